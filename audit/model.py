@@ -69,6 +69,8 @@ APP_ROWS_2021 = _APP_ROWS_HEAD + (
     "results_total",
     "carried_forward",
 )
+# Rows both formats share (what can be expected when the (六) rows were not reached).
+APP_ROWS_COMMON = _APP_ROWS_HEAD + ("results_total", "carried_forward")
 # Every row key in print order (the 2019 flat `other` row before the 2021 sub-rows).
 APP_ROWS_ALL = _APP_ROWS_HEAD + (
     "other",

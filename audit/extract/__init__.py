@@ -1,0 +1,1 @@
+"""Extract stage: Document → metadata (meta), tables (tokens → tables → table_cells), frames (batch)."""

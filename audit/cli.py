@@ -1,0 +1,199 @@
+"""Command line: `xxgk-audit run | check | extract | rules` (contract.md §1).
+
+The only module that knows about argv, exit codes and files on disk. Heavy imports (pandas via the
+pipeline, jinja2 via the HTML renderer) happen inside the commands so that `--help` and `rules`
+start instantly and `check` loads only what it needs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+EXIT_OK, EXIT_FINDINGS, EXIT_FAILURE = 0, 1, 2
+FAIL_LEVELS = {"error": ("error",), "warning": ("error", "warning"), "info": ("error", "warning", "info"), "never": ()}
+DEFAULT_OUT = "reports_out"
+
+
+def samples_dir() -> Path:
+    """The sample reports shipped inside the package (copies of the seed files)."""
+    return Path(__file__).parent / "samples"
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return str(path)
+
+
+def _load_severities(config: str | None) -> dict[str, str] | None:
+    if not config:
+        return None
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise click.UsageError(f"cannot read configuration {config}: {exc}") from exc
+    severities = data.get("severity") or {}
+    allowed = {"error", "warning", "info", "off"}
+    bad = {k: v for k, v in severities.items() if v not in allowed}
+    if not isinstance(severities, dict) or bad:
+        raise click.UsageError(f"configuration {config}: severity must map rule ids to one of {sorted(allowed)}: {bad}")
+    return {str(k): str(v) for k, v in severities.items()}
+
+
+def _exit_code(result: Any, fail_on: str) -> int:
+    levels = FAIL_LEVELS[fail_on]
+    if not levels or result.findings.empty:
+        return EXIT_OK
+    return EXIT_FINDINGS if result.findings["severity"].isin(levels).any() else EXIT_OK
+
+
+def _guarded(body: Callable[[], int]) -> None:
+    """Run a command body; an unexpected exception is an internal failure (exit 2), never a traceback-only crash."""
+    try:
+        code = body()
+    except click.ClickException:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the contract maps every internal failure to exit 2
+        click.echo(f"xxgk-audit: internal error: {type(exc).__name__}: {exc}", err=True)
+        if os.environ.get("XXGK_DEBUG"):
+            traceback.print_exc()
+        sys.exit(EXIT_FAILURE)
+    sys.exit(code)
+
+
+def _audit(paths: tuple[str, ...], config: str | None) -> Any:
+    from audit.pipeline import run_audit
+
+    return run_audit(list(paths), severities=_load_severities(config))
+
+
+fail_on_option = click.option(
+    "--fail-on",
+    type=click.Choice(list(FAIL_LEVELS)),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding at or above this severity exists.",
+)
+config_option = click.option(
+    "--config", type=click.Path(dir_okay=False), help="YAML file overriding rule severities: {severity: {RULE_ID: error|warning|info|off}}."
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="xxgk-audit")
+def main() -> None:
+    """Audit 政府信息公开工作年度报告: tables, arithmetic, dates, structure, copies."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--out", "out_dir", default=DEFAULT_OUT, show_default=True, type=click.Path(file_okay=False), help="Output folder.")
+@fail_on_option
+@config_option
+def run(paths: tuple[str, ...], out_dir: str, fail_on: str, config: str | None) -> None:
+    """Audit files and folders; write OUT/index.html, one page per agency, OUT/audit.json.
+
+    With no PATH, audits the sample reports shipped with the package.
+    """
+
+    def body() -> int:
+        targets = paths or (_display_path(samples_dir()),)
+        result = _audit(targets, config)
+        from audit.render.audit_json import audit_json
+        from audit.render.html import write_site
+
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        document = audit_json(result)
+        (out / "audit.json").write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+        pages = write_site(result, out)
+        counts = document["run"]["findings"]
+        click.echo(
+            f"{document['run']['inputs']} inputs, {document['run']['documents']} documents: "
+            f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info, "
+            f"{document['run']['not_assessable']} not assessable → {out / 'index.html'} ({len(pages)} pages), {out / 'audit.json'}"
+        )
+        return _exit_code(result, fail_on)
+
+    _guarded(body)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print the audit.json document instead of a summary.")
+@fail_on_option
+@config_option
+def check(paths: tuple[str, ...], as_json: bool, fail_on: str, config: str | None) -> None:
+    """Audit files for a quick look on the terminal; writes no files."""
+
+    def body() -> int:
+        result = _audit(paths, config)
+        if as_json:
+            from audit.render.audit_json import audit_json
+
+            click.echo(json.dumps(audit_json(result), ensure_ascii=False, indent=1))
+        else:
+            from rich.console import Console
+
+            from audit.render.terminal import print_summary
+
+            print_summary(result, Console(), fail_on=fail_on)
+        return _exit_code(result, fail_on)
+
+    _guarded(body)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, required=True, help="Print JSON (the only output format).")
+def extract(paths: tuple[str, ...], as_json: bool) -> None:
+    """Print the documents part of audit.json (segmentation, metadata, tables) without running rules."""
+
+    def body() -> int:
+        from audit.extract.batch import extract_all
+        from audit.ingest import read_paths
+        from audit.render.audit_json import document_json, tables_by_document
+        from audit.segment import segment
+
+        frames = extract_all(segment(read_paths(list(paths))))
+        tables = tables_by_document(frames.cells)
+        docs = [document_json(r, tables.get(r["id"], {})) for r in frames.documents.to_dict("records")]
+        click.echo(json.dumps({"documents": docs}, ensure_ascii=False, indent=1))
+        return EXIT_OK
+
+    _guarded(body)
+
+
+@main.command()
+@click.argument("rule_id", required=False)
+def rules(rule_id: str | None) -> None:
+    """List every rule (id, severity, title), or explain one."""
+
+    def body() -> int:
+        from audit.validate import explain_rule, list_rules
+
+        if rule_id is None:
+            click.echo(list_rules())
+            return EXIT_OK
+        try:
+            click.echo(explain_rule(rule_id))
+        except KeyError as exc:
+            raise click.UsageError(f"unknown rule {rule_id!r}; `xxgk-audit rules` lists them") from exc
+        return EXIT_OK
+
+    _guarded(body)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,78 @@
+"""Documents → the frames: metadata (documents), tables (cells), extraction doubts (issues).
+
+Narrative claims (the claims frame) come from a later stage; the frame exists, empty, so the rules
+and renderers can rely on its columns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from audit.extract.meta import read_metadata
+from audit.extract.table_cells import read_tables
+from audit.model import CELL_COLUMNS, CLAIM_COLUMNS, DOCUMENT_COLUMNS, ISSUE_COLUMNS, Document, Frames, empty_frame
+
+
+def decide_format(year: int | None, shape_applications: str | None, shape_article20: str | None) -> str:
+    """The format a report uses, from its table shape first and its year second (domain.md §2).
+
+    The 第二十条 table tells 2019 from 2021 best (its columns changed entirely); the applications
+    table only differs in the (六)其他处理 rows, which some 2021+ reports still print flat — that is
+    a format deviation (structure.format_mismatch), not a 2019-format report.
+    """
+    shape = shape_article20 or shape_applications
+    if shape:
+        return shape
+    if year is None:
+        return "unknown"
+    if year <= 2018:
+        return "pre2019"
+    return "2019" if year <= 2020 else "2021"
+
+
+def _document_row(doc: Document, meta: dict[str, Any], shapes: tuple[str | None, str | None]) -> dict[str, Any]:
+    first, last = doc.line_span
+    kind = meta.get("kind") or doc.kind
+    if kind != "annual_report" and any(shapes):
+        kind = "annual_report"  # the standard tables make it a report whatever the words say
+    fmt = decide_format(meta.get("year"), *shapes) if kind == "annual_report" else "unknown"
+    row = {c: None for c in DOCUMENT_COLUMNS}
+    row.update(meta)
+    row.update(
+        id=doc.id,
+        source=doc.source.path,
+        ordinal=doc.ordinal,
+        line_start=first,
+        line_end=last,
+        kind=kind,
+        format=fmt,
+        duplicate_of=doc.duplicate_of,
+        truncated_copy_of=doc.truncated_copy_of,
+        content_hash=doc.content_hash,
+        shape_applications=shapes[0],
+        shape_article20=shapes[1],
+    )
+    row["headings"] = meta.get("headings") or []
+    return row
+
+
+def extract_all(documents: list[Document]) -> Frames:
+    doc_rows: list[dict[str, Any]] = []
+    cell_rows: list[tuple[Any, ...]] = []
+    issue_rows: list[dict[str, Any]] = []
+    for doc in documents:
+        meta = read_metadata(doc)
+        shapes: tuple[str | None, str | None] = (None, None)
+        if (meta.get("kind") or doc.kind) not in ("guide", "unknown"):
+            tables = read_tables(doc.numbered_lines(), meta.get("year"))
+            shapes = (tables.shape_applications, tables.shape_article20)
+            cell_rows.extend((doc.id, *c) for c in tables.cells)
+            issue_rows.extend({"document": doc.id, **i} for i in tables.issues)
+        doc_rows.append(_document_row(doc, meta, shapes))
+    documents_frame = pd.DataFrame(doc_rows, columns=list(DOCUMENT_COLUMNS)) if doc_rows else empty_frame(DOCUMENT_COLUMNS)
+    cells = pd.DataFrame(cell_rows, columns=list(CELL_COLUMNS)) if cell_rows else empty_frame(CELL_COLUMNS)
+    cells = cells.astype({"value": "float64", "blank": "bool", "placeholder": "bool"})
+    issues = pd.DataFrame(issue_rows, columns=list(ISSUE_COLUMNS)) if issue_rows else empty_frame(ISSUE_COLUMNS)
+    return Frames(documents=documents_frame, cells=cells, claims=empty_frame(CLAIM_COLUMNS), issues=issues)

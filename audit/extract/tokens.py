@@ -1,0 +1,108 @@
+"""Scraped text → a flat stream of table tokens, whatever the text shape.
+
+The shapes of domain.md §10 differ in how cells and rows are delimited, not in what they hold:
+
+- pipe rows (`label | 209 | 6 | … | 215 | ||`): one line is one row; empty cells between
+  content cells are blank; the empty run at the end is colspan padding, which ends the row;
+- markdown rows (`| 规章 | 0 | 0 | 0 |`): the same with a leading pipe;
+- one cell per line (`0 |`): a lone `|` line is a blank cell, a run of pipes (`||||||||`) is the
+  padding that closes a row;
+- one cell per line without pipes, blank lines between: no row delimiters at all; two values may
+  share a line (`26 26`), and PDF text puts a label and its numbers on one line.
+
+Every shape becomes CELL / BLANK / ROWEND tokens carrying their original line number; the table
+readers then map rows by label (audit.extract.labels), never by position alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from audit.extract.cells import is_value
+
+CELL, BLANK, ROWEND = "cell", "blank", "rowend"
+
+# A run of values at the end of an unpiped line: numbers (signed, with units) or placeholders.
+_VALUE = r"(?:[+\-−－]?\d[\d,]*(?:\.\d+)?(?:亿元|万元|元)?|/|—{1,2}|-{1,2})"
+_TRAILING_VALUES = re.compile(rf"(?:^|(?<=\s))({_VALUE}(?:\s+{_VALUE})*)\s*$")
+# Lines this long without a pipe are narrative, never table cells (cheap early exit).
+_MAX_CELL_CHARS = 120
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str  # CELL, BLANK or ROWEND
+    text: str
+    line: int  # original 1-based line number
+
+
+def tokenize(lines: Iterable[tuple[int, str]]) -> Iterator[Token]:
+    for number, line in lines:
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if "|" in stripped:
+            yield from _piped(number, stripped)
+        else:
+            yield from _unpiped(number, stripped)
+
+
+def _piped(number: int, line: str) -> Iterator[Token]:
+    if set(line) <= {"|", " "}:
+        # a lone pipe is one blank cell; a run of pipes is row padding
+        yield Token(BLANK if line == "|" else ROWEND, "", number)
+        return
+    parts = line.split("|")
+    if line.endswith("|"):
+        parts = parts[:-1]
+    if line.startswith("|"):
+        parts = parts[1:]
+    last_content = max(i for i, p in enumerate(parts) if p.strip())
+    # After the last content cell, `|  |` (a cell rendered empty: two spaces) is a blank cell and
+    # `| ||` (one space, then bare pipes) is colspan padding.
+    while last_content + 1 < len(parts) and len(parts[last_content + 1]) >= 2 and not parts[last_content + 1].strip():
+        last_content += 1
+    content_cells = 0
+    for part in parts[: last_content + 1]:
+        text = part.strip()
+        if not text:
+            yield Token(BLANK, "", number)
+            continue
+        content_cells += 1
+        yield from _split_values(number, text)
+    if content_cells > 1 or last_content < len(parts) - 1:
+        yield Token(ROWEND, "", number)
+
+
+def _unpiped(number: int, line: str) -> Iterator[Token]:
+    if len(line) > _MAX_CELL_CHARS:
+        yield Token(CELL, line, number)
+        return
+    yield from _split_values(number, line)
+
+
+def _split_values(number: int, text: str) -> Iterator[Token]:
+    """A label followed by values (`规范性文件 26 26`, PDF rows) or several values (`26 26`)."""
+    if " " not in text:
+        yield Token(CELL, text, number)
+        return
+    m = _TRAILING_VALUES.search(text)
+    if not m:
+        yield Token(CELL, text, number)
+        return
+    label = text[: m.start(1)].strip()
+    values = m.group(1).split()
+    if label and not _label_can_carry_values(label):
+        yield Token(CELL, text, number)
+        return
+    if label:
+        yield Token(CELL, label, number)
+    for v in values:
+        yield Token(CELL, v, number)
+
+
+def _label_can_carry_values(label: str) -> bool:
+    # "2020年1月1日至 12" is a sentence fragment, not a row label; labels end in CJK text or ")"
+    return not is_value(label) and not label.endswith(("年", "月", "日", ":", "第", "至"))

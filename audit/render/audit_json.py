@@ -1,0 +1,119 @@
+"""audit.json exactly as contract.md §2–§3 (plus additive keys: run.not_assessable, inputs,
+not_assessable, finding location). One serialised finding feeds every output.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any
+
+import pandas as pd
+
+import audit
+from audit.model import A20_LITERAL_FIELDS, SEVERITIES, RunResult
+
+
+def _clean(value: Any) -> Any:
+    """pandas/numpy scalars → plain JSON values (NaN/NA → None)."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def cell_json(column: str, value: float, raw: str, blank: bool, placeholder: bool) -> Any:
+    """A table cell in audit.json: number, null for blank, the literal for placeholders."""
+    if blank:
+        return None
+    if placeholder or column in A20_LITERAL_FIELDS:
+        return raw
+    return _clean(value)
+
+
+def tables_by_document(cells: pd.DataFrame) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
+    out: dict[str, dict[str, dict[str, dict[str, Any]]]] = defaultdict(lambda: defaultdict(dict))
+    for doc, table, row, column, value, raw, blank, placeholder in cells[
+        ["document", "table", "row", "column", "value", "raw", "blank", "placeholder"]
+    ].itertuples(index=False, name=None):
+        out[doc][table].setdefault(row, {})[column] = cell_json(column, value, raw, bool(blank), bool(placeholder))
+    return out
+
+
+def document_json(row: dict[str, Any], tables: dict[str, Any]) -> dict[str, Any]:
+    period = None
+    if row.get("period_start") or row.get("period_end"):
+        period = {"start": row.get("period_start"), "end": row.get("period_end")}
+    return {
+        "id": row["id"],
+        "source": row["source"],
+        "ordinal": _clean(row["ordinal"]),
+        "lines": [_clean(row["line_start"]), _clean(row["line_end"])],
+        "kind": row["kind"],
+        "agency": _clean(row.get("agency")),
+        "year": _clean(row.get("year")),
+        "format": row["format"],
+        "period": period,
+        "published": _clean(row.get("published")),
+        "signed": _clean(row.get("signed")),
+        "duplicate_of": _clean(row.get("duplicate_of")),
+        "truncated_copy_of": _clean(row.get("truncated_copy_of")),
+        "tables": {k: dict(v) for k, v in tables.items()},
+    }
+
+
+def finding_json(row: dict[str, Any]) -> dict[str, Any]:
+    out = {
+        k: _clean(row.get(k))
+        for k in ("id", "rule", "severity", "document", "agency", "year", "message", "expected", "actual")
+    }
+    out["evidence"] = [{k: _clean(v) for k, v in e.items()} for e in row.get("evidence") or []]
+    location = {k: _clean(row.get(k)) for k in ("table", "row", "column")}
+    if any(v is not None for v in location.values()):
+        out["location"] = location
+    return out
+
+
+def documents_json(result: RunResult) -> list[dict[str, Any]]:
+    tables = tables_by_document(result.frames.cells)
+    return [document_json(r, tables.get(r["id"], {})) for r in result.frames.documents.to_dict("records")]
+
+
+def audit_json(result: RunResult) -> dict[str, Any]:
+    findings = [finding_json(r) for r in result.findings.to_dict("records")]
+    counts = {s: 0 for s in SEVERITIES}
+    for f in findings:
+        counts[f["severity"]] += 1
+    docs_per_source: dict[str, int] = defaultdict(int)
+    for d in result.documents:
+        docs_per_source[d.source.path] += 1
+    return {
+        "tool": {"name": "xxgk-audit", "version": audit.__version__},
+        "run": {
+            "inputs": len(result.sources),
+            "documents": len(result.documents),
+            "findings": counts,
+            "not_assessable": len(result.not_assessable),
+        },
+        "inputs": [
+            {
+                "source": s.path,
+                "media_type": s.media_type,
+                "encoding": s.encoding,
+                "bytes": s.size,
+                "documents": docs_per_source.get(s.path, 0),
+                "error": s.error,
+            }
+            for s in result.sources
+        ],
+        "documents": documents_json(result),
+        "findings": findings,
+        "not_assessable": [{k: _clean(v) for k, v in r.items()} for r in result.not_assessable.to_dict("records")],
+    }
