@@ -364,3 +364,18 @@ def test_parse_cell_never_raises(text: str) -> None:
 @given(st.lists(st.text(alphabet="0123456789|/- 一二三四五六七八九十、()项第条总计其他行政复议规章\n", max_size=30), max_size=60))
 def test_reader_never_raises_on_table_like_noise(lines: list[str]) -> None:
     read(lines)
+
+
+def test_review_table_without_its_first_header_cell() -> None:
+    lines = ["四、政府信息公开行政复议、行政诉讼情况", "结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |"]
+    lines += [" | ".join(str(v) for v in REVIEW_2022) + " |", "五、存在的主要问题及改进情况"]
+    assert as_tables(read(lines))["review_litigation"] == expected_review(REVIEW_2022)
+
+
+def test_article20_sub_tables_without_captions() -> None:
+    lines = [s for s in ARTICLE20_2019.splitlines() if not s.startswith("第二十条")]
+    result = read(lines, year=2020)
+    a20 = as_tables(result)["article20"]
+    assert a20["penalty"] == {"prior_count": 2110, "change": 30, "decisions": 1620}
+    assert a20["fees"] == {"prior_count": 11, "change": 0}
+    assert result.shape_article20 == "2019" and result.issues == []

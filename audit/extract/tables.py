@@ -8,6 +8,7 @@ by audit.extract.table_cells — this module only decides which values belong to
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from audit.extract.tokens import BLANK, ROWEND, Token
 
 APPLICATIONS, REVIEW, ARTICLE20 = "applications", "review_litigation", "article20"
 REVIEW_CELLS = 15
+_REVIEW_ONLY = re.compile(r"维持|纠正|审结|直接起诉|复议后起诉")
 
 
 @dataclass
@@ -124,11 +126,22 @@ class _Scanner:
         elif kind == L.APP_GROUP:
             if self.zone == APPLICATIONS:
                 self.close_row()
+        elif kind == L.RL_HEADER and self.zone != REVIEW and REVIEW not in self.scan.seen and _REVIEW_ONLY.search(token.text):
+            self.enter(REVIEW, token)  # the 「行政复议」 cell was lost, the outcome headers remain
+            self.scan.review_start = token
+        elif kind == L.A20_HEADER and L.normalize_label(token.text) == "信息内容" and self._new_a20_block():
+            self.enter(ARTICLE20, token)  # a 第二十条 sub-table whose caption was lost
+            self.caption = f"#{token.line}"
+            self.caption_has_rows = False
+            self.scan.a20_headers[self.caption] = ""
         elif kind in (L.APP_HEADER, L.A20_HEADER, L.RL_HEADER):
             self.header(token)
         else:
             self.unknown(token)
         self.touch(token)
+
+    def _new_a20_block(self) -> bool:
+        return self.zone != ARTICLE20 or self.caption is None or self.caption_has_rows
 
     def header(self, token: Token) -> None:
         if self.zone == ARTICLE20 and self.caption is not None and not self.caption_has_rows:
