@@ -379,3 +379,10 @@ def test_article20_sub_tables_without_captions() -> None:
     assert a20["penalty"] == {"prior_count": 2110, "change": 30, "decisions": 1620}
     assert a20["fees"] == {"prior_count": 11, "change": 0}
     assert result.shape_article20 == "2019" and result.issues == []
+
+
+def test_narrative_lines_that_read_like_labels_make_no_table() -> None:
+    lines = ["(二)依申请公开情况", "(一)予以公开", "本年度共收到申请10件,其中予以公开5件。", "行政复议情况", "全年无行政复议案件。"]
+    lines += ["第二十条第(一)项", "本年未制发规范性文件。"]
+    result = read(lines)
+    assert result.cells == [] and result.issues == []

@@ -114,10 +114,20 @@ def _unknown_rows(result: TablesResult, table: str, rows: list[Row]) -> None:
 # -- the three tables ------------------------------------------------------------------------
 
 
+def _is_table(scan: TableScan, table: str, rows: list[Row]) -> bool:
+    """A table, not a narrative line that happens to read like one of its labels."""
+    if table not in scan.seen:
+        return False
+    if table == APPLICATIONS and scan.app_header_seen:
+        return True
+    with_values = sum(1 for r in rows if r.key and any(v.kind != BLANK for v in r.values))
+    return with_values >= (2 if table == APPLICATIONS else 1)
+
+
 def _applications(scan: TableScan, result: TablesResult) -> None:
-    if APPLICATIONS not in scan.seen:
-        return
     rows = [r for r in scan.rows if r.table == APPLICATIONS]
+    if not _is_table(scan, APPLICATIONS, rows):
+        return
     by_key: dict[str, Row] = {}
     for r in rows:
         if r.key is not None and r.key not in by_key:
@@ -147,8 +157,8 @@ def _applications(scan: TableScan, result: TablesResult) -> None:
 
 
 def _review(scan: TableScan, result: TablesResult) -> None:
-    if REVIEW not in scan.seen:
-        return
+    if REVIEW not in scan.seen or not any(v.kind != BLANK for v in scan.review_values):
+        return  # a heading-like line with no numbers after it: not a table
     values = _trim(scan.review_values, REVIEW_CELLS)
     if len(values) == REVIEW_CELLS:
         keys = [(g, o) for g in RL_GROUPS for o in RL_OUTCOMES]
@@ -170,13 +180,13 @@ def _caption_shape(header: str) -> str | None:
 
 
 def _article20(scan: TableScan, result: TablesResult, year: int | None) -> None:
-    if ARTICLE20 not in scan.seen:
+    rows = [r for r in scan.rows if r.table == ARTICLE20]
+    if not _is_table(scan, ARTICLE20, rows):
         return
     shapes = [s for s in map(_caption_shape, scan.a20_headers.values()) if s]
     doc_shape = max(set(shapes), key=shapes.count) if shapes else None
     result.shape_article20 = doc_shape
     fallback = doc_shape or ("2021" if (year or 0) >= 2021 else "2019")
-    rows = [r for r in scan.rows if r.table == ARTICLE20]
     found: set[str] = set()
     bad: list[tuple[Row, int, int]] = []
     for r in rows:

@@ -41,6 +41,7 @@ class TableScan:
     last: dict[str, Token] = field(default_factory=dict)  # table → last token read inside it
     a20_headers: dict[str, str] = field(default_factory=dict)  # caption → header text
     ended_at_document_end: set[str] = field(default_factory=set)
+    app_header_seen: bool = False  # the 勾稽关系 header cell: the applications table for sure
 
 
 class _Scanner:
@@ -106,6 +107,7 @@ class _Scanner:
         kind = label.kind
         if kind == L.APP_START:
             self.enter(APPLICATIONS, token)
+            self.scan.app_header_seen = True
         elif kind == L.APP_ROW:
             if self.zone != APPLICATIONS:
                 self.enter(APPLICATIONS, token)
