@@ -11,32 +11,32 @@ import pandera.pandas as pa
 
 from audit.model import FORMATS, KINDS, SEVERITIES, TABLES
 
-_str = pa.Column(object, nullable=True, required=True)
+_str = pa.Column(None, nullable=True, required=True)
 _int = pa.Column("Int64", nullable=True, coerce=True)
 
 SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "documents": pa.DataFrameSchema(
         {
-            "id": pa.Column(object, unique=True),
-            "source": pa.Column(object),
+            "id": pa.Column(None, unique=True),
+            "source": pa.Column(None),
             "ordinal": pa.Column("Int64", pa.Check.ge(1), coerce=True),
-            "kind": pa.Column(object, pa.Check.isin(KINDS)),
-            "format": pa.Column(object, pa.Check.isin(FORMATS)),
+            "kind": pa.Column(None, pa.Check.isin(KINDS)),
+            "format": pa.Column(None, pa.Check.isin(FORMATS)),
             "year": _int,
             "agency": _str,
             "duplicate_of": _str,
-            "content_hash": pa.Column(object),
+            "content_hash": pa.Column(None),
         },
         strict=False,
     ),
     "cells": pa.DataFrameSchema(
         {
-            "document": pa.Column(object),
-            "table": pa.Column(object, pa.Check.isin(TABLES)),
-            "row": pa.Column(object),
-            "column": pa.Column(object),
+            "document": pa.Column(None),
+            "table": pa.Column(None, pa.Check.isin(TABLES)),
+            "row": pa.Column(None),
+            "column": pa.Column(None),
             "value": pa.Column(float, nullable=True, coerce=True),
-            "raw": pa.Column(object, nullable=True),
+            "raw": pa.Column(None, nullable=True),
             "blank": pa.Column(bool),
             "placeholder": pa.Column(bool),
             "line": _int,
@@ -50,8 +50,8 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     ),
     "claims": pa.DataFrameSchema(
         {
-            "document": pa.Column(object),
-            "metric": pa.Column(object),
+            "document": pa.Column(None),
+            "metric": pa.Column(None),
             "value": pa.Column(float, nullable=True, coerce=True),
             "approx": pa.Column(bool, coerce=True),
             "line": _int,
@@ -59,17 +59,17 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         strict=False,
     ),
     "issues": pa.DataFrameSchema(
-        {"document": pa.Column(object), "table": _str, "code": pa.Column(object), "line": _int},
+        {"document": pa.Column(None), "table": _str, "code": pa.Column(None), "line": _int},
         strict=False,
     ),
     "findings": pa.DataFrameSchema(
         {
-            "id": pa.Column(object),
-            "rule": pa.Column(object),
-            "severity": pa.Column(object, pa.Check.isin(SEVERITIES)),
+            "id": pa.Column(None),
+            "rule": pa.Column(None),
+            "severity": pa.Column(None, pa.Check.isin(SEVERITIES)),
             "document": _str,
-            "message": pa.Column(object),
-            "evidence": pa.Column(object, pa.Check(lambda s: s.map(lambda e: isinstance(e, list) and len(e) > 0))),
+            "message": pa.Column(None),
+            "evidence": pa.Column(None, pa.Check(lambda s: s.map(lambda e: isinstance(e, list) and len(e) > 0))),
         },
         strict=False,
     ),

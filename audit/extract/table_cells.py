@@ -29,7 +29,6 @@ from audit.model import (
     RL_OUTCOMES,
 )
 
-TABLE_ZH = {APPLICATIONS: "收到和处理政府信息公开申请情况表", REVIEW: "行政复议、行政诉讼情况表", ARTICLE20: "第二十条主动公开情况表"}
 _OTHER_2021 = ("other.no_correction", "other.unpaid_fee", "other.other")
 
 
@@ -88,7 +87,7 @@ def _row_width_issues(result: TablesResult, table: str, bad: list[tuple[Row, int
     lines = [t.line for r, _, _ in bad for t in [r.label, *r.values]]
     codes = {"cells_missing" if got < want else "ambiguous_row" for _, got, want in bad}
     for code in sorted(codes):
-        _issue(result, table, code, [r.key or "?" for r, _, _ in bad], f"{TABLE_ZH[table]}：{shown}，无法确定各数值所属的列", lines)
+        _issue(result, table, code, [r.key or "?" for r, _, _ in bad], f"{shown}，无法确定各数值所属的列", lines)
 
 
 def _missing_rows(result: TablesResult, scan: TableScan, table: str, missing: list[str], names: dict[str, str]) -> None:
@@ -98,9 +97,9 @@ def _missing_rows(result: TablesResult, scan: TableScan, table: str, missing: li
     last = scan.last.get(table, scan.seen[table]).line
     cut = table in scan.ended_at_document_end
     code = "truncated" if cut else "row_missing"
-    what = "在文档末尾被截断，缺少" if cut else "缺少"
+    what = "在文档末尾被截断，缺少" if cut else "缺少以下行"
     listed = "、".join(names.get(k, k) for k in missing[:8]) + (f"等{len(missing)}行" if len(missing) > 8 else "")
-    _issue(result, table, code, missing, f"{TABLE_ZH[table]}{what}：{listed}", [first, last])
+    _issue(result, table, code, missing, f"{what}：{listed}", [first, last])
 
 
 def _unknown_rows(result: TablesResult, table: str, rows: list[Row]) -> None:
@@ -108,7 +107,7 @@ def _unknown_rows(result: TablesResult, table: str, rows: list[Row]) -> None:
     if odd:
         labels = "、".join(f"「{r.label.text.strip()[:20]}」" for r in odd[:5])
         lines = [t.line for r in odd for t in [r.label, *r.values]]
-        _issue(result, table, "ambiguous_row", ["?"] * len(odd), f"{TABLE_ZH[table]}：无法识别的行{labels}带有数值", lines)
+        _issue(result, table, "ambiguous_row", ["?"] * len(odd), f"无法识别的行{labels}带有数值，未计入任何一行", lines)
 
 
 # -- the three tables ------------------------------------------------------------------------
@@ -167,7 +166,7 @@ def _review(scan: TableScan, result: TablesResult) -> None:
         return
     lines = [scan.seen[REVIEW].line] + [t.line for t in values]
     cut = REVIEW in scan.ended_at_document_end and len(values) < REVIEW_CELLS
-    detail = f"{TABLE_ZH[REVIEW]}：印出{len(values)}个数值(应为{REVIEW_CELLS}个)，无法确定各数值所属的列"
+    detail = f"印出{len(values)}个数值(应为{REVIEW_CELLS}个)，无法确定各数值所属的列"
     _issue(result, REVIEW, "truncated" if cut else "cells_missing", ["review_litigation"], detail, lines)
 
 
