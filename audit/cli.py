@@ -168,7 +168,8 @@ def extract(paths: tuple[str, ...], as_json: bool) -> None:
 
         frames = extract_all(segment(read_paths(list(paths))))
         tables = tables_by_document(frames.cells)
-        docs = [document_json(r, tables.get(r["id"], {})) for r in frames.documents.to_dict("records")]
+        records = frames.documents.to_dict("records")
+        docs = [document_json({str(k): v for k, v in r.items()}, tables.get(str(r["id"]), {})) for r in records]
         click.echo(json.dumps({"documents": docs}, ensure_ascii=False, indent=1))
         return EXIT_OK
 

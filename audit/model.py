@@ -1,15 +1,16 @@
 """The data passed between stages: table keys, the Source/Document records and the tidy frames.
 
 Every stage below `extract` works on the frames defined here, never on raw text. The frame
-schemas are pandera models built lazily (`schema(name)`) so that importing this module stays
-cheap: `xxgk-audit check` must start in about a second and pandera alone costs ~0.4 s.
+schemas live in audit.schemas (pandera), imported only where frames are checked, so that importing
+this module stays cheap: `xxgk-audit check` must start in about a second and pandera costs ~0.4 s.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -322,27 +323,20 @@ FINDING_COLUMNS = (
 NOT_ASSESSABLE_COLUMNS = ("rule", "document", "table", "row", "column", "reason", "line")
 
 
-def empty_frame(columns: tuple[str, ...]) -> "pd.DataFrame":
+def empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
-
-
-def schema(name: str) -> Any:
-    """The pandera schema of a frame (imported lazily: pandera is slow to import)."""
-    from audit import schemas
-
-    return schemas.SCHEMAS[name]
 
 
 @dataclass
 class Frames:
     """The four tidy frames (plus extraction issues) for every document of a run."""
 
-    documents: "pd.DataFrame"
-    cells: "pd.DataFrame"
-    claims: "pd.DataFrame"
-    issues: "pd.DataFrame"
+    documents: pd.DataFrame
+    cells: pd.DataFrame
+    claims: pd.DataFrame
+    issues: pd.DataFrame
 
 
 @dataclass
@@ -352,8 +346,8 @@ class RunResult:
     sources: list[Source]
     documents: list[Document]
     frames: Frames
-    findings: "pd.DataFrame"
-    not_assessable: "pd.DataFrame"
+    findings: pd.DataFrame
+    not_assessable: pd.DataFrame
     rules: list[dict[str, Any]] = field(default_factory=list)  # the rule definitions that ran
 
     def source_of(self, path: str) -> Source | None:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from audit.extract.cells import parse_cell
 from audit.extract.table_cells import TablesResult, read_tables
-from audit.model import APP_COLUMNS, APP_ROWS_2021, RL_GROUPS, RL_OUTCOMES
+from audit.model import APP_COLUMNS, RL_GROUPS, RL_OUTCOMES
 
 # 济南市历下区 2022 (truth.yaml, 002 ordinal 2), as printed.
 APP_2022: dict[str, list[Any]] = {

@@ -38,7 +38,7 @@ def _document_row(doc: Document, meta: dict[str, Any], shapes: tuple[str | None,
     if kind != "annual_report" and any(shapes):
         kind = "annual_report"  # the standard tables make it a report whatever the words say
     fmt = decide_format(meta.get("year"), *shapes) if kind == "annual_report" else "unknown"
-    row = {c: None for c in DOCUMENT_COLUMNS}
+    row: dict[str, Any] = {c: None for c in DOCUMENT_COLUMNS}
     row.update(meta)
     row.update(
         id=doc.id,

@@ -29,6 +29,10 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _str_keys(record: dict[Any, Any]) -> dict[str, Any]:
+    return {str(k): v for k, v in record.items()}
+
+
 def cell_json(column: str, value: float, raw: str, blank: bool, placeholder: bool) -> Any:
     """A table cell in audit.json: number, null for blank, the literal for placeholders."""
     if blank:
@@ -83,11 +87,11 @@ def finding_json(row: dict[str, Any]) -> dict[str, Any]:
 
 def documents_json(result: RunResult) -> list[dict[str, Any]]:
     tables = tables_by_document(result.frames.cells)
-    return [document_json(r, tables.get(r["id"], {})) for r in result.frames.documents.to_dict("records")]
+    return [document_json(_str_keys(r), tables.get(r["id"], {})) for r in result.frames.documents.to_dict("records")]
 
 
 def audit_json(result: RunResult) -> dict[str, Any]:
-    findings = [finding_json(r) for r in result.findings.to_dict("records")]
+    findings = [finding_json(_str_keys(r)) for r in result.findings.to_dict("records")]
     counts = {s: 0 for s in SEVERITIES}
     for f in findings:
         counts[f["severity"]] += 1

@@ -1,0 +1,275 @@
+"""The context object of every HTML page: one documented TypedDict per page, plain JSON all through.
+
+Each page renders exactly one context object and writes it beside itself as JSON (its twin):
+`index.html` ↔ `index.json` is an `IndexPage`, `agency-<slug>.html` ↔ `agency-<slug>.json` an
+`AgencyPage`. A context holds only plain JSON values (str, int, float, bool, None, list, dict;
+NaN → None) and the facts already worded for people (Chinese labels, messages, cell texts), so the
+templates only lay it out and a script reading the twin sees what the reviewer saw. Report text is
+kept whole here; the templates shorten very long lines for display.
+
+The contexts are built by `audit.render.site.build_site`; findings are serialised once by
+`audit.render.audit_json.finding_json` (principle 8) and extended with display fields
+(`FindingView`); table grids (`TableView`, `CellView`) are defined and built in `audit.render.grids`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, TypedDict
+
+import pandas as pd
+
+from audit.model import SEVERITIES, short_hash
+from audit.render.grids import CellView, TableView
+
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+KIND_ZH = {"annual_report": "年度报告", "guide": "政府信息公开指南", "other": "其他文件", "unknown": "未识别文件"}
+FORMAT_ZH = {"2019": "2019年版格式", "2021": "2021年版格式", "pre2019": "2019年以前(无统一表格)", "unknown": "未识别"}
+UNIDENTIFIED_AGENCY = "未识别机关"
+UNKNOWN_YEAR = "年份不明"
+
+
+# -- the context types ----------------------------------------------------------------------------
+
+
+class Counts(TypedDict):
+    error: int
+    warning: int
+    info: int
+
+
+class Evidence(TypedDict):
+    source: str | None
+    line: int | None
+    text: str  # the original line, whole (templates clip it for display)
+
+
+class FindingView(TypedDict):
+    """A FINDING of contract.md §3 (flattened location) plus what the page shows about it."""
+
+    id: str
+    rule: str
+    rule_title: str  # the rule's Chinese title
+    severity: str  # error | warning | info
+    severity_label: str  # 错误 | 警告 | 提示
+    document: str | None
+    agency: str | None
+    year: int | None
+    message: str
+    expected: Any
+    actual: Any
+    evidence: list[Evidence]
+    table: str | None  # location of the failing cell (None when not about a cell)
+    row: str | None  # None with a column set: the whole column failed (and vice versa)
+    column: str | None
+    where: str | None  # the location in words, e.g. 「收到和处理政府信息公开申请情况」表「自然人」列
+    href: str | None  # link to the marked table on the agency page
+
+
+class UndecidedView(TypedDict):
+    """A check that could not be decided (a blank, placeholder or missing operand)."""
+
+    rule: str
+    rule_title: str
+    document: str | None
+    table: str | None
+    row: str | None
+    column: str | None
+    where: str | None
+    reason: str
+    line: int | None
+
+
+class DocumentView(TypedDict):
+    id: str
+    anchor: str  # HTML id of the document's section on its agency page
+    href: str  # agency page + anchor
+    source: str
+    ordinal: int | None
+    lines: list[int | None]  # [first, last] original line
+    kind: str
+    kind_label: str
+    title: str | None
+    agency: str | None
+    year: int | None
+    format: str
+    format_label: str
+    period_start: str | None
+    period_end: str | None
+    published: str | None
+    signed: str | None
+    content_hash: str | None
+    duplicate_of: str | None
+    truncated_copy_of: str | None
+    is_copy: bool
+    original_href: str | None  # link to the document this one copies
+    notes: list[str]  # copy / conflicting-version notes, in Chinese
+    counts: Counts
+    findings: list[FindingView]  # most severe first
+    not_assessable: list[UndecidedView]
+    tables: list[TableView]  # empty for documents that are not reports
+
+
+class YearGroup(TypedDict):
+    year: int | None
+    label: str  # "2021年度" or 年份不明
+    anchor: str  # y2021 | y-unknown (the index links here)
+    note: str | None  # e.g. several differing versions
+    documents: list[DocumentView]  # originals first, then copies
+
+
+class YearsRow(TypedDict):
+    label: str  # e.g. 本年新收申请 (the 总计 column of that row)
+    cells: list[CellView]  # one per column of the view
+
+
+class YearColumn(TypedDict):
+    year: int | None
+    label: str
+    document: str  # the report's document id
+    version: str | None  # the document id again when several differing versions share the year, else None
+    href: str  # anchor of the report on the page
+
+
+class YearsView(TypedDict):
+    """Key figures of the agency's reports side by side, oldest year first (copies left out)."""
+
+    columns: list[YearColumn]
+    rows: list[YearsRow]
+
+
+class RuleView(TypedDict):
+    id: str
+    severity: str
+    title_zh: str
+    title_en: str
+    rationale: str
+
+
+class AgencyInfo(TypedDict):
+    key: str | None  # agency_key (None: documents whose agency was not recognised)
+    name: str
+    names: list[str]  # every spelling the documents use
+    slug: str
+    href: str
+
+
+class AgencyPage(TypedDict):
+    page: str  # "agency"
+    tool: dict[str, str]
+    agency: AgencyInfo
+    years: list[int]
+    counts: Counts
+    not_assessable: int
+    years_view: YearsView
+    reports: list[YearGroup]  # newest year first
+    other_documents: list[DocumentView]  # guides, notices, unrecognised texts
+    rules: dict[str, RuleView]  # the rules the page's findings cite
+
+
+class MatrixCell(TypedDict):
+    year: int | None
+    href: str | None  # None when the agency has no report that year
+    documents: int
+    counts: Counts
+    worst: str | None  # most severe finding, for colouring
+
+
+class MatrixRow(TypedDict):
+    agency: AgencyInfo
+    cells: list[MatrixCell]
+    counts: Counts
+
+
+class DocumentLink(TypedDict):
+    id: str
+    href: str
+    source: str
+    kind_label: str
+    agency: str | None
+    year: int | None
+    note: str | None
+    counts: Counts
+
+
+class InputView(TypedDict):
+    source: str
+    media_type: str
+    encoding: str | None
+    bytes: int
+    documents: int
+    error: str | None  # why it could not be read
+
+
+class IndexPage(TypedDict):
+    page: str  # "index"
+    tool: dict[str, str]
+    run: dict[str, Any]  # {inputs, unreadable, documents, reports, agencies, findings: Counts, not_assessable}
+    inputs: list[InputView]
+    unreadable: list[InputView]
+    years: list[dict[str, Any]]  # matrix columns: {year, label}
+    matrix: list[MatrixRow]
+    other_documents: list[DocumentLink]  # not reports, or copies of another document
+    documents: list[DocumentLink]  # every document, in input order
+    run_findings: list[FindingView]  # findings not about one document (unreadable inputs)
+    rules: dict[str, RuleView]
+
+
+class Site(TypedDict):
+    index: IndexPage
+    agencies: list[AgencyPage]
+
+
+# -- small helpers --------------------------------------------------------------------------------
+
+
+def plain(value: Any) -> Any:
+    """A pandas/numpy scalar as a plain JSON value (NaN/NA/NaT → None, 3.0 → 3); lists and dicts as they are."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, str | list | dict | bool):
+        return value
+    if hasattr(value, "item"):  # numpy scalar
+        value = value.item()
+    if hasattr(value, "isoformat"):  # date, datetime, Timestamp
+        return value.isoformat()
+    if isinstance(value, float):
+        return None if math.isnan(value) else (int(value) if value.is_integer() else value)
+    return value
+
+
+def counts_of(findings: list[FindingView]) -> Counts:
+    counts: Counts = {"error": 0, "warning": 0, "info": 0}
+    for f in findings:
+        if f["severity"] in counts:
+            counts[f["severity"]] += 1  # type: ignore[literal-required]
+    return counts
+
+
+def add_counts(a: Counts, b: Counts) -> Counts:
+    return {"error": a["error"] + b["error"], "warning": a["warning"] + b["warning"], "info": a["info"] + b["info"]}
+
+
+def worst(counts: Counts) -> str | None:
+    return next((s for s in SEVERITIES if counts[s] > 0), None)  # type: ignore[literal-required]
+
+
+def agency_slug(agency_key: str | None) -> str:
+    """The page name of an agency: a stable short hash of its key (names are Chinese)."""
+    return "agency-unidentified" if agency_key is None else f"agency-{short_hash('agency', agency_key, length=10)}"
+
+
+def document_anchor(document_id: str) -> str:
+    return f"d-{short_hash('document', document_id, length=10)}"
+
+
+def year_anchor(year: int | None) -> str:
+    return "y-unknown" if year is None else f"y{year}"
+
+
+def year_label(year: int | None) -> str:
+    return UNKNOWN_YEAR if year is None else f"{year}年度"
+
+
+def year_sort(year: int | None) -> int:
+    return 10**6 if year is None else year

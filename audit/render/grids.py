@@ -1,0 +1,277 @@
+"""The three report tables as grids for the HTML audit: labels in print order, cell states, marks.
+
+A grid cell is one of: a number, blank (empty, never 0), a placeholder as printed ("/", "—"), text
+that is not a number, or missing from extraction ("?"). A finding located on a cell marks it; a
+finding located on a whole column (row None) or row (column None) marks the cells of that column
+or row among the rows involved — the cells whose line is one of the finding's evidence lines — or
+the whole column/row when no evidence line matches a cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypedDict
+
+from audit.model import (
+    A20_2019,
+    A20_2021,
+    A20_FIELD_ZH,
+    A20_ITEM_ZH,
+    A20_LITERAL_FIELDS,
+    APP_COLUMN_ZH,
+    APP_COLUMNS,
+    APP_ROW_ZH,
+    APP_ROWS_2019,
+    APP_ROWS_2021,
+    APP_ROWS_ALL,
+    RL_GROUP_ZH,
+    RL_GROUPS,
+    RL_OUTCOME_ZH,
+    RL_OUTCOMES,
+)
+
+TABLE_TITLE = {
+    "article20": "主动公开政府信息情况(第二十条)",
+    "applications": "收到和处理政府信息公开申请情况",
+    "review_litigation": "政府信息公开行政复议、行政诉讼情况",
+}
+TABLE_ORDER = ("article20", "applications", "review_litigation")  # section 二、三、四 of the report
+ROW_ZH = {"applications": APP_ROW_ZH, "review_litigation": RL_GROUP_ZH, "article20": A20_ITEM_ZH}
+COLUMN_ZH = {"applications": APP_COLUMN_ZH, "review_litigation": RL_OUTCOME_ZH, "article20": A20_FIELD_ZH}
+ONLY_2019 = frozenset(
+    {"new_made", "new_published", "total_published", "prior_count", "change", "items", "amount", "amount_yuan"}
+)
+ONLY_2021 = frozenset({"issued", "repealed", "in_force", "amount_10k_yuan"})
+KEY_FIGURES = (
+    ("本年新收申请", "applications", "new_received", "total"),
+    ("上年结转申请", "applications", "carried_over", "total"),
+    ("办理结果总计", "applications", "results_total", "total"),
+    ("结转下年度继续办理", "applications", "carried_forward", "total"),
+    ("行政复议总计", "review_litigation", "review", "total"),
+    ("未经复议直接起诉总计", "review_litigation", "litigation_direct", "total"),
+    ("复议后起诉总计", "review_litigation", "litigation_after_review", "total"),
+)
+
+SEVERITY_ORDER = ("error", "warning", "info")
+Key = tuple[str, str, str]  # (table, row, column)
+Cells = dict[Key, dict[str, Any]]  # {value, raw, blank, placeholder, line} per cell of one document
+
+
+class CellMark(TypedDict):
+    finding: str
+    rule: str
+    severity: str
+    message: str
+
+
+class CellView(TypedDict):
+    row: str
+    column: str
+    state: str  # number | blank | placeholder | text | missing (not extracted) | absent (no such table)
+    text: str  # as shown: the number, the placeholder literal, "" for blank, "?" for missing
+    raw: str | None  # as printed in the report
+    line: int | None  # original line the cell was read from
+    fail: bool  # marked by at least one finding
+    severity: str | None  # most severe mark
+    marks: list[CellMark]
+    undecided: list[str]  # reasons of checks not assessable because of this cell
+
+
+class GridRow(TypedDict):
+    key: str
+    label: str
+    sub: bool  # a numbered sub-row such as (三)1.
+    cells: list[CellView]
+
+
+class Grid(TypedDict):
+    columns: list[dict[str, str]]  # {key, label}
+    column_groups: list[dict[str, Any]]  # a header row above the columns: {label, span}; [] for none
+    rows: list[GridRow]
+
+
+class TableView(TypedDict):
+    key: str  # article20 | applications | review_litigation
+    title: str
+    anchor: str  # HTML id (document anchor + "-" + key); findings link here
+    present: bool  # the report has at least one cell of this table
+    grids: list[Grid]  # one, or several for the 第二十条 sub-tables
+    notes: list[CellMark]  # findings on this table that mark no cell shown
+
+
+def where(table: str | None, row: str | None, column: str | None) -> str | None:
+    """A finding's location in words: 「收到和处理政府信息公开申请情况」表「自然人」列."""
+    if not table:
+        return None
+    text = f"「{TABLE_TITLE.get(table, table)}」表"
+    if row:
+        text += f"「{ROW_ZH.get(table, {}).get(row, row)}」行"
+    if column:
+        text += f"「{COLUMN_ZH.get(table, {}).get(column, column)}」列"
+    return text
+
+
+def place(table: str, row: str | None, column: str | None, cells: Cells, lines: set[Any]) -> list[Key]:
+    """The cells a finding located at (table, row, column) marks."""
+    if row is not None and column is not None:
+        return [(table, row, column)]
+    if row is None and column is None:
+        return []
+    along = [k for k in cells if k[0] == table and (k[2] == column if row is None else k[1] == row)]
+    involved = [k for k in along if cells[k]["line"] in lines]
+    return involved or along
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def cell_view(
+    key: Key, cell: dict[str, Any] | None, marks: list[CellMark], undecided: list[str], *, absent: bool = False
+) -> CellView:
+    if cell is None:
+        state, text = ("absent", "—") if absent else ("missing", "?")
+        raw, line = None, None
+    else:
+        raw, line = cell["raw"], cell["line"]
+        if cell["blank"]:
+            state, text = "blank", ""
+        elif cell["placeholder"]:
+            state, text = "placeholder", str(raw or "")
+        elif cell["value"] is not None and key[2] not in A20_LITERAL_FIELDS:
+            state, text = "number", _number(cell["value"])
+        else:
+            state, text = "text", str(raw if raw is not None else "")
+    ranks = [SEVERITY_ORDER.index(m["severity"]) for m in marks if m["severity"] in SEVERITY_ORDER] if marks else []
+    return {
+        "row": key[1],
+        "column": key[2],
+        "state": state,
+        "text": text,
+        "raw": None if raw is None else str(raw),
+        "line": line,
+        "fail": bool(marks),
+        "severity": SEVERITY_ORDER[min(ranks)] if ranks else None,
+        "marks": marks,
+        "undecided": undecided,
+    }
+
+
+def _grid(
+    table: str,
+    rows: Iterable[str],
+    columns: Iterable[str],
+    cells: Cells,
+    marks: dict[Key, list[CellMark]],
+    undecided: dict[Key, list[str]],
+    groups: list[dict[str, Any]] | None = None,
+) -> Grid:
+    columns = list(columns)
+    return {
+        "columns": [{"key": c, "label": COLUMN_ZH[table].get(c, c)} for c in columns],
+        "column_groups": groups or [],
+        "rows": [
+            {
+                "key": r,
+                "label": ROW_ZH[table].get(r, r),
+                "sub": table == "applications" and "." in r,
+                "cells": [
+                    cell_view(
+                        (table, r, c),
+                        cells.get((table, r, c)),
+                        marks.get((table, r, c), []),
+                        undecided.get((table, r, c), []),
+                    )
+                    for c in columns
+                ],
+            }
+            for r in rows
+        ],
+    }
+
+
+def _present(cells: Cells, table: str, axis: int) -> list[str]:
+    return list(dict.fromkeys(k[axis] for k in cells if k[0] == table))
+
+
+def _application_rows(doc: dict[str, Any], present: list[str]) -> list[str]:
+    base: tuple[str, ...]
+    if "other" in present and not any(r.startswith("other.") for r in present):
+        base = APP_ROWS_2019
+    elif any(r.startswith("other.") for r in present):
+        base = APP_ROWS_2021
+    else:
+        base = APP_ROWS_2019 if (doc.get("shape_applications") or doc.get("format")) == "2019" else APP_ROWS_2021
+    return [r for r in APP_ROWS_ALL if r in base or r in present] + [r for r in present if r not in APP_ROWS_ALL]
+
+
+def _article20_spec(doc: dict[str, Any], fields: list[str]) -> dict[str, tuple[str, ...]]:
+    if ONLY_2019.intersection(fields):
+        return A20_2019
+    if ONLY_2021.intersection(fields):
+        return A20_2021
+    return A20_2019 if (doc.get("shape_article20") or doc.get("format")) == "2019" else A20_2021
+
+
+def _grids(
+    doc: dict[str, Any], table: str, cells: Cells, marks: dict[Key, list[CellMark]], undecided: dict[Key, list[str]]
+) -> list[Grid]:
+    rows, columns = _present(cells, table, 1), _present(cells, table, 2)
+    if table == "applications":
+        groups = [{"label": "", "span": 1}, {"label": "法人或其他组织", "span": 5}, {"label": "", "span": 1}]
+        return [_grid(table, _application_rows(doc, rows), APP_COLUMNS, cells, marks, undecided, groups)]
+    if table == "review_litigation":
+        return [
+            _grid(
+                table, list(RL_GROUPS) + [r for r in rows if r not in RL_GROUPS], RL_OUTCOMES, cells, marks, undecided
+            )
+        ]
+    spec = dict(_article20_spec(doc, columns))
+    for item in rows:  # an item the format does not have keeps the fields it was printed with
+        if item not in spec:
+            spec[item] = tuple(c for c in columns if (table, item, c) in cells)
+    by_fields: dict[tuple[str, ...], list[str]] = {}
+    for item, fields in spec.items():
+        by_fields.setdefault(fields, []).append(item)
+    return [_grid(table, items, fields, cells, marks, undecided) for fields, items in by_fields.items()]
+
+
+def build_tables(
+    doc: dict[str, Any],
+    cells: Cells,
+    marks: dict[Key, list[CellMark]],
+    undecided: dict[Key, list[str]],
+    findings: list[Any],
+    anchor: str,
+) -> list[TableView]:
+    """The three tables of a 2019/2021-format report, in the order the report prints them."""
+    tables: list[TableView] = []
+    for table in TABLE_ORDER:
+        present = any(k[0] == table for k in cells)
+        grids = _grids(doc, table, cells, marks, undecided) if present else []
+        shown = {m["finding"] for g in grids for r in g["rows"] for c in r["cells"] for m in c["marks"]}
+        notes: list[CellMark] = [
+            {"finding": f["id"], "rule": f["rule"], "severity": f["severity"], "message": f["message"]}
+            for f in findings
+            if f["table"] == table and f["id"] not in shown
+        ]
+        tables.append(
+            {
+                "key": table,
+                "title": TABLE_TITLE[table],
+                "anchor": f"{anchor}-{table}",
+                "present": present,
+                "grids": grids,
+                "notes": notes,
+            }
+        )
+    return tables
+
+
+def key_figures(cells: Cells, marks: dict[Key, list[CellMark]]) -> list[tuple[str, CellView]]:
+    """The figures of the side-by-side years view, as cells of one report."""
+    tables = {k[0] for k in cells}
+    return [
+        (label, cell_view((t, r, c), cells.get((t, r, c)), marks.get((t, r, c), []), [], absent=t not in tables))
+        for label, t, r, c in KEY_FIGURES
+    ]

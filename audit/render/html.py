@@ -1,0 +1,73 @@
+"""The HTML audit: `index.html`, one page per agency, and the JSON twin of every page.
+
+Each page is rendered by jinja2 from exactly one context object (audit.render.context, built by
+audit.render.site) and that object is written beside the page as JSON (`index.json`,
+`agency-<slug>.json`), like datasette's `.json` twins. Autoescape is always on: report text is
+untrusted input. The pages are self-contained — inline CSS, no script, no external URL, no web
+font — so they work offline from a file:// URL and print cleanly.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from audit.model import RunResult
+from audit.render.site import build_site
+
+TEMPLATES = Path(__file__).parent / "templates"
+DISPLAY_CHARS = 200  # a quoted line longer than this is shortened on screen (the JSON twin keeps it whole)
+
+
+def clip(text: Any, limit: int = DISPLAY_CHARS) -> str:
+    """Text shortened to `limit` characters with an ellipsis (for display only)."""
+    text = "" if text is None else str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def environment() -> jinja2.Environment:
+    """The jinja2 environment of the pages: autoescaped, strict about undefined names."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["clip"] = clip
+    return env
+
+
+def page_json(context: Any) -> str:
+    """The JSON twin of a page: its context, exactly (NaN can never leak: allow_nan=False).
+
+    Compact on purpose: json's C encoder only runs without `indent`, and a twin holds every cell.
+    """
+    return json.dumps(context, ensure_ascii=False, allow_nan=False, separators=(",", ":")) + "\n"
+
+
+def render_page(env: jinja2.Environment, template: str, context: Any) -> str:
+    return env.get_template(template).render(**context)
+
+
+def write_site(result: RunResult, out_dir: Path) -> list[Path]:
+    """Write index.html, agency-<slug>.html per agency and the .json twin of each; return the paths.
+
+    Pages of agencies from earlier runs in `out_dir` are left alone (they are not linked).
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    site = build_site(result)
+    env = environment()
+    pages: list[tuple[str, str, Any]] = [("index", "index.html.j2", site["index"])]
+    pages += [(a["agency"]["slug"], "agency.html.j2", a) for a in site["agencies"]]
+    written: list[Path] = []
+    for name, template, context in pages:
+        html_path, json_path = out_dir / f"{name}.html", out_dir / f"{name}.json"
+        html_path.write_text(render_page(env, template, context), encoding="utf-8")
+        json_path.write_text(page_json(context), encoding="utf-8")
+        written += [html_path, json_path]
+    return written

@@ -1,0 +1,403 @@
+"""Build the context of every HTML page (audit.render.context) from a RunResult.
+
+The run is prepared once (`_Run`): documents as plain records, findings serialised by
+`audit_json.finding_json` and grouped by document, not-assessable checks, and the cells of each
+document keyed by (table, row, column). Documents are grouped into agency pages by `agency_key`
+(documents without one share the 「未识别机关」 page); the index summarises every page.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import pandas as pd
+
+from audit.model import SEVERITIES, RunResult
+from audit.render.audit_json import finding_json
+from audit.render.context import (
+    FORMAT_ZH,
+    KIND_ZH,
+    SEVERITY_ZH,
+    UNIDENTIFIED_AGENCY,
+    AgencyInfo,
+    AgencyPage,
+    Counts,
+    DocumentLink,
+    DocumentView,
+    FindingView,
+    IndexPage,
+    InputView,
+    MatrixCell,
+    MatrixRow,
+    RuleView,
+    Site,
+    UndecidedView,
+    YearColumn,
+    YearGroup,
+    YearsRow,
+    YearsView,
+    add_counts,
+    agency_slug,
+    counts_of,
+    document_anchor,
+    plain,
+    worst,
+    year_anchor,
+    year_label,
+    year_sort,
+)
+from audit.render.grids import CellMark, build_tables, key_figures, place, where
+
+# -- the run, prepared once for every page ----------------------------------------------------------
+
+
+class _Run:
+    """Documents, findings and undecided checks of a run, grouped the way the pages need them."""
+
+    def __init__(self, result: RunResult):
+        self.result = result
+        self.rules = {r["id"]: r for r in result.rules}
+        self.docs = [
+            {str(k): plain(v) if k != "headings" else v for k, v in r.items()}
+            for r in result.frames.documents.to_dict("records")
+        ]
+        self.doc_ids = {d["id"] for d in self.docs}
+        self.page_of = {d["id"]: agency_slug(self._agency_key(d)) for d in self.docs}
+        self.findings_by_doc: dict[str | None, list[FindingView]] = defaultdict(list)
+        for row in result.findings.to_dict("records"):
+            view = self.finding_view({str(k): v for k, v in row.items()})
+            self.findings_by_doc[view["document"] if view["document"] in self.doc_ids else None].append(view)
+        for views in self.findings_by_doc.values():
+            views.sort(key=lambda f: SEVERITIES.index(f["severity"]) if f["severity"] in SEVERITIES else 9)
+        self.undecided_by_doc: dict[str | None, list[UndecidedView]] = defaultdict(list)
+        for row in result.not_assessable.to_dict("records"):
+            rec = {k: plain(v) for k, v in row.items()}
+            self.undecided_by_doc[rec.get("document")].append(
+                {
+                    "rule": rec["rule"],
+                    "rule_title": self.rule_title(rec["rule"]),
+                    "document": rec.get("document"),
+                    "table": rec.get("table"),
+                    "row": rec.get("row"),
+                    "column": rec.get("column"),
+                    "where": where(rec.get("table"), rec.get("row"), rec.get("column")),
+                    "reason": str(rec.get("reason") or ""),
+                    "line": rec.get("line"),
+                }
+            )
+        self.cells_by_doc: dict[str, dict[tuple[str, str, str], dict[str, Any]]] = defaultdict(dict)
+        cells = result.frames.cells
+        columns = [cells[c].tolist() for c in ("document", "table", "row", "column", "raw", "blank", "placeholder")]
+        values = [plain(v) for v in cells["value"].astype(float).tolist()]
+        lines = [plain(v) for v in pd.to_numeric(cells["line"], errors="coerce").astype(float).tolist()]
+        for doc, table, row, column, raw, blank, placeholder, value, line in zip(*columns, values, lines, strict=True):
+            self.cells_by_doc[doc].setdefault(
+                (table, row, column),
+                {
+                    "value": value,
+                    "raw": raw if isinstance(raw, str) else plain(raw),
+                    "blank": bool(blank),
+                    "placeholder": bool(placeholder),
+                    "line": line,
+                },
+            )
+
+    @staticmethod
+    def _agency_key(doc: dict[str, Any]) -> str | None:
+        return doc.get("agency_key") or doc.get("agency") or None
+
+    def rule_title(self, rule_id: str) -> str:
+        title = (self.rules.get(rule_id) or {}).get("title") or {}
+        return str(title.get("zh") or "") if isinstance(title, dict) else str(title)
+
+    def finding_view(self, row: dict[str, Any]) -> FindingView:
+        f = finding_json(row)
+        loc = f.get("location") or {}
+        table, r, c = loc.get("table"), loc.get("row"), loc.get("column")
+        doc = f.get("document")
+        href = None
+        if table and isinstance(doc, str) and doc in self.page_of:
+            href = f"{self.page_of[doc]}.html#{document_anchor(doc)}-{table}"
+        return {
+            "id": str(f["id"]),
+            "rule": str(f["rule"]),
+            "rule_title": self.rule_title(str(f["rule"])),
+            "severity": str(f["severity"]),
+            "severity_label": SEVERITY_ZH.get(str(f["severity"]), str(f["severity"])),
+            "document": doc,
+            "agency": f.get("agency"),
+            "year": f.get("year"),
+            "message": str(f.get("message") or ""),
+            "expected": f.get("expected"),
+            "actual": f.get("actual"),
+            "evidence": [
+                {"source": e.get("source"), "line": e.get("line"), "text": str(e.get("text") or "")}
+                for e in f.get("evidence") or []
+            ],
+            "table": table,
+            "row": r,
+            "column": c,
+            "where": where(table, r, c),
+            "href": href,
+        }
+
+    def href_of(self, doc_id: str) -> str | None:
+        """Link to a document's section on its agency page."""
+        return f"{self.page_of[doc_id]}.html#{document_anchor(doc_id)}" if doc_id in self.page_of else None
+
+    def rules_for(self, findings: list[FindingView], undecided: list[UndecidedView]) -> dict[str, RuleView]:
+        ids = sorted({f["rule"] for f in findings} | {u["rule"] for u in undecided})
+        out: dict[str, RuleView] = {}
+        for rid in ids:
+            rule = self.rules.get(rid) or {}
+            title = rule.get("title") or {}
+            out[rid] = {
+                "id": rid,
+                "severity": str(rule.get("severity") or ""),
+                "title_zh": str(title.get("zh") or "") if isinstance(title, dict) else str(title),
+                "title_en": str(title.get("en") or "") if isinstance(title, dict) else "",
+                "rationale": " ".join(str(rule.get("rationale") or "").split()),
+            }
+        return out
+
+    def document_view(self, d: dict[str, Any]) -> DocumentView:
+        doc_id = d["id"]
+        findings = self.findings_by_doc.get(doc_id, [])
+        undecided = self.undecided_by_doc.get(doc_id, [])
+        anchor = document_anchor(doc_id)
+        marks = _marks(findings, d["source"], self.cells_by_doc.get(doc_id, {}))
+        undecided_marks: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+        for u in undecided:
+            if u["table"] and u["row"] and u["column"]:
+                undecided_marks[(u["table"], u["row"], u["column"])].append(u["reason"])
+        tables = []
+        if d["kind"] == "annual_report" and d["format"] != "pre2019":
+            tables = build_tables(d, self.cells_by_doc.get(doc_id, {}), marks, undecided_marks, findings, anchor)
+        original = d.get("duplicate_of") or d.get("truncated_copy_of")
+        notes = []
+        if d.get("duplicate_of"):
+            notes.append(f"与 {d['duplicate_of']} 内容完全相同的副本，表格与结论以原件为准。")
+        if d.get("truncated_copy_of"):
+            notes.append(f"{d['truncated_copy_of']} 的不完整副本（文字被截断）。")
+        return {
+            "id": doc_id,
+            "anchor": anchor,
+            "href": self.href_of(doc_id) or "",
+            "source": str(d["source"]),
+            "ordinal": d.get("ordinal"),
+            "lines": [d.get("line_start"), d.get("line_end")],
+            "kind": str(d["kind"]),
+            "kind_label": KIND_ZH.get(str(d["kind"]), str(d["kind"])),
+            "title": d.get("title"),
+            "agency": d.get("agency"),
+            "year": d.get("year"),
+            "format": str(d.get("format") or "unknown"),
+            "format_label": FORMAT_ZH.get(str(d.get("format")), str(d.get("format"))),
+            "period_start": d.get("period_start"),
+            "period_end": d.get("period_end"),
+            "published": d.get("published"),
+            "signed": d.get("signed"),
+            "content_hash": d.get("content_hash"),
+            "duplicate_of": d.get("duplicate_of"),
+            "truncated_copy_of": d.get("truncated_copy_of"),
+            "is_copy": bool(original),
+            "original_href": self.href_of(original) if original else None,
+            "notes": notes,
+            "counts": counts_of(findings),
+            "findings": findings,
+            "not_assessable": undecided,
+            "tables": tables,
+        }
+
+
+def _marks(
+    findings: list[FindingView], source: str, cells: dict[tuple[str, str, str], dict[str, Any]]
+) -> dict[tuple[str, str, str], list[CellMark]]:
+    """The cells each located finding marks (see `grids.place` for whole rows and columns)."""
+    marks: dict[tuple[str, str, str], list[CellMark]] = defaultdict(list)
+    for f in findings:
+        if not f["table"]:
+            continue
+        lines = {e["line"] for e in f["evidence"] if e["source"] in (None, source)}
+        for key in place(f["table"], f["row"], f["column"], cells, lines):
+            marks[key].append(
+                {"finding": f["id"], "rule": f["rule"], "severity": f["severity"], "message": f["message"]}
+            )
+    return marks
+
+
+# -- the pages --------------------------------------------------------------------------------------
+
+
+def build_site(result: RunResult) -> Site:
+    """The context of every page of the HTML audit."""
+    import audit
+
+    tool = {"name": "xxgk-audit", "version": audit.__version__}
+    run = _Run(result)
+    groups: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+    for d in run.docs:
+        groups[_Run._agency_key(d)].append(d)
+    order = sorted(groups, key=lambda k: (k is None, _display_name(groups[k])))
+    agencies = [_agency_page(run, key, groups[key], tool) for key in order]
+    return {"index": _index_page(run, agencies, tool), "agencies": agencies}
+
+
+def _display_name(docs: list[dict[str, Any]]) -> str:
+    names = [d["agency"] for d in docs if d.get("agency")]
+    return max(dict.fromkeys(names), key=names.count) if names else UNIDENTIFIED_AGENCY
+
+
+def _agency_page(run: _Run, key: str | None, docs: list[dict[str, Any]], tool: dict[str, str]) -> AgencyPage:
+    slug = agency_slug(key)
+    info: AgencyInfo = {
+        "key": key,
+        "name": _display_name(docs) if key is not None else UNIDENTIFIED_AGENCY,
+        "names": list(dict.fromkeys(d["agency"] for d in docs if d.get("agency"))),
+        "slug": slug,
+        "href": f"{slug}.html",
+    }
+    views = [run.document_view(d) for d in docs]
+    reports = [v for v in views if v["kind"] == "annual_report"]
+    by_year: dict[int | None, list[DocumentView]] = defaultdict(list)
+    for v in reports:
+        by_year[v["year"]].append(v)
+    groups: list[YearGroup] = []
+    for year in sorted(by_year, key=lambda y: -year_sort(y) if y is not None else 1):
+        members = sorted(by_year[year], key=lambda v: v["is_copy"])
+        versions = sum(not v["is_copy"] for v in members)
+        note = f"该年度有 {versions} 个内容不同的版本，请核对哪一份是正式发布的报告。" if versions > 1 else None
+        groups.append(
+            {"year": year, "label": year_label(year), "anchor": year_anchor(year), "note": note, "documents": members}
+        )
+    findings = [f for v in views for f in v["findings"]]
+    undecided = [u for v in views for u in v["not_assessable"]]
+    originals = sorted((v for v in reports if not v["is_copy"]), key=lambda v: year_sort(v["year"]))
+    return {
+        "page": "agency",
+        "tool": tool,
+        "agency": info,
+        "years": sorted({v["year"] for v in reports if v["year"] is not None}, reverse=True),
+        "counts": counts_of(findings),
+        "not_assessable": len(undecided),
+        "years_view": _years_view(originals, run),
+        "reports": groups,
+        "other_documents": [v for v in views if v["kind"] != "annual_report"],
+        "rules": run.rules_for(findings, undecided),
+    }
+
+
+def _years_view(reports: list[DocumentView], run: _Run) -> YearsView:
+    per_year: dict[int | None, int] = defaultdict(int)
+    for v in reports:
+        per_year[v["year"]] += 1
+    columns: list[YearColumn] = [
+        {
+            "year": v["year"],
+            "label": year_label(v["year"]),
+            "document": v["id"],
+            "version": v["id"] if per_year[v["year"]] > 1 else None,
+            "href": f"#{v['anchor']}",
+        }
+        for v in reports
+    ]
+    figures = [
+        key_figures(
+            run.cells_by_doc.get(v["id"], {}), _marks(v["findings"], v["source"], run.cells_by_doc.get(v["id"], {}))
+        )
+        for v in reports
+    ]
+    rows: list[YearsRow] = (
+        [{"label": label, "cells": [f[i][1] for f in figures]} for i, (label, _) in enumerate(figures[0])]
+        if figures
+        else []
+    )
+    return {"columns": columns, "rows": rows}
+
+
+def _index_page(run: _Run, agencies: list[AgencyPage], tool: dict[str, str]) -> IndexPage:
+    result = run.result
+    docs_per_source: dict[str, int] = defaultdict(int)
+    for d in run.docs:
+        docs_per_source[str(d["source"])] += 1
+    inputs: list[InputView] = [
+        {
+            "source": s.path,
+            "media_type": s.media_type,
+            "encoding": s.encoding,
+            "bytes": int(s.size),
+            "documents": docs_per_source[s.path],
+            "error": s.error,
+        }
+        for s in result.sources
+    ]
+    all_views = {v["id"]: v for a in agencies for g in a["reports"] for v in g["documents"]}
+    all_views.update({v["id"]: v for a in agencies for v in a["other_documents"]})
+    years = sorted({v["year"] for v in all_views.values() if v["kind"] == "annual_report"}, key=year_sort)
+    matrix = [_matrix_row(a, years) for a in agencies if a["reports"]]
+    links = [_link(all_views[d["id"]]) for d in run.docs]
+    run_findings = run.findings_by_doc.get(None, [])
+    every = [f for fs in run.findings_by_doc.values() for f in fs]
+    undecided = [u for us in run.undecided_by_doc.values() for u in us]
+    return {
+        "page": "index",
+        "tool": tool,
+        "run": {
+            "inputs": len(inputs),
+            "unreadable": sum(1 for i in inputs if i["error"]),
+            "documents": len(run.docs),
+            "reports": sum(1 for v in all_views.values() if v["kind"] == "annual_report"),
+            "agencies": sum(1 for a in agencies if a["agency"]["key"] is not None),
+            "findings": counts_of(every),
+            "not_assessable": len(undecided),
+        },
+        "inputs": inputs,
+        "unreadable": [i for i in inputs if i["error"]],
+        "years": [{"year": y, "label": year_label(y), "anchor": year_anchor(y)} for y in years],
+        "matrix": matrix,
+        "other_documents": [
+            link
+            for link, d in zip(links, run.docs, strict=True)
+            if d["kind"] != "annual_report" or all_views[d["id"]]["is_copy"]
+        ],
+        "documents": links,
+        "run_findings": run_findings,
+        "rules": run.rules_for(every, undecided),
+    }
+
+
+def _matrix_row(page: AgencyPage, years: list[int | None]) -> MatrixRow:
+    cells: list[MatrixCell] = []
+    total: Counts = {"error": 0, "warning": 0, "info": 0}
+    by_year = {g["year"]: g for g in page["reports"]}
+    for year in years:
+        group = by_year.get(year)
+        counts: Counts = {"error": 0, "warning": 0, "info": 0}
+        for v in group["documents"] if group else []:
+            counts = add_counts(counts, v["counts"])
+        total = add_counts(total, counts)
+        cells.append(
+            {
+                "year": year,
+                "href": f"{page['agency']['href']}#{year_anchor(year)}" if group else None,
+                "documents": len(group["documents"]) if group else 0,
+                "counts": counts,
+                "worst": worst(counts),
+            }
+        )
+    return {"agency": page["agency"], "cells": cells, "counts": total}
+
+
+def _link(v: DocumentView) -> DocumentLink:
+    note = " ".join(v["notes"]) or (None if v["kind"] == "annual_report" else v["kind_label"])
+    return {
+        "id": v["id"],
+        "href": v["href"],
+        "source": v["source"],
+        "kind_label": v["kind_label"],
+        "agency": v["agency"],
+        "year": v["year"],
+        "note": note,
+        "counts": v["counts"],
+    }

@@ -1,0 +1,88 @@
+"""The HTML audit in a real browser: headless Debian Chromium loads the pages from file://.
+
+A control page with a real inline script proves that scripts do run in this browser setup; the
+agency page, whose report text holds `<script>` and `onerror` payloads that would change
+document.title, must come out of the browser with its title unchanged and its failing cells in the
+rendered DOM. A screenshot is taken too (kept under pytest's tmp dir for a person to look at).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+from render_fixtures import LIXIA, build_run
+
+from audit.render.context import agency_slug, document_anchor
+from audit.render.html import write_site
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
+
+
+def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+    command = [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+def dump_dom(profile: Path, page: Path) -> str:
+    done = chromium(profile, "--virtual-time-budget=2000", "--dump-dom", page.resolve().as_uri())
+    assert done.returncode == 0 and "<html" in done.stdout, done.stderr[-2000:]
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("browser-site")
+    write_site(build_run().result, out)
+    return out
+
+
+def test_scripts_run_in_this_browser_setup(tmp_path: Path) -> None:
+    control = tmp_path / "control.html"
+    control.write_text("<!DOCTYPE html><title>before</title><script>document.title = 'RAN'</script>", encoding="utf-8")
+    assert lxml_html.fromstring(dump_dom(tmp_path / "profile", control)).findtext(".//title") == "RAN"
+
+
+def test_agency_page_renders_failing_cells_and_runs_no_report_text(site: Path, tmp_path: Path) -> None:
+    built = build_run()
+    page = site / f"{agency_slug(LIXIA)}.html"
+    dom = lxml_html.fromstring(dump_dom(tmp_path / "profile", page))
+    assert dom.findtext(".//title") == f"{LIXIA} · 政府信息公开年度报告审核"
+    assert not dom.xpath("//img | //script")
+    report = dom.xpath(f'//article[@id="{document_anchor(built.docs["y2021"])}"]')[0]
+    failing = report.xpath('.//table[@data-table="applications"]//td[contains(concat(" ", @class, " "), " fail ")]')
+    assert {(td.get("data-row"), td.get("data-column")) for td in failing} == {
+        ("new_received", "natural_person"),
+        ("carried_over", "natural_person"),
+        ("results_total", "natural_person"),
+        ("carried_forward", "natural_person"),
+        ("granted", "total"),
+    }
+    assert "<script>document.title='XSS'</script>" in report.text_content()
+
+
+def test_screenshot(site: Path, tmp_path: Path) -> None:
+    shot = tmp_path / "agency.png"
+    page = site / f"{agency_slug(LIXIA)}.html"
+    done = chromium(tmp_path / "profile", "--window-size=1366,2000", f"--screenshot={shot}", page.resolve().as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000  # a blank page compresses to a few kB
