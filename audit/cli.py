@@ -48,6 +48,12 @@ def _load_severities(config: str | None) -> dict[str, str] | None:
     bad = {k: v for k, v in severities.items() if v not in allowed}
     if not isinstance(severities, dict) or bad:
         raise click.UsageError(f"configuration {config}: severity must map rule ids to one of {sorted(allowed)}: {bad}")
+    from audit.validate import load_rules
+
+    known = {r["id"] for r in load_rules()}
+    unknown = sorted(set(map(str, severities)) - known)
+    if unknown:
+        raise click.UsageError(f"configuration {config}: unknown rule ids {unknown}; `xxgk-audit rules` lists them")
     return {str(k): str(v) for k, v in severities.items()}
 
 

@@ -109,3 +109,10 @@ def test_console_script_runs_as_a_process() -> None:
     proc = subprocess.run([str(exe), "check", str(S4)], capture_output=True, text=True)
     assert proc.returncode == 1
     assert "column_balance" in proc.stdout
+
+
+def test_config_naming_an_unknown_rule_is_a_usage_error(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("severity: {applications.colum_balance: warning}\n", encoding="utf-8")
+    code, out = invoke("check", str(S4), "--config", str(config))
+    assert code == 2 and "unknown rule ids" in out

@@ -1,0 +1,232 @@
+"""Run rules over the frames of all documents: scope, check kind, findings.
+
+For each rule the engine selects the documents it applies to (`applies_to`), calls its check kind
+once over all of them, and turns the hits into findings: the message from the rule's template, the
+evidence lines quoted from the sources, a stable id and the severity (overridable per run).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from audit.model import (
+    CELL_COLUMNS,
+    DOCUMENT_COLUMNS,
+    FINDING_COLUMNS,
+    ISSUE_COLUMNS,
+    NOT_ASSESSABLE_COLUMNS,
+    SEVERITIES,
+    Frames,
+    Source,
+    short_hash,
+)
+from audit.validate.kinds import COLUMN_ORDER, REGISTRY, ROW_ORDER, TABLE_ORDER, Context, is_missing
+
+EVIDENCE_CHARS = 400
+OVERRIDES = (*SEVERITIES, "off")
+DEFAULT_SCOPE: dict[str, Any] = {"kinds": ["annual_report"], "copies": False}
+
+
+class _Lenient(dict[str, Any]):
+    """Template values; a name the template asks for but the check did not provide prints as '?'.
+    A value given as a function (a check's costlier wording) is computed only if the template uses it."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+    def __getitem__(self, key: str) -> Any:
+        value = super().__getitem__(key)
+        if callable(value):
+            value = value()
+            self[key] = value
+        return _Lenient(value) if type(value) is dict else value
+
+
+def _with_columns(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    missing = [c for c in columns if c not in frame.columns]
+    if not missing:
+        return frame
+    return frame.assign(**{c: None for c in missing})
+
+
+def _prepare(frames: Frames) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    documents = _with_columns(frames.documents, DOCUMENT_COLUMNS).reset_index(drop=True)
+    cells = _with_columns(frames.cells, CELL_COLUMNS).reset_index(drop=True)
+    cells = cells.assign(
+        value=pd.to_numeric(cells["value"], errors="coerce").astype(float),
+        blank=cells["blank"].fillna(False).astype(bool),
+        placeholder=cells["placeholder"].fillna(False).astype(bool),
+        line=pd.to_numeric(cells["line"], errors="coerce").astype(float),
+    )
+    issues = _with_columns(frames.issues, ISSUE_COLUMNS).reset_index(drop=True)
+    return documents, cells, issues
+
+
+class _Scopes:
+    """The documents (and their cells and issues) each `applies_to` selects, computed once per scope."""
+
+    def __init__(self, documents: pd.DataFrame, cells: pd.DataFrame, issues: pd.DataFrame, sources: list[Source]):
+        self.documents, self.cells, self.issues, self.sources = documents, cells, issues, sources
+        self._cache: dict[str, Context] = {}
+        self._table_masks: dict[str, Any] = {}
+        # position of each cell's and issue's document in `documents` (-1: unknown document)
+        ids = pd.Index(documents["id"])
+        self._cell_doc = ids.get_indexer(cells["document"].astype(object))
+        self._issue_doc = ids.get_indexer(issues["document"].astype(object))
+
+    def context(self, applies_to: dict[str, Any] | None) -> Context:
+        scope = {**DEFAULT_SCOPE, **(applies_to or {})}
+        key = repr(sorted((k, repr(v)) for k, v in scope.items()))
+        if key not in self._cache:
+            docs = self.documents
+            mask = pd.Series(True, index=docs.index)
+            if scope.get("kinds") is not None:
+                mask &= docs["kind"].isin(scope["kinds"])
+            if not scope.get("copies", False):
+                mask &= docs["duplicate_of"].isna() & docs["truncated_copy_of"].isna()
+            if scope.get("formats") is not None:
+                mask &= docs["format"].isin([str(f) for f in scope["formats"]])
+            if scope.get("exclude_formats"):
+                mask &= ~docs["format"].isin([str(f) for f in scope["exclude_formats"]])
+            chosen = np.append(mask.to_numpy(dtype=bool), False)  # index -1 → False
+            in_cells, in_issues = chosen[self._cell_doc], chosen[self._issue_doc]
+            self._cache[key] = Context(
+                documents=docs[mask],
+                issues=self.issues if in_issues.all() else self.issues[in_issues],
+                all_documents=docs,
+                all_cells=self.cells,
+                sources=self.sources,
+                cell_mask=in_cells,
+                table_masks=self._table_masks,
+                cell_documents=self._cell_doc,
+            )
+        return self._cache[key]
+
+
+def resolve_severity(rule: dict[str, Any], severities: dict[str, str] | None) -> str:
+    severity = (severities or {}).get(rule["id"], rule["severity"])
+    if severity not in OVERRIDES:
+        raise ValueError(f"rule {rule['id']}: severity must be one of {OVERRIDES}, not {severity!r}")
+    return severity
+
+
+def run_rules(
+    frames: Frames,
+    sources: list[Source],
+    *,
+    rules: list[dict[str, Any]] | None = None,
+    severities: dict[str, str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(findings, not_assessable) of every rule over every document, sorted deterministically."""
+    if rules is None:
+        from audit.validate.rulebook import load_rules
+
+        rules = load_rules()
+    unknown = sorted(set(severities or {}) - {r["id"] for r in rules})
+    if unknown:
+        raise ValueError(f"severity given for unknown rules: {', '.join(unknown)}")
+    documents, cells, issues = _prepare(frames)
+    scopes = _Scopes(documents, cells, issues, sources)
+    by_path = {s.path: s for s in sources}
+    info_columns = ["source", "agency", "year", "content_hash", "line_start"]
+    info: dict[Any, dict[str, Any]] = documents.drop_duplicates("id").set_index("id")[info_columns].to_dict("index")  # type: ignore[assignment]
+    findings: list[dict[str, Any]] = []
+    undecided: list[pd.DataFrame] = []
+    for rule in rules:
+        severity = resolve_severity(rule, severities)
+        if severity == "off":
+            continue
+        if rule["kind"] not in REGISTRY:
+            raise ValueError(f"rule {rule['id']}: unknown check kind {rule['kind']!r}")
+        ctx = scopes.context(rule.get("applies_to"))
+        hits, na = REGISTRY[rule["kind"]].function(ctx, dict(rule.get("params") or {}))
+        records: list[dict[str, Any]] = hits.to_dict("records")  # type: ignore[assignment]
+        findings.extend(_finding(rule, severity, hit, info, by_path) for hit in records)
+        if not na.empty:
+            undecided.append(na.assign(rule=rule["id"]))
+    order = {doc: i for i, doc in enumerate(documents["id"])}
+    return _sorted_findings(findings, order), _sorted_not_assessable(undecided, order)
+
+
+def _quote(source: Source | None, line: int) -> str:
+    return source.original_line(line)[:EVIDENCE_CHARS] if source is not None else ""
+
+
+def _evidence(
+    hit: dict[str, Any], own_source: str | None, by_path: dict[str, Source], fallback: Any
+) -> list[dict[str, Any]]:
+    evidence = []
+    for src, line, text in hit["refs"] or []:
+        path = src or own_source
+        quoted = text if text is not None else _quote(by_path.get(path or ""), int(line))
+        evidence.append({"source": path, "line": int(line), "text": str(quoted)[:EVIDENCE_CHARS]})
+    if not evidence:  # every finding points somewhere: the document's first line at least
+        line = 0 if is_missing(fallback) else int(fallback)
+        evidence.append({"source": own_source, "line": line, "text": _quote(by_path.get(own_source or ""), line)})
+    return evidence
+
+
+def _finding(
+    rule: dict[str, Any],
+    severity: str,
+    hit: dict[str, Any],
+    info: dict[Any, dict[str, Any]],
+    by_path: dict[str, Source],
+) -> dict[str, Any]:
+    doc = hit["document"]
+    meta = info.get(doc) if doc is not None else None
+    agency = None if meta is None or is_missing(meta["agency"]) else meta["agency"]
+    year = None if meta is None or is_missing(meta["year"]) else int(meta["year"])
+    own_source = meta["source"] if meta is not None else None
+    values = _Lenient(hit["vars"] or {})
+    values.setdefault("document", doc or "")
+    values.setdefault("agency", agency or "")
+    values.setdefault("year", "" if year is None else year)
+    evidence = _evidence(hit, own_source, by_path, meta["line_start"] if meta is not None else None)
+    anchor = meta["content_hash"] if meta is not None else evidence[0]["source"]
+    return {
+        "id": short_hash(rule["id"], anchor, hit["key"]),
+        "rule": rule["id"],
+        "severity": severity,
+        "document": doc,
+        "agency": agency,
+        "year": year,
+        "message": str(rule["message"]).strip().format_map(values),
+        "expected": None if is_missing(hit["expected"]) else hit["expected"],
+        "actual": None if is_missing(hit["actual"]) else hit["actual"],
+        "evidence": evidence,
+        "table": hit["table"],
+        "row": hit["row"],
+        "column": hit["column"],
+    }
+
+
+def _sort_keys(frame: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
+    return frame.assign(
+        _doc=frame["document"].map(lambda d: -1 if d is None or is_missing(d) else order.get(d, len(order))),
+        _table=frame["table"].map(lambda t: TABLE_ORDER.get(t, 9)),
+        _row=frame["row"].map(lambda r: ROW_ORDER.get(r, -1)),
+        _column=frame["column"].map(lambda c: COLUMN_ORDER.get(c, -1)),
+    )
+
+
+def _sorted_findings(findings: list[dict[str, Any]], order: dict[str, int]) -> pd.DataFrame:
+    if not findings:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in FINDING_COLUMNS})
+    frame = _sort_keys(pd.DataFrame(findings, columns=list(FINDING_COLUMNS)).astype(object), order)
+    frame = frame.assign(_source=[e[0]["source"] or "" for e in frame["evidence"]])
+    frame = frame.sort_values(["_doc", "_source", "rule", "_table", "_row", "_column", "id"], kind="stable")
+    return frame[list(FINDING_COLUMNS)].reset_index(drop=True)
+
+
+def _sorted_not_assessable(parts: list[pd.DataFrame], order: dict[str, int]) -> pd.DataFrame:
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in NOT_ASSESSABLE_COLUMNS})
+    frame = _sort_keys(pd.concat(parts, ignore_index=True)[list(NOT_ASSESSABLE_COLUMNS)].astype(object), order)
+    frame = frame.sort_values(["_doc", "rule", "_table", "_row", "_column", "reason"], kind="stable")
+    frame = frame[list(NOT_ASSESSABLE_COLUMNS)].reset_index(drop=True)
+    frame["line"] = [None if is_missing(x) else int(x) for x in frame["line"]]
+    return frame
