@@ -25,7 +25,7 @@ def _report_2022() -> list[str]:
 REPORT = _report_2022()
 TABLE_FIRST = next(i for i, s in enumerate(REPORT) if "勾稽关系" in s)
 TABLE_LAST = next(i for i, s in enumerate(REPORT) if s.startswith("五、存在的主要问题"))
-NUMBER = re.compile(r"(?<=\| )\d+(?= \|)")
+NUMBER = re.compile(r"(?:(?<=\| )|^)\d+(?= \|)")
 SITES = [(i, m.start(), m.group()) for i in range(TABLE_FIRST, TABLE_LAST) for m in NUMBER.finditer(REPORT[i])]
 
 
