@@ -68,8 +68,9 @@ def extract_all(documents: list[Document]) -> Frames:
         if (meta.get("kind") or doc.kind) not in ("guide", "unknown"):
             tables = read_tables(doc.numbered_lines(), meta.get("year"))
             shapes = (tables.shape_applications, tables.shape_article20)
-            cell_rows.extend((doc.id, *c) for c in tables.cells)
-            issue_rows.extend({"document": doc.id, **i} for i in tables.issues)
+            doc_id = doc.id
+            cell_rows.extend((doc_id, *c) for c in tables.cells)
+            issue_rows.extend({"document": doc_id, **i} for i in tables.issues)
         doc_rows.append(_document_row(doc, meta, shapes))
     documents_frame = pd.DataFrame(doc_rows, columns=list(DOCUMENT_COLUMNS)) if doc_rows else empty_frame(DOCUMENT_COLUMNS)
     integers = ["ordinal", "year", "line_start", "line_end", *(c for c in DOCUMENT_COLUMNS if c.endswith("_line"))]

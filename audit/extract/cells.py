@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Literals that stand for "nothing to report" without being a number (domain.md §10 item 10).
 PLACEHOLDERS = frozenset({"/", "\\", "-", "--", "—", "——", "–", "─", "不适用", "N/A", "n/a", "NA", "无", "空"})
@@ -36,6 +37,7 @@ class CellValue:
         return self.value * UNIT_FACTORS[self.unit]
 
 
+@lru_cache(maxsize=8192)  # tables repeat a few literals ("0", "/") across thousands of documents
 def parse_cell(text: str) -> CellValue | None:
     """The cell literal, or None when the text is not a value (a label, a sentence)."""
     raw = text.strip()

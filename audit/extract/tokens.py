@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from audit.extract.cells import is_value
 
@@ -31,8 +31,7 @@ _TRAILING_VALUES = re.compile(rf"(?:^|(?<=\s))({_VALUE}(?:\s+{_VALUE})*)\s*$")
 _MAX_CELL_CHARS = 120
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):  # a tuple: created ~200 times per report, so cheap construction matters
     kind: str  # CELL, BLANK or ROWEND
     text: str
     line: int  # original 1-based line number
@@ -59,14 +58,16 @@ def _piped(number: int, line: str) -> Iterator[Token]:
         parts = parts[:-1]
     if line.startswith("|"):
         parts = parts[1:]
-    last_content = max(i for i, p in enumerate(parts) if p.strip())
+    texts = [p.strip() for p in parts]
+    last_content = len(texts) - 1
+    while not texts[last_content]:
+        last_content -= 1
     # After the last content cell, `|  |` (a cell rendered empty: two spaces) is a blank cell and
     # `| ||` (one space, then bare pipes) is colspan padding.
-    while last_content + 1 < len(parts) and len(parts[last_content + 1]) >= 2 and not parts[last_content + 1].strip():
+    while last_content + 1 < len(parts) and len(parts[last_content + 1]) >= 2 and not texts[last_content + 1]:
         last_content += 1
     content_cells = 0
-    for part in parts[: last_content + 1]:
-        text = part.strip()
+    for text in texts[: last_content + 1]:
         if not text:
             yield Token(BLANK, "", number)
             continue
