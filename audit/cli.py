@@ -92,7 +92,9 @@ fail_on_option = click.option(
     help="Exit 1 when a finding at or above this severity exists.",
 )
 config_option = click.option(
-    "--config", type=click.Path(dir_okay=False), help="YAML file overriding rule severities: {severity: {RULE_ID: error|warning|info|off}}."
+    "--config",
+    type=click.Path(dir_okay=False),
+    help="YAML file overriding rule severities: {severity: {RULE_ID: error|warning|info|off}}.",
 )
 
 
@@ -104,7 +106,9 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--out", "out_dir", default=DEFAULT_OUT, show_default=True, type=click.Path(file_okay=False), help="Output folder.")
+@click.option(
+    "--out", "out_dir", default=DEFAULT_OUT, show_default=True, type=click.Path(file_okay=False), help="Output folder."
+)
 @fail_on_option
 @config_option
 def run(paths: tuple[str, ...], out_dir: str, fail_on: str, config: str | None) -> None:

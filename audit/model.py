@@ -82,7 +82,9 @@ APP_ROWS_ALL = _APP_ROWS_HEAD + (
     "carried_forward",
 )
 # The result rows (granted … other) whose sum is results_total (domain.md §7 H3).
-APP_RESULT_ROWS = tuple(r for r in APP_ROWS_ALL if r not in ("new_received", "carried_over", "results_total", "carried_forward"))
+APP_RESULT_ROWS = tuple(
+    r for r in APP_ROWS_ALL if r not in ("new_received", "carried_over", "results_total", "carried_forward")
+)
 
 APP_ROW_ZH = {
     "new_received": "一、本年新收政府信息公开申请数量",
@@ -116,7 +118,13 @@ APP_ROW_ZH = {
 RL_GROUPS = ("review", "litigation_direct", "litigation_after_review")
 RL_GROUP_ZH = {"review": "行政复议", "litigation_direct": "未经复议直接起诉", "litigation_after_review": "复议后起诉"}
 RL_OUTCOMES = ("upheld", "corrected", "other", "pending", "total")
-RL_OUTCOME_ZH = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计"}
+RL_OUTCOME_ZH = {
+    "upheld": "结果维持",
+    "corrected": "结果纠正",
+    "other": "其他结果",
+    "pending": "尚未审结",
+    "total": "总计",
+}
 
 # 第二十条 table: item -> fields, per format (contract.md §2.3).
 A20_2019: dict[str, tuple[str, ...]] = {

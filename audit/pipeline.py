@@ -26,7 +26,9 @@ def _check_frames(result: RunResult) -> None:
     check("findings", result.findings)
 
 
-def run_audit(paths: list[str], *, severities: dict[str, str] | None = None, validate_frames: bool | None = None) -> RunResult:
+def run_audit(
+    paths: list[str], *, severities: dict[str, str] | None = None, validate_frames: bool | None = None
+) -> RunResult:
     """Audit every file under `paths`; never raises for a bad input (it becomes a finding)."""
     sources = read_paths(paths)
     documents = segment(sources)
@@ -34,7 +36,12 @@ def run_audit(paths: list[str], *, severities: dict[str, str] | None = None, val
     rules = load_rules()
     findings, not_assessable = run_rules(frames, sources, rules=rules, severities=severities)
     result = RunResult(
-        sources=sources, documents=documents, frames=frames, findings=findings, not_assessable=not_assessable, rules=rules
+        sources=sources,
+        documents=documents,
+        frames=frames,
+        findings=findings,
+        not_assessable=not_assessable,
+        rules=rules,
     )
     if validate_frames if validate_frames is not None else os.environ.get("XXGK_CHECK_FRAMES", "1") != "0":
         _check_frames(result)

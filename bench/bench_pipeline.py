@@ -47,8 +47,8 @@ def build_corpus(target: Path, documents: int) -> int:
 def time_pipeline(corpus: Path) -> dict[str, float]:
     from audit.extract.batch import extract_all
     from audit.ingest import read_paths
-    from audit.render.audit_json import audit_json
     from audit.model import RunResult
+    from audit.render.audit_json import audit_json
     from audit.segment import segment
     from audit.validate import load_rules, run_rules
 

@@ -112,7 +112,16 @@ def test_scorer_prints_ok(audit: dict[str, Any], tmp_path: Path) -> None:
     path.write_text(json.dumps(audit, ensure_ascii=False), encoding="utf-8")
     scorer = SHARED / "tools" / "score.py"
     out = subprocess.run(
-        [sys.executable, str(scorer), str(path), str(SEEDS / "truth.yaml"), "--tables", "--meta", "--rules", ",".join(FAMILIES)],
+        [
+            sys.executable,
+            str(scorer),
+            str(path),
+            str(SEEDS / "truth.yaml"),
+            "--tables",
+            "--meta",
+            "--rules",
+            ",".join(FAMILIES),
+        ],
         capture_output=True,
         text=True,
     )

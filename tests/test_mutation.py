@@ -11,7 +11,12 @@ import pytest
 from audit.pipeline import run_audit
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seeds" / "002_6460700eaa6e9ee9.txt"
-ARITHMETIC = {"applications.column_balance", "applications.row_total", "applications.results_total", "review_litigation.totals"}
+ARITHMETIC = {
+    "applications.column_balance",
+    "applications.row_total",
+    "applications.results_total",
+    "review_litigation.totals",
+}
 
 
 def _report_2022() -> list[str]:

@@ -72,9 +72,25 @@ LABELS = {
     "results_total": (None, "(七)总计"),
     "carried_forward": (None, "四、结转下年度继续办理"),
 }
-HEADER_CELLS = ["(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)", "申请人情况", "自然人", "法人或其他组织", "总计"]
+HEADER_CELLS = [
+    "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)",
+    "申请人情况",
+    "自然人",
+    "法人或其他组织",
+    "总计",
+]
 SUB_HEADERS = ["商业 企业", "科研 机构", "社会公益组织", "法律服务机构", "其他"]
-RL_HEADERS = ["行政复议", "行政诉讼", "结果维持", "结果 纠正", "其他 结果", "尚未 审结", "总计", "未经复议直接起诉", "复议后起诉"]
+RL_HEADERS = [
+    "行政复议",
+    "行政诉讼",
+    "结果维持",
+    "结果 纠正",
+    "其他 结果",
+    "尚未 审结",
+    "总计",
+    "未经复议直接起诉",
+    "复议后起诉",
+]
 RL_HEADERS += ["结果 维持", "结果 纠正", "其他 结果", "尚未 审结", "总计"] * 2
 
 
@@ -115,7 +131,12 @@ def render(shape: str, app: dict[str, list[Any]] | None = None, review: list[Any
         lines += HEADER_CELLS + SUB_HEADERS
         for label, vals in cells:
             lines += label[:-1] + [label[-1] + " " + " ".join(vals)]
-        lines += ["行政复议 行政诉讼", "结果 结果 其他 尚未 总", "维持 纠正 结果 审结 计", " ".join(_fmt(v) for v in review)]
+        lines += [
+            "行政复议 行政诉讼",
+            "结果 结果 其他 尚未 总",
+            "维持 纠正 结果 审结 计",
+            " ".join(_fmt(v) for v in review),
+        ]
     lines.append("五、存在的主要问题及改进情况")
     return lines
 
@@ -361,7 +382,11 @@ def test_parse_cell_never_raises(text: str) -> None:
     assert cv is None or cv.blank or cv.placeholder or cv.value is not None
 
 
-@given(st.lists(st.text(alphabet="0123456789|/- 一二三四五六七八九十、()项第条总计其他行政复议规章\n", max_size=30), max_size=60))
+@given(
+    st.lists(
+        st.text(alphabet="0123456789|/- 一二三四五六七八九十、()项第条总计其他行政复议规章\n", max_size=30), max_size=60
+    )
+)
 def test_reader_never_raises_on_table_like_noise(lines: list[str]) -> None:
     read(lines)
 
@@ -382,7 +407,13 @@ def test_article20_sub_tables_without_captions() -> None:
 
 
 def test_narrative_lines_that_read_like_labels_make_no_table() -> None:
-    lines = ["(二)依申请公开情况", "(一)予以公开", "本年度共收到申请10件,其中予以公开5件。", "行政复议情况", "全年无行政复议案件。"]
+    lines = [
+        "(二)依申请公开情况",
+        "(一)予以公开",
+        "本年度共收到申请10件,其中予以公开5件。",
+        "行政复议情况",
+        "全年无行政复议案件。",
+    ]
     lines += ["第二十条第(一)项", "本年未制发规范性文件。"]
     result = read(lines)
     assert result.cells == [] and result.issues == []

@@ -72,7 +72,9 @@ def extract_all(documents: list[Document]) -> Frames:
             cell_rows.extend((doc_id, *c) for c in tables.cells)
             issue_rows.extend({"document": doc_id, **i} for i in tables.issues)
         doc_rows.append(_document_row(doc, meta, shapes))
-    documents_frame = pd.DataFrame(doc_rows, columns=list(DOCUMENT_COLUMNS)) if doc_rows else empty_frame(DOCUMENT_COLUMNS)
+    documents_frame = (
+        pd.DataFrame(doc_rows, columns=list(DOCUMENT_COLUMNS)) if doc_rows else empty_frame(DOCUMENT_COLUMNS)
+    )
     integers = ["ordinal", "year", "line_start", "line_end", *(c for c in DOCUMENT_COLUMNS if c.endswith("_line"))]
     documents_frame = documents_frame.astype({c: "Int64" for c in integers})
     cells = pd.DataFrame(cell_rows, columns=list(CELL_COLUMNS)) if cell_rows else empty_frame(CELL_COLUMNS)

@@ -34,7 +34,9 @@ _OTHER_2021 = ("other.no_correction", "other.unpaid_fee", "other.other")
 
 @dataclass
 class TablesResult:
-    cells: list[tuple[Any, ...]] = field(default_factory=list)  # (table, row, column, value, raw, blank, placeholder, line)
+    cells: list[tuple[Any, ...]] = field(
+        default_factory=list
+    )  # (table, row, column, value, raw, blank, placeholder, line)
     issues: list[dict[str, Any]] = field(default_factory=list)
     shape_applications: str | None = None
     shape_article20: str | None = None
@@ -149,9 +151,7 @@ def _applications(scan: TableScan, result: TablesResult) -> None:
             _add_cell(result, APPLICATIONS, key, column, token)
     _row_width_issues(result, APPLICATIONS, bad)
     _unknown_rows(result, APPLICATIONS, rows)
-    expected = {"2021": APP_ROWS_2021, "2019": APP_ROWS_2019}.get(
-        result.shape_applications or "", APP_ROWS_COMMON
-    )
+    expected = {"2021": APP_ROWS_2021, "2019": APP_ROWS_2019}.get(result.shape_applications or "", APP_ROWS_COMMON)
     _missing_rows(result, scan, APPLICATIONS, [k for k in expected if k not in by_key], APP_ROW_ZH)
 
 
@@ -212,4 +212,6 @@ def _article20(scan: TableScan, result: TablesResult, year: int | None) -> None:
 def _add_amount_yuan(result: TablesResult, token: Token) -> None:
     cv = parse_cell("" if token.kind == BLANK else token.text)
     assert cv is not None
-    result.cells.append((ARTICLE20, "procurement", "amount_yuan", cv.yuan, cv.raw, cv.blank, cv.placeholder, token.line))
+    result.cells.append(
+        (ARTICLE20, "procurement", "amount_yuan", cv.yuan, cv.raw, cv.blank, cv.placeholder, token.line)
+    )

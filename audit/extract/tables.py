@@ -128,7 +128,12 @@ class _Scanner:
         elif kind == L.APP_GROUP:
             if self.zone == APPLICATIONS:
                 self.close_row()
-        elif kind == L.RL_HEADER and self.zone != REVIEW and REVIEW not in self.scan.seen and _REVIEW_ONLY.search(token.text):
+        elif (
+            kind == L.RL_HEADER
+            and self.zone != REVIEW
+            and REVIEW not in self.scan.seen
+            and _REVIEW_ONLY.search(token.text)
+        ):
             self.enter(REVIEW, token)  # the 「行政复议」 cell was lost, the outcome headers remain
             self.scan.review_start = token
         elif kind == L.A20_HEADER and L.normalize_label(token.text) == "信息内容" and self._new_a20_block():

@@ -1,0 +1,160 @@
+"""Who publishes a report: the agency name as the text states it, and `agency_key`, the identity
+that groups one body's versions and years.
+
+The finders each read one kind of statement (a title, 「由…编制」, 「…门户网站」, a signature, a
+contact sentence); meta.py decides which to trust first. Names are returned as printed (minus
+spaces and brackets): 人民政府 and 人民政府办公室 are different bodies and are never merged.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CJK = r"\u4e00-\u9fff"
+_BODY = r"(?:人民政府办公室|人民政府办公厅|人民政府|管理委员会|管委会|委员会|办公室|办事处|局|厅|委|办)"
+
+TITLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*度?")
+_TOPIC = re.compile(r"(?:政府信息公开|政务公开|信息公开)")
+_TITLE_JUNK = re.compile(r"[\s|《》“”\"「」]+")
+_LEADING_WORDS = re.compile(r"^(?:关于|印发|公布)+")
+_TRAILING_WORDS = re.compile(r"(?:关于|的|之)+$")
+# Pronouns (本机关, 我区, 全县 …), a bare 「区政府」 without its place, and anything but CJK/digits/brackets.
+_NOT_A_NAME = re.compile(
+    rf"^(?:本机关|本单位|本部门|本[局委办厅]|我[区县市局委办镇乡]|全[区县市]|各|该)|^[区县市省镇乡州旗](?:人民)?政府|[^{_CJK}()0-9]"
+)
+
+_COMPILER = re.compile(rf"由(?P<a>[{_CJK}()]{{2,30}}?)(?:结合[^。,;]{{0,30}}?)?(?:负责|牵头|组织)?编制")
+_PORTAL = re.compile(rf"(?:在|于|通过|登录|访问|浏览)(?P<a>[{_CJK}]{{2,24}}?人民政府)门户网站")
+_SITE = re.compile(rf"(?:在|于|通过|登录|访问|浏览)(?P<a>[{_CJK}]{{2,24}}?人民政府)(?:门户)?网站")
+_CONTACT = re.compile(rf"请与(?P<a>[{_CJK}]{{2,30}}?)(?:\(|联系)")
+_OBTAIN = re.compile(rf"获取(?P<a>[{_CJK}]{{2,30}}?{_BODY})(?:及|和|、|的|\()")
+_SIGNATURE = re.compile(rf"[{_CJK}()]{{2,28}}{_BODY}")
+# Text run into one line ends 「… 平潭综合实验区管委会办公室 2014年12月10日 附件下载」.
+_SIGNED_ENDING = re.compile(
+    rf"(?:^|[\s。])(?P<a>[{_CJK}()]{{2,28}}{_BODY})\s*(?P<d>(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)"
+    r"[\s|]*(?:附件下载|附件)?[\s|]*$"
+)
+
+
+def clean_name(name: str | None) -> str | None:
+    """The name without spaces, pipes and quotes, or None when it is no body's name."""
+    if not name:
+        return None
+    name = _TITLE_JUNK.sub("", name)
+    name = _TRAILING_WORDS.sub("", _LEADING_WORDS.sub("", name))
+    if not 2 <= len(name) <= 40 or _NOT_A_NAME.search(name):
+        return None
+    return name
+
+
+def split_title(title: str) -> tuple[str | None, int | None]:
+    """(agency, year) of a title: 「苍南县人民政府2021年度政府信息公开工作年度报告」,
+    「2020年普陀区政府信息公开工作年度报告」, 「济南市历下区人民政府政府信息公开指南」."""
+    text = _TITLE_JUNK.sub("", title)
+    year_match = TITLE_YEAR.search(text)
+    if not year_match:
+        topic = _TOPIC.search(text)
+        return (clean_name(text[: topic.start()]) if topic else None), None
+    agency = clean_name(text[: year_match.start()])
+    if agency is None:  # 「2020年普陀区政府信息公开工作年度报告」: the name follows the year
+        after = text[year_match.end() :]
+        topic = _TOPIC.search(after)
+        agency = clean_name(after[: topic.start()]) if topic else None
+    return agency, int(year_match.group(1))
+
+
+def _first(pattern: re.Pattern[str], text: str) -> str | None:
+    for match in pattern.finditer(text):
+        name = clean_name(match["a"])
+        if name:
+            return name
+    return None
+
+
+def from_compiler(text: str) -> str | None:
+    """「由济南市历下区人民政府办公室编制」 → the body that compiled the report."""
+    return _first(_COMPILER, text) if "编制" in text else None
+
+
+def from_portal(text: str) -> str | None:
+    """「将在济南市历下区人民政府门户网站…公布」 → 济南市历下区人民政府."""
+    return _first(_PORTAL, text) if "门户网站" in text else None
+
+
+def from_any_site(text: str) -> str | None:
+    """A guide's 「可以在济南市历下区人民政府网站上查阅」 (门户 or not)."""
+    return _first(_SITE, text) if "网站" in text else None
+
+
+def from_contact(text: str) -> str | None:
+    """「请与济南市历下区人民政府办公室联系」: the weakest clue (often the office, not the body)."""
+    return _first(_CONTACT, text) if "请与" in text else None
+
+
+def from_obtain(text: str) -> str | None:
+    """A guide's 「…准确获取济南市历下区人民政府及…的政府信息」."""
+    return _first(_OBTAIN, text) if "获取" in text else None
+
+
+def signature(line: str) -> str | None:
+    """The line, when it is only a body's name (the signature above the closing date)."""
+    text = line.strip(" |\t")
+    return clean_name(text) if _SIGNATURE.fullmatch(text) else None
+
+
+def signed_ending(text: str) -> tuple[str, str] | None:
+    """(body, date as printed) when a line ends with a signature and its date on the same line."""
+    match = _SIGNED_ENDING.search(text[-120:])
+    name = clean_name(match["a"]) if match else None
+    return (name, match["d"]) if match and name else None
+
+
+# ---------------------------------------------------------------------------------------------
+# agency_key
+# ---------------------------------------------------------------------------------------------
+
+_KEY_PUNCT = re.compile(r"[\s|·•.,，。、:：;；!！?？\"'“”‘’《》〈〉<>\[\]【】\-—_]+")
+_BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
+_SHORT_GOVERNMENT = re.compile(r"(?<=[区县市旗镇乡])政府(?=$|办公室|办公厅|办)")  # not 「区政府信息公开…」
+_PROVINCE = re.compile(rf"^(?:[{_CJK}]{{2,8}}?(?:省|自治区)|北京市|天津市|上海市|重庆市)")
+_CITY = re.compile(rf"^[{_CJK}]{{2,6}}?(?:市|自治州|地区|盟)")
+_LOCAL = re.compile(rf"^[{_CJK}]{{1,8}}?(?:自治县|新区|区|县|旗|市|镇|乡|街道)")
+# Words that end like a place but are not one, and zones whose name needs its city to be unique.
+_NOT_A_PLACE = re.compile(
+    r"(?:城乡|城镇|社区|园区|景区|小区|城区|市区|辖区|地区|开发区|高新区|经开区|示范区|保税区)$|局|委|办|厅|院|会|政府|公司"
+)
+
+
+def _local_place(rest: str) -> str | None:
+    """The county-level (or lower) place name `rest` starts with, if any."""
+    match = _LOCAL.match(rest)
+    if not match or len(match.group()) < 2 or _NOT_A_PLACE.search(match.group()):
+        return None
+    return match.group()
+
+
+def agency_key(name: str | None) -> str | None:
+    """A normalised identity of an agency, for grouping one body's versions and years.
+
+    Spaces, punctuation and bracketed notes go; 「区政府」 is read as 「区人民政府」; a leading
+    province or city is dropped when what follows names a county-level or lower body, so
+    「淮安市洪泽区人民政府」 and 「洪泽区人民政府」 share a key while 「济南市历下区人民政府」 and
+    「济南市历下区人民政府办公室」 (different bodies) do not. Deliberately simple: a later issue
+    extends it (aliases such as 管委会/管理委员会, bodies renamed by 机构改革, and same-named
+    districts of different cities, e.g. 上海市普陀区 and 舟山市普陀区, which this key merges).
+    """
+    if not name:
+        return None
+    key = unicodedata.normalize("NFKC", name)
+    key = _KEY_PUNCT.sub("", _BRACKETED.sub("", key))
+    key = _SHORT_GOVERNMENT.sub("人民政府", key)
+    province = _PROVINCE.match(key)
+    if province:
+        rest = key[province.end() :]
+        if _CITY.match(rest) or _local_place(rest):
+            key = rest
+    city = _CITY.match(key)
+    if city and _local_place(key[city.end() :]):
+        key = key[city.end() :]
+    return key or None

@@ -1,0 +1,390 @@
+"""Segment stage: Sources → Documents.
+
+A scraped file may hold several pages run together (domain.md §10 item 14): page chrome such as
+「字号: 大 中 小」, 「扫码使用手机浏览本页内容」, 「打印 关闭」 or a breadcrumb separates them. Each
+line is classed once; boundary chrome splits documents and belongs to none of them, while chrome
+that describes a page (download links, 「发布时间」 lines, archive headers) stays inside the document
+it belongs to, marked in `Document.chrome` (kept as evidence, left out of the content hash). A
+complete report followed by another report's title line is split too, cautiously.
+
+Then each document gets its kind (annual_report / guide / other / unknown), and copies are marked:
+exact ones by content hash, truncated ones by an in-order line match against longer documents that
+begin with the same lines (bucketed, so 10,000 documents cost no quadratic work).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from audit.model import Document, Source
+
+BLANK, RESIDUE, BOUNDARY, ATTACHED, CONTENT = "blank", "residue", "boundary", "attached", "content"
+_CHROME = (BOUNDARY, ATTACHED)
+_CHROME_MAX_CHARS = 150  # a longer line is text, even if it starts like a breadcrumb
+
+# Page chrome between pages (a whole line after its table-residue pipes are stripped).
+_BOUNDARY = re.compile(
+    r"字号\s*:?\s*(?:[\[【(]?\s*大\s*中\s*小\s*[\]】)]?)?|[\[【]?\s*大\s*[\]】]?\s*[\[【]?\s*中\s*[\]】]?\s*[\[【]?\s*小\s*[\]】]?"
+    r"|扫码使用手机浏览本页内容|扫一扫在手机(?:上)?打开(?:当前页|本页)|[\[【]?打印(?:本页)?[\]】]?\s*[\[【]?关闭(?:窗口)?[\]】]?"
+    r"|(?:网站)?首页\s*>.*|当前位置\s*:?.*|您(?:现在)?的?(?:所在)?位置\s*:.*"
+)
+# 「大 中 小」 glued to the first line of the next page (spaces required: 「大中小学」 is text).
+_GLUED = re.compile(r"\s*(?:字号\s*:?\s*)?大\s+中\s+小\s*")
+# Chrome that belongs to the page it is on: download links, page metadata, archive headers.
+_ATTACHED = re.compile(
+    r"(?:\d+\s*[.、]\s*)?(?:(?i:word|pdf|wps|ofd)\s*版(?:本)?\s*:|(?i:h5)(?:解读|版)?\s*:"
+    r"|一图读懂|有声朗读|电子书\s*:|动漫解读|动画解读|图片解读|视频解读|结构化展示|文件下载|展示与解读|附件下载|点击播放视频)"
+    r"|(?:来源(?:单位)?|发布(?:时间|日期|机构)|访问量|浏览次数|文号|栏目|原文链接|本地目录|索引号|成文日期|标题)\s*:"
+    r"|.{0,60}发布时间\s*:\s*\d{4}|页面链接与图片详见|=+\s*正文\s*=+$"
+    r"|[^\s|:]{1,120}\.(?i:pdf|docx?|wps|ofd|xlsx?)$"
+)
+# A line that is only a title (after table-residue pipes are stripped), and the word it ends with.
+_TITLE = re.compile(
+    r"(?P<t>[^。,;:!?|]{2,60}?(?P<end>年度报告|年报|报告|指南|通知|复函|函|意见|公告|通报|决定|批复|说明))(?:\([^)]{1,12}\))?"
+)
+_ARCHIVE_TITLE = re.compile(r"标题\s*:\s*(?P<t>.+)")
+_DOWNLOAD_TITLE = re.compile(
+    r"(?:\d+\s*[.、]\s*)?(?:(?i:word|pdf|wps|ofd)\s*版(?:本)?|有声朗读|动漫解读|动画解读|图片解读|结构化展示)\s*:\s*(?P<t>.+?)"
+    r"(?:\.(?i:pdf|docx?|wps|ofd))?|(?P<f>[^\s|:]{1,120}?)\.(?i:pdf|docx?|wps|ofd)"
+)
+_REPORT_WORDS = re.compile(r"年度报告|年报")
+_LINE_HEADING = re.compile(r"[\s|]*(?:十[一二]?|[一二三四五六七八九])、")
+
+# Kind markers, checked as plain substrings (an alternation regex costs ~0.5 ms on a long report).
+_TABLE_MARKS = ("第二十条第(一)项", "勾稽关系", "本年新收政府信息公开申请数量")
+_REPORT_MARKS = ("本报告", "本年报", "本年度报告", "统计期限", "统计时限")
+_GUIDE_MARKS = (
+    ("本指南", "政府信息公开指南"),
+    ("申请接收渠道", "申请受理机构"),
+    ("收费标准",),
+    ("监督和救济", "监督与救济", "救济渠道"),
+)
+_GUIDE_UPDATED = re.compile(r"\(\d{4}年\d{1,2}月更新\)")  # 「(2022年4月更新)」 under a guide's title
+_OTHER_ENDS = ("通知", "复函", "函", "意见", "公告", "通报", "决定", "批复", "说明")
+
+_TINY_CHARS, _TINY_LINES = 80, 2  # a page this small (a lone title) joins its neighbour
+_COMPLETE_HEADINGS, _COMPLETE_LINES = 3, 15  # a report this far along may end at a new title
+_FINGERPRINT_LINES, _FINGERPRINT_MIN_CHARS = 3, 8
+_CONTAINED_SHARE, _SHORTER_SHARE, _MAX_CANDIDATES, _BOILERPLATE = 0.9, 0.95, 16, 64
+
+
+@dataclass
+class _Page:
+    start: int
+    end: int
+    offset: int = 0
+    content: list[int] = field(default_factory=list)  # indices of content lines
+
+
+_EDGE = " \t\r\n\x0b\x0c|\u3000\xa0\u200b\ufeff"
+# First characters of chrome lines; other lines are chrome only when they name a file or a
+# publication time (checked apart), so most text lines skip the chrome patterns.
+_CHROME_FIRST = frozenset("字大[【扫打网首当您0123456789wWpPhHoO一有电动图视结文展附点来发访浏栏原本索成标页=")
+_FILE_ENDINGS = (".pdf", ".doc", ".docx", ".wps", ".ofd", ".xls", ".xlsx")
+
+
+def chrome_free(line: str) -> str:
+    """The line without surrounding spaces and table-residue pipes."""
+    return line.strip(_EDGE)
+
+
+def classify_line(line: str) -> tuple[str, int]:
+    """(class, glued-chrome length) of one normalised line."""
+    text = line.strip(_EDGE)
+    if not text:
+        return (RESIDUE if "|" in line else BLANK), 0
+    first = text[0]
+    if first in "大字":
+        glued = _GLUED.match(line)
+        if glued and line[glued.end() :].strip(_EDGE):
+            return CONTENT, glued.end()
+    if len(text) > _CHROME_MAX_CHARS:
+        return CONTENT, 0
+    if first not in _CHROME_FIRST and "发布时间" not in text and not text[-5:].lower().endswith(_FILE_ENDINGS):
+        return CONTENT, 0
+    if _BOUNDARY.fullmatch(text):
+        return BOUNDARY, 0
+    if _ATTACHED.match(text):
+        return ATTACHED, 0
+    return CONTENT, 0
+
+
+def _pages(classes: list[tuple[str, int]]) -> list[_Page]:
+    """Runs of lines between boundary chrome that hold content (glued chrome starts a new run).
+
+    Boundary chrome before a page's first content line (「字号:」 after its 「发布时间」 line) is
+    taken into that page; after content it ends the page.
+    """
+    pages: list[_Page] = []
+    page: _Page | None = None
+    for i, (cls, glued) in enumerate(classes):
+        if glued or (cls == BOUNDARY and page is not None and page.content):
+            if page is not None and page.content:
+                pages.append(page)
+            page = _Page(i, i + 1, glued, [i]) if glued else None
+            continue
+        if page is None:
+            if cls == BOUNDARY:
+                continue
+            page = _Page(i, i + 1)
+        page.end = i + 1
+        if cls == CONTENT:
+            page.content.append(i)
+    if page is not None and page.content:
+        pages.append(page)
+    return pages
+
+
+def _trim(page: _Page, classes: list[tuple[str, int]]) -> _Page:
+    """Blank and pipe-only lines at the edges belong to no document."""
+    while page.end > page.start + 1 and classes[page.end - 1][0] in (BLANK, RESIDUE):
+        page.end -= 1
+    while page.start < page.end - 1 and classes[page.start][0] in (BLANK, RESIDUE):
+        page.start += 1
+    return page
+
+
+def _merge_tiny(pages: list[_Page], lines: list[str]) -> list[_Page]:
+    """A page holding only a title or a footer joins the next page (the last one the previous)."""
+
+    def tiny(p: _Page) -> bool:
+        return len(p.content) <= _TINY_LINES and sum(len(lines[i].strip()) for i in p.content) < _TINY_CHARS
+
+    merged: list[_Page] = []
+    carry: _Page | None = None
+    for page in pages:
+        if carry is not None:
+            page = _Page(carry.start, page.end, carry.offset, carry.content + page.content)
+            carry = None
+        if tiny(page):
+            carry = page
+        else:
+            merged.append(page)
+    if carry is not None:
+        if merged:
+            last = merged[-1]
+            merged[-1] = _Page(last.start, carry.end, last.offset, last.content + carry.content)
+        else:
+            merged.append(carry)
+    return merged
+
+
+def _split_at_titles(page: _Page, lines: list[str]) -> list[_Page]:
+    """Split before a report title line that follows a complete report (no chrome between)."""
+    parts: list[_Page] = []
+    current = _Page(page.start, page.end, page.offset)
+    headings = 0
+    for i in page.content:
+        line = lines[i]
+        if headings >= _COMPLETE_HEADINGS and len(current.content) >= _COMPLETE_LINES and "报" in line:
+            text = line.strip(_EDGE)
+            if _TITLE.fullmatch(text) and _REPORT_WORDS.search(text):
+                current.end = i
+                parts.append(current)
+                current, headings = _Page(i, page.end), 0
+        if "、" in line[:8] and _LINE_HEADING.match(line):
+            headings += 1
+        current.content.append(i)
+    parts.append(current)
+    return parts
+
+
+def _documents_of(source: Source) -> Iterator[tuple[Document, list[str]]]:
+    """The documents of one source, each with its content lines (for the kind and the copies)."""
+    classes = [classify_line(line) for line in source.lines]
+    pages = _merge_tiny([_trim(p, classes) for p in _pages(classes)], source.lines)
+    pages = [part for page in pages for part in _split_at_titles(page, source.lines)]
+    for ordinal, page in enumerate(pages, start=1):
+        chrome = frozenset(i for i in range(page.start, page.end) if classes[i][0] in _CHROME)
+        doc = Document(source, ordinal, page.start, page.end, first_line_offset=page.offset, chrome=chrome)
+        content = _content_lines(doc)
+        doc.kind = _kind(doc, content)
+        yield doc, content
+
+
+def segment(sources: list[Source]) -> list[Document]:
+    """Every document of every readable source, in order, with kind and copies marked."""
+    found = [pair for source in sources if not source.error for pair in _documents_of(source)]
+    documents = [doc for doc, _ in found]
+    mark_copies(documents, [content for _, content in found])
+    return documents
+
+
+# ---------------------------------------------------------------------------------------------
+# Titles and kinds
+# ---------------------------------------------------------------------------------------------
+
+
+def chrome_lines(doc: Document) -> Iterator[tuple[int, str]]:
+    """(original line number, text) of the chrome lines inside the document."""
+    for i in sorted(doc.chrome):
+        yield doc.source.line_numbers[i], doc.source.lines[i]
+
+
+def find_title(doc: Document, *, within: int = 3) -> tuple[str, int] | None:
+    """The document's own title: an archive header 「标题: …」, else one of its first content
+    lines that is nothing but a title (「普陀区2020年政府信息公开工作年度报告 | |||」)."""
+    for number, text in chrome_lines(doc):
+        header = _ARCHIVE_TITLE.match(text.strip())
+        if header:
+            return header["t"].strip(), number
+    seen = 0
+    for number, text in doc.numbered_lines():
+        text = chrome_free(text)
+        if not text:
+            continue
+        match = _TITLE.fullmatch(text)
+        if match:
+            return match["t"].strip(), number
+        seen += 1
+        if seen >= within:
+            break
+    return None
+
+
+def download_titles(doc: Document) -> list[tuple[str, int]]:
+    """Report titles named by download links in the chrome (「word版:…年度报告.docx」)."""
+    found = []
+    for number, text in chrome_lines(doc):
+        match = _DOWNLOAD_TITLE.fullmatch(chrome_free(text))
+        title = match and (match["t"] or match["f"])
+        if title and _REPORT_WORDS.search(title):
+            found.append((title.strip(), number))
+    return found
+
+
+def classify_kind(doc: Document) -> str:
+    """annual_report, guide (政府信息公开指南), other (notices, letters) or unknown (no text)."""
+    return _kind(doc, _content_lines(doc))
+
+
+def _kind(doc: Document, content: list[str]) -> str:
+    text = "\n".join(content)
+    if not text:
+        return "unknown"
+    if any(mark in text for mark in _TABLE_MARKS):
+        return "annual_report"  # the standard tables make a report whatever its words
+    title = find_title(doc)
+    if title:
+        ending = _TITLE.fullmatch(chrome_free(title[0]))
+        end = ending["end"] if ending else ""
+        if end in ("年度报告", "年报", "报告"):
+            # 「…工作年度报告」, not 「关于…法治政府建设情况的报告」
+            return "annual_report" if "公开" in title[0] else "other"
+        if end in _OTHER_ENDS:
+            return "other"
+        if end == "指南":
+            return "guide"
+    if any(mark in text for mark in _REPORT_MARKS):
+        return "annual_report"  # a report may mention the 指南; a guide never says 本报告
+    guide_marks = sum(any(mark in text for mark in group) for group in _GUIDE_MARKS)
+    guide_marks += bool("更新)" in text and _GUIDE_UPDATED.search(text))
+    return "guide" if guide_marks >= 2 else "other"
+
+
+# ---------------------------------------------------------------------------------------------
+# Copies
+# ---------------------------------------------------------------------------------------------
+
+
+def _content_lines(doc: Document) -> list[str]:
+    """The document's non-empty content lines, stripped (what its content hash is made of)."""
+    lines = doc.source.lines[doc.start : doc.end]
+    if doc.first_line_offset and lines:
+        lines[0] = lines[0][doc.first_line_offset :]
+    if doc.chrome:
+        lines = [line for i, line in enumerate(lines, start=doc.start) if i not in doc.chrome]
+    return [t for t in (line.strip() for line in lines) if t]
+
+
+def mark_copies(documents: list[Document], contents: list[list[str]] | None = None) -> None:
+    """Set `duplicate_of` (same content hash as an earlier document) and `truncated_copy_of`.
+
+    Documents are grouped by a cheap key first (Python's hash of the content lines); the content
+    hash (sha1, several times slower) is computed only where the key is shared, and truncated
+    copies are looked for only among documents that begin with the same lines.
+    """
+    if contents is None:
+        contents = [_content_lines(doc) for doc in documents]
+    same_key: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for k, lines in enumerate(contents):
+        if lines:
+            same_key[(len(lines), hash("\n".join(lines)))].append(k)
+    for members in same_key.values():
+        if len(members) > 1:
+            _mark_duplicates([documents[k] for k in members])
+    buckets: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for k, doc in enumerate(documents):
+        opening = tuple(
+            [t for t in contents[k][: 4 * _FINGERPRINT_LINES] if len(t) >= _FINGERPRINT_MIN_CHARS][:_FINGERPRINT_LINES]
+        )
+        if doc.duplicate_of is None and len(opening) == _FINGERPRINT_LINES:
+            buckets[opening].append(k)
+    for members in buckets.values():
+        if len(members) > 1:
+            _mark_truncated([documents[k] for k in members], [contents[k] for k in members])
+
+
+def _mark_duplicates(documents: list[Document]) -> None:
+    first_with_hash: dict[str, str] = {}
+    for doc in documents:
+        digest = doc.content_hash
+        if digest in first_with_hash:
+            doc.duplicate_of = first_with_hash[digest]
+        else:
+            first_with_hash[digest] = doc.id
+
+
+def _mark_truncated(members: list[Document], contents: list[list[str]]) -> None:
+    """Among documents that open alike, a clearly shorter one whose lines another contains in
+    order is a truncated copy of it. The candidates for each are the documents sharing most of
+    its lines (lines shared by very many are boilerplate and cast no vote), the earliest first."""
+    holders: dict[str, list[int]] = defaultdict(list)
+    for k, lines in enumerate(contents):
+        for line in dict.fromkeys(lines):
+            holders[line].append(k)
+    positions: dict[int, dict[str, list[int]]] = {}
+    for k, doc in enumerate(members):
+        votes = Counter(
+            c
+            for line in dict.fromkeys(contents[k])
+            if len(holders[line]) <= _BOILERPLATE
+            for c in holders[line]
+            if c != k
+        )
+        for c in sorted(c for c, _ in votes.most_common(_MAX_CANDIDATES)):
+            if not _clearly_shorter(contents[k], contents[c]):
+                continue
+            if c not in positions:
+                positions[c] = _positions(contents[c])
+            if _in_order_share(contents[k], contents[c], positions[c]):
+                doc.truncated_copy_of = members[c].id
+                break
+
+
+def _positions(lines: list[str]) -> dict[str, list[int]]:
+    where: dict[str, list[int]] = defaultdict(list)
+    for k, line in enumerate(lines):
+        where[line].append(k)
+    return where
+
+
+def _clearly_shorter(short: list[str], long: list[str]) -> bool:
+    return len(short) <= _SHORTER_SHARE * len(long) and len(long) - len(short) >= 3
+
+
+def _in_order_share(short: list[str], long: list[str], where: dict[str, list[int]]) -> bool:
+    """≥ 90% of `short`'s lines occur in `long` in order, and `long` goes on after the last of
+    them (the copy was cut off, not edited)."""
+    pointer, matched = -1, 0
+    for line in short:
+        found = where.get(line)
+        if found:
+            k = bisect_right(found, pointer)
+            if k < len(found):
+                pointer, matched = found[k], matched + 1
+    return matched >= _CONTAINED_SHARE * len(short) and pointer < len(long) - 2
