@@ -18,7 +18,6 @@ from typing import Any
 import click
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILURE = 0, 1, 2
-FAIL_LEVELS = {"error": ("error",), "warning": ("error", "warning"), "info": ("error", "warning", "info"), "never": ()}
 DEFAULT_OUT = "reports_out"
 
 
@@ -58,10 +57,9 @@ def _load_severities(config: str | None) -> dict[str, str] | None:
 
 
 def _exit_code(result: Any, fail_on: str) -> int:
-    levels = FAIL_LEVELS[fail_on]
-    if not levels or result.findings.empty:
-        return EXIT_OK
-    return EXIT_FINDINGS if result.findings["severity"].isin(levels).any() else EXIT_OK
+    from audit.model import fails
+
+    return EXIT_FINDINGS if fails(result.findings["severity"], fail_on) else EXIT_OK
 
 
 def _guarded(body: Callable[[], int]) -> None:
@@ -86,7 +84,7 @@ def _audit(paths: tuple[str, ...], config: str | None) -> Any:
 
 fail_on_option = click.option(
     "--fail-on",
-    type=click.Choice(list(FAIL_LEVELS)),
+    type=click.Choice(["error", "warning", "info", "never"]),
     default="error",
     show_default=True,
     help="Exit 1 when a finding at or above this severity exists.",

@@ -8,8 +8,9 @@ this module stays cheap: `xxgk-audit check` must start in about a second and pan
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -179,6 +180,21 @@ KINDS = ("annual_report", "guide", "other", "unknown")
 FORMATS = ("2019", "2021", "pre2019", "unknown")
 SEVERITIES = ("error", "warning", "info")  # ordered, most severe first
 SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
+FAIL_ON = ("error", "warning", "info", "never")  # --fail-on levels
+
+
+def fails(severities: Iterable[str], fail_on: str) -> bool:
+    """Whether findings of these severities fail a run at `fail_on` (error | warning | info | never)."""
+    if fail_on not in SEVERITY_RANK:
+        return False
+    return any(SEVERITY_RANK.get(s, 0) >= SEVERITY_RANK[fail_on] for s in severities)
+
+
+TABLE_ZH = {
+    "article20": "主动公开政府信息情况表(第二十条)",
+    "applications": "收到和处理政府信息公开申请情况表",
+    "review_litigation": "行政复议、行政诉讼情况表",
+}
 
 # Section keys of the official six-part outline (domain.md §3), used by `sections`.
 SECTIONS = ("overview", "article20", "applications", "review_litigation", "problems", "other")
@@ -242,12 +258,13 @@ class Document:
     kind: str = "unknown"
     duplicate_of: str | None = None  # id of an identical earlier document
     truncated_copy_of: str | None = None  # id of a longer document this one is a cut-off copy of
+    name: str = ""  # the file's name in ids; segment sets a longer path when two inputs share a name
 
     @property
     def id(self) -> str:
         import os
 
-        return f"{os.path.basename(self.source.path)}#{self.ordinal}"
+        return f"{self.name or os.path.basename(self.source.path)}#{self.ordinal}"
 
     def numbered_lines(self, *, with_chrome: bool = False) -> Iterator[tuple[int, str]]:
         """(original 1-based line number, normalised text) for each line of the document."""
@@ -262,7 +279,7 @@ class Document:
     def text(self) -> str:
         return "\n".join(t for _, t in self.numbered_lines())
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
         body = "\n".join(t.strip() for _, t in self.numbered_lines() if t.strip())
         return short_hash(body, length=16)

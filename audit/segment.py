@@ -14,6 +14,7 @@ begin with the same lines (bucketed, so 10,000 documents cost no quadratic work)
 
 from __future__ import annotations
 
+import os
 import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
@@ -210,8 +211,44 @@ def segment(sources: list[Source]) -> list[Document]:
     """Every document of every readable source, in order, with kind and copies marked."""
     found = [pair for source in sources if not source.error for pair in _documents_of(source)]
     documents = [doc for doc, _ in found]
+    name_documents(documents)
     mark_copies(documents, [content for _, content in found])
     return documents
+
+
+def name_documents(documents: list[Document]) -> None:
+    """Give documents of inputs that share a file name (a/r.txt, b/r.txt) ids that stay unique.
+
+    Ids use the file name, as contract.md shows; where two inputs share it, the shortest path
+    suffix that tells them apart is used instead, and an input given twice gets `~2`, `~3`.
+    """
+    paths = list(dict.fromkeys(d.source.path for d in documents))
+    by_name: dict[str, list[str]] = {}
+    for path in paths:
+        by_name.setdefault(os.path.basename(path), []).append(path)
+    names: dict[str, str] = {}
+    for group in by_name.values():
+        if len(group) > 1:
+            names.update(_distinct_suffixes(group))
+    if not names:
+        return
+    for doc in documents:
+        doc.name = names.get(doc.source.path, "")
+
+
+def _distinct_suffixes(paths: list[str]) -> dict[str, str]:
+    parts = {p: os.path.normpath(p).replace(os.sep, "/").split("/") for p in paths}
+    longest = max(len(v) for v in parts.values())
+    for depth in range(2, longest + 1):
+        suffixes = {p: "/".join(v[-depth:]) for p, v in parts.items()}
+        if len(set(suffixes.values())) == len(paths):
+            return suffixes
+    seen: dict[str, int] = {}
+    out = {}
+    for p in paths:  # the same file given twice under one spelling of its path
+        seen[parts[p][-1]] = seen.get(parts[p][-1], 0) + 1
+        out[p] = f"{'/'.join(parts[p])}~{seen[parts[p][-1]]}"
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

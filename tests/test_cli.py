@@ -116,3 +116,15 @@ def test_config_naming_an_unknown_rule_is_a_usage_error(tmp_path: Path) -> None:
     config.write_text("severity: {applications.colum_balance: warning}\n", encoding="utf-8")
     code, out = invoke("check", str(S4), "--config", str(config))
     assert code == 2 and "unknown rule ids" in out
+
+
+def test_same_file_name_in_two_folders_keeps_ids_unique(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(S4, tmp_path / folder / "report.txt")
+    code, out = invoke("check", str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "a" / "report.txt"), "--json")
+    doc = json.loads(out)
+    assert code == 1, out
+    assert doc["run"]["inputs"] == 2  # the file named twice is one input
+    assert sorted(d["id"] for d in doc["documents"]) == ["a/report.txt#1", "b/report.txt#1"]
+    assert [d["duplicate_of"] for d in doc["documents"]] == [None, "a/report.txt#1"]

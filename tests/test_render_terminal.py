@@ -9,7 +9,8 @@ import pytest
 from render_fixtures import LIXIA, build_run
 from rich.console import Console
 
-from audit.render.terminal import fails, print_summary
+from audit.model import fails
+from audit.render.terminal import print_summary
 
 
 def summary(fail_on: str, width: int = 160) -> str:

@@ -58,6 +58,15 @@ def _document_row(doc: Document, meta: dict[str, Any], shapes: tuple[str | None,
     return row
 
 
+def _inherit_agency(rows: list[dict[str, Any]]) -> None:
+    """A copy is the same report: it names the original's agency, whatever its cut-off text still says."""
+    by_id = {r["id"]: r for r in rows}
+    for row in rows:
+        original = by_id.get(row["duplicate_of"] or row["truncated_copy_of"] or "")
+        if original is not None and original["agency"]:
+            row["agency"], row["agency_key"] = original["agency"], original["agency_key"]
+
+
 def extract_all(documents: list[Document]) -> Frames:
     doc_rows: list[dict[str, Any]] = []
     cell_rows: list[tuple[Any, ...]] = []
@@ -72,6 +81,7 @@ def extract_all(documents: list[Document]) -> Frames:
             cell_rows.extend((doc_id, *c) for c in tables.cells)
             issue_rows.extend({"document": doc_id, **i} for i in tables.issues)
         doc_rows.append(_document_row(doc, meta, shapes))
+    _inherit_agency(doc_rows)
     documents_frame = (
         pd.DataFrame(doc_rows, columns=list(DOCUMENT_COLUMNS)) if doc_rows else empty_frame(DOCUMENT_COLUMNS)
     )

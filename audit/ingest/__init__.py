@@ -66,13 +66,22 @@ def read_file(path: str) -> Source:
 def read_paths(paths: list[str]) -> list[Source]:
     """Sources for files and folders (walked recursively, in sorted order, hidden entries skipped)."""
     sources: list[Source] = []
+    seen: set[str] = set()  # a file named twice (or inside two given folders) is one input
+
+    def add(path: str) -> None:
+        key = os.path.realpath(path)
+        if key not in seen:
+            seen.add(key)
+            sources.append(read_file(path))
+
     for path in paths:
         if os.path.isdir(path):
             files, failures = _walk(path)
-            sources.extend(read_file(p) for p in files)
+            for file in files:
+                add(file)
             sources.extend(Source(path=p, error=f"{UNREADABLE}: {reason}") for p, reason in failures)
         else:
-            sources.append(read_file(path))
+            add(path)
     return sources
 
 

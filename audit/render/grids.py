@@ -28,14 +28,11 @@ from audit.model import (
     RL_GROUPS,
     RL_OUTCOME_ZH,
     RL_OUTCOMES,
+    TABLE_ZH,
+    TABLES,
 )
 
-TABLE_TITLE = {
-    "article20": "主动公开政府信息情况(第二十条)",
-    "applications": "收到和处理政府信息公开申请情况",
-    "review_litigation": "政府信息公开行政复议、行政诉讼情况",
-}
-TABLE_ORDER = ("article20", "applications", "review_litigation")  # section 二、三、四 of the report
+TABLE_ORDER = TABLES  # section 二、三、四 of the report
 ROW_ZH = {"applications": APP_ROW_ZH, "review_litigation": RL_GROUP_ZH, "article20": A20_ITEM_ZH}
 COLUMN_ZH = {"applications": APP_COLUMN_ZH, "review_litigation": RL_OUTCOME_ZH, "article20": A20_FIELD_ZH}
 ONLY_2019 = frozenset(
@@ -103,7 +100,7 @@ def where(table: str | None, row: str | None, column: str | None) -> str | None:
     """A finding's location in words: 「收到和处理政府信息公开申请情况」表「自然人」列."""
     if not table:
         return None
-    text = f"「{TABLE_TITLE.get(table, table)}」表"
+    text = f"「{TABLE_ZH.get(table, table)}」"
     if row:
         text += f"「{ROW_ZH.get(table, {}).get(row, row)}」行"
     if column:
@@ -258,7 +255,7 @@ def build_tables(
         tables.append(
             {
                 "key": table,
-                "title": TABLE_TITLE[table],
+                "title": TABLE_ZH[table],
                 "anchor": f"{anchor}-{table}",
                 "present": present,
                 "grids": grids,

@@ -22,7 +22,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from audit.model import SEVERITIES, SEVERITY_RANK, RunResult
+from audit.model import SEVERITIES, RunResult, fails
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 MARK = {"error": "✖", "warning": "▲", "info": "●"}
@@ -40,13 +40,6 @@ def _value(v: Any) -> Any:
     if hasattr(v, "item"):
         v = v.item()
     return int(v) if isinstance(v, float) and v.is_integer() else v
-
-
-def fails(severities: list[str], fail_on: str) -> bool:
-    """Whether findings of these severities fail the run at `fail_on` (error | warning | info | never)."""
-    if fail_on not in SEVERITY_RANK:
-        return False
-    return any(SEVERITY_RANK.get(s, 0) >= SEVERITY_RANK[fail_on] for s in severities)
 
 
 def _where(finding: dict[str, Any]) -> str:

@@ -44,11 +44,6 @@ from audit.model import (
 HIT_COLUMNS = ("document", "table", "row", "column", "expected", "actual", "refs", "key", "vars")
 NA_COLUMNS = ("document", "table", "row", "column", "reason", "line")
 
-TABLE_ZH = {
-    "applications": "收到和处理政府信息公开申请情况表",
-    "review_litigation": "行政复议、行政诉讼情况表",
-    "article20": "主动公开政府信息情况表(第二十条)",
-}
 # Row and column labels per table, used in messages and not-assessable reasons.
 ROW_ZH = {"applications": APP_ROW_ZH, "review_litigation": RL_GROUP_ZH, "article20": A20_ITEM_ZH}
 COLUMN_ZH = {"applications": APP_COLUMN_ZH, "review_litigation": RL_OUTCOME_ZH, "article20": A20_FIELD_ZH}

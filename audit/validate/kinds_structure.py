@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from audit.validate.kinds import TABLE_ZH, Context, hits_frame, is_missing, kind, line_list, na_frame, nothing, refs
+from audit.model import TABLE_ZH
+from audit.validate.kinds import Context, hits_frame, is_missing, kind, line_list, na_frame, nothing, refs
 
 _NUMERALS = "一二三四五六七八九十"
 _TOP_LEVEL = re.compile(f"^[{_NUMERALS}]+$")

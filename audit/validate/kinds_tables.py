@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from audit.model import TABLE_ZH
 from audit.validate.kinds import (
-    TABLE_ZH,
     Context,
     hits_frame,
     kind,
