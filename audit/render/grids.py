@@ -28,6 +28,7 @@ from audit.model import (
     RL_GROUPS,
     RL_OUTCOME_ZH,
     RL_OUTCOMES,
+    SEVERITIES,
     TABLE_ZH,
     TABLES,
 )
@@ -49,7 +50,6 @@ KEY_FIGURES = (
     ("复议后起诉总计", "review_litigation", "litigation_after_review", "total"),
 )
 
-SEVERITY_ORDER = ("error", "warning", "info")
 Key = tuple[str, str, str]  # (table, row, column)
 Cells = dict[Key, dict[str, Any]]  # {value, raw, blank, placeholder, line} per cell of one document
 
@@ -139,7 +139,7 @@ def cell_view(
             state, text = "number", _number(cell["value"])
         else:
             state, text = "text", str(raw if raw is not None else "")
-    ranks = [SEVERITY_ORDER.index(m["severity"]) for m in marks if m["severity"] in SEVERITY_ORDER] if marks else []
+    ranks = [SEVERITIES.index(m["severity"]) for m in marks if m["severity"] in SEVERITIES] if marks else []
     return {
         "row": key[1],
         "column": key[2],
@@ -148,7 +148,7 @@ def cell_view(
         "raw": None if raw is None else str(raw),
         "line": line,
         "fail": bool(marks),
-        "severity": SEVERITY_ORDER[min(ranks)] if ranks else None,
+        "severity": SEVERITIES[min(ranks)] if ranks else None,
         "marks": marks,
         "undecided": undecided,
     }
