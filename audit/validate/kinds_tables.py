@@ -32,7 +32,7 @@ from audit.validate.kinds import (
 
 OK, BLANK, PLACEHOLDER, NOT_NUMBER = 0, 1, 2, 3
 _STATE_TEXT = {BLANK: "为空白", PLACEHOLDER: "为占位符「{raw}」", NOT_NUMBER: "不是数字「{raw}」"}
-_MISSING_TEXT = "缺失(cell missing)"
+_MISSING_TEXT = "未能从表格中抽取"
 
 
 def _other_axis(axis: str) -> str:
@@ -209,9 +209,9 @@ def _not_assessable(
     records = []
     for i, first_line in zip(rows, first_lines, strict=True):
         group = ops.groups[i]
-        pieces = "、".join(
-            _reason_piece(names[j], ops.state[i, j], ops.raw(int(i), int(j))) for j in np.flatnonzero(bad[i])
-        )
+        unusable = [_reason_piece(names[j], ops.state[i, j], ops.raw(int(i), int(j))) for j in np.flatnonzero(bad[i])]
+        # a table that lost most of its cells would list dozens of operands: name a few, count the rest
+        pieces = "、".join(unusable) if len(unusable) <= 4 else "、".join(unusable[:3]) + f"等共{len(unusable)}项"
         row, column = _location(params, group, location)
         records.append(
             {
