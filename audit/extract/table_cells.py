@@ -84,8 +84,15 @@ def _issue(result: TablesResult, table: str, code: str, rows: list[str], detail:
 def _row_width_issues(result: TablesResult, table: str, bad: list[tuple[Row, int, int]]) -> None:
     if not bad:
         return
-    parts = [f"「{r.label.text.strip()[:30]}」印出{got}个单元格(应为{want}个)" for r, got, want in bad]
-    shown = "；".join(parts[:6]) + (f"；等共{len(parts)}行" if len(parts) > 6 else "")
+    by_count: dict[tuple[int, int], list[Row]] = {}
+    for r, got, want in bad:
+        by_count.setdefault((got, want), []).append(r)
+    parts = []
+    for (got, want), rows in by_count.items():  # rows sharing a count are one statement
+        first = f"「{rows[0].label.text.strip()[:30]}」"
+        who = first if len(rows) == 1 else f"{first}等{len(rows)}行各"
+        parts.append(f"{who}印出{got}个单元格(应为{want}个)")
+    shown = "；".join(parts[:6]) + (f"；等共{len(bad)}行" if len(parts) > 6 else "")
     lines = [t.line for r, _, _ in bad for t in [r.label, *r.values]]
     codes = {"cells_missing" if got < want else "ambiguous_row" for _, got, want in bad}
     for code in sorted(codes):
