@@ -67,7 +67,10 @@ def test_extract_prints_documents_without_findings() -> None:
     code, out = invoke("extract", str(S4), "--json")
     doc = json.loads(out)
     assert code == 0 and "findings" not in doc
-    assert doc["documents"][0]["tables"]["applications"]["new_received"]["total"] == 25
+    tables = doc["documents"][0]["tables"]
+    assert tables["applications"]["new_received"]["total"] == 25
+    assert type(tables["applications"]["new_received"]["total"]) is int  # not 25.0
+    assert tables["article20"]["procurement"] == {"items": 0, "amount": "0", "amount_yuan": None}
 
 
 def test_rules_lists_and_explains() -> None:
