@@ -57,9 +57,9 @@ def _load_severities(config: str | None) -> dict[str, str] | None:
 
 
 def _exit_code(result: Any, fail_on: str) -> int:
-    from audit.model import fails
+    from audit.gate import gate_fails  # waived findings, and with a baseline old ones, do not fail
 
-    return EXIT_FINDINGS if fails(result.findings["severity"], fail_on) else EXIT_OK
+    return EXIT_FINDINGS if gate_fails(result.findings, fail_on) else EXIT_OK
 
 
 def _guarded(body: Callable[[], int]) -> None:
@@ -76,10 +76,38 @@ def _guarded(body: Callable[[], int]) -> None:
     sys.exit(code)
 
 
-def _audit(paths: tuple[str, ...], config: str | None, *, check_frames: bool = True) -> Any:
+def _audit(
+    paths: tuple[str, ...],
+    config: str | None,
+    *,
+    check_frames: bool = True,
+    db: str | None = None,
+    baseline: str | None = None,
+    waivers: str | None = None,
+) -> Any:
+    from audit.gate import GateError, apply_gate, expired, load_baseline, load_waivers
     from audit.pipeline import run_audit
 
-    return run_audit(list(paths), severities=_load_severities(config), validate_frames=check_frames)
+    try:
+        known = load_baseline(baseline) if baseline else None
+        waived = load_waivers(waivers) if waivers else []
+    except GateError as exc:
+        raise click.UsageError(str(exc)) from exc
+    for w in expired(waived):
+        click.echo(f"xxgk-audit: waiver for {w['id']} expired on {w['expires']}; the finding counts again", err=True)
+    result = run_audit(list(paths), severities=_load_severities(config), validate_frames=check_frames, db=db)
+    if known is not None or waivers:
+        result.findings = apply_gate(result.findings, baseline=known, waivers=waived)
+    return result
+
+
+def _echo_new(result: Any) -> None:
+    """With a baseline: the findings it does not hold, one per line."""
+    if "new" not in result.findings.columns:
+        return
+    for f in result.findings[result.findings["new"].map(lambda n: n is True)].to_dict("records"):
+        mark = " (waived)" if f.get("waived") else ""
+        click.echo(f"new {f['id']} {f['severity']} {f['rule']} {f['document']}: {f['message']}{mark}")
 
 
 fail_on_option = click.option(
@@ -88,6 +116,18 @@ fail_on_option = click.option(
     default="error",
     show_default=True,
     help="Exit 1 when a finding at or above this severity exists.",
+)
+db_option = click.option("--db", type=click.Path(dir_okay=False), help="History store (DuckDB file) of earlier runs.")
+no_db_option = click.option("--no-db", is_flag=True, help="Audit without the history store.")
+baseline_option = click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    help="An earlier audit.json: only findings it does not hold (new ones) decide the exit code.",
+)
+waivers_option = click.option(
+    "--waivers",
+    type=click.Path(dir_okay=False),
+    help="YAML list of {id, reason, reviewer, expires}: waived findings do not fail the run.",
 )
 config_option = click.option(
     "--config",
@@ -109,15 +149,30 @@ def main() -> None:
 )
 @fail_on_option
 @config_option
-def run(paths: tuple[str, ...], out_dir: str, fail_on: str, config: str | None) -> None:
+@db_option
+@no_db_option
+@baseline_option
+@waivers_option
+def run(
+    paths: tuple[str, ...],
+    out_dir: str,
+    fail_on: str,
+    config: str | None,
+    db: str | None,
+    no_db: bool,
+    baseline: str | None,
+    waivers: str | None,
+) -> None:
     """Audit files and folders; write OUT/index.html, one page per agency, OUT/audit.json.
 
-    With no PATH, audits the sample reports shipped with the package.
+    With no PATH, audits the sample reports shipped with the package. Earlier runs are kept in the
+    history store OUT/history.duckdb (--db to choose another, --no-db for none).
     """
 
     def body() -> int:
         targets = paths or (_display_path(samples_dir()),)
-        result = _audit(targets, config)
+        store = None if no_db else (db or str(Path(out_dir) / "history.duckdb"))
+        result = _audit(targets, config, db=store, baseline=baseline, waivers=waivers)
         from audit.render.audit_json import audit_json
         from audit.render.html import write_site
 
@@ -132,6 +187,7 @@ def run(paths: tuple[str, ...], out_dir: str, fail_on: str, config: str | None) 
             f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info, "
             f"{document['run']['not_assessable']} not assessable → {out / 'index.html'} ({len(pages)} pages), {out / 'audit.json'}"
         )
+        _echo_new(result)
         return _exit_code(result, fail_on)
 
     _guarded(body)
@@ -142,13 +198,27 @@ def run(paths: tuple[str, ...], out_dir: str, fail_on: str, config: str | None) 
 @click.option("--json", "as_json", is_flag=True, help="Print the audit.json document instead of a summary.")
 @fail_on_option
 @config_option
-def check(paths: tuple[str, ...], as_json: bool, fail_on: str, config: str | None) -> None:
-    """Audit files for a quick look on the terminal; writes no files."""
+@db_option
+@no_db_option
+@baseline_option
+@waivers_option
+def check(
+    paths: tuple[str, ...],
+    as_json: bool,
+    fail_on: str,
+    config: str | None,
+    db: str | None,
+    no_db: bool,
+    baseline: str | None,
+    waivers: str | None,
+) -> None:
+    """Audit files for a quick look on the terminal; writes no files (but the history store, with --db)."""
 
     def body() -> int:
         # a spot check answers in about a second: the frame schemas (pandera, ~0.5 s to import) are
         # checked by `run` and the test suite, not here
-        result = _audit(paths, config, check_frames=False)
+        store = None if no_db else db
+        result = _audit(paths, config, check_frames=False, db=store, baseline=baseline, waivers=waivers)
         if as_json:
             from audit.render.audit_json import audit_json
 
@@ -159,6 +229,7 @@ def check(paths: tuple[str, ...], as_json: bool, fail_on: str, config: str | Non
             from audit.render.terminal import print_summary
 
             print_summary(result, Console(), fail_on=fail_on)
+            _echo_new(result)
         return _exit_code(result, fail_on)
 
     _guarded(body)

@@ -232,6 +232,8 @@ class Source:
     media_type: str = "text/plain"
     size: int = 0
     error: str | None = None  # why it could not be read; then `lines` is empty
+    # PDF: the page of each original line (pages[n - 1] for line n), cited in evidence; else empty.
+    pages: list[int] = field(default_factory=list)
 
     def original_line(self, number: int) -> str:
         if 1 <= number <= len(self.original):
@@ -327,7 +329,27 @@ DOCUMENT_COLUMNS = (
     "headings",  # list of {"number": "二", "title": str, "line": int, "section": key|None}
 )
 CELL_COLUMNS = ("document", "table", "row", "column", "value", "raw", "blank", "placeholder", "line")
-CLAIM_COLUMNS = ("document", "metric", "value", "approx", "unit", "line", "text")
+# claims: `kind` count | percent | change | change_percent | whole | part | part_open; `scope` region |
+# body | sub | None; `base` the count a percent or change is about (a part: its multiplicity, 「各1条」);
+# `low`/`high` the interval an approximate number can mean; `span_start`/`span_end` the number in
+# `text` (the sentence); `group` ties a count to its percent and a list's whole to its parts.
+CLAIM_COLUMNS = (
+    "document",
+    "metric",
+    "value",
+    "approx",
+    "unit",
+    "line",
+    "text",
+    "kind",
+    "scope",
+    "base",
+    "low",
+    "high",
+    "span_start",
+    "span_end",
+    "group",
+)
 ISSUE_COLUMNS = ("document", "table", "code", "rows", "detail", "line", "line_end")
 FINDING_COLUMNS = (
     "id",

@@ -27,14 +27,30 @@ def _check_frames(result: RunResult) -> None:
 
 
 def run_audit(
-    paths: list[str], *, severities: dict[str, str] | None = None, validate_frames: bool | None = None
+    paths: list[str],
+    *,
+    severities: dict[str, str] | None = None,
+    validate_frames: bool | None = None,
+    db: str | None = None,
 ) -> RunResult:
-    """Audit every file under `paths`; never raises for a bad input (it becomes a finding)."""
+    """Audit every file under `paths`; never raises for a bad input (it becomes a finding).
+
+    `db`: the history store (audit.history) — read before the rules run (the same agencies' other
+    reports, for the cross-year rules) and given this run's documents, cells, claims and findings
+    after; None audits without history. DuckDB is imported only when a store is used.
+    """
     sources = read_paths(paths)
     documents = segment(sources)
     frames = extract_all(documents)
     rules = load_rules()
-    findings, not_assessable = run_rules(frames, sources, rules=rules, severities=severities)
+    store = None
+    history = None
+    if db:
+        from audit.history import HistoryStore
+
+        store = HistoryStore(db)
+        history = store.load(frames.documents)
+    findings, not_assessable = run_rules(frames, sources, rules=rules, severities=severities, history=history)
     result = RunResult(
         sources=sources,
         documents=documents,
@@ -45,4 +61,6 @@ def run_audit(
     )
     if validate_frames if validate_frames is not None else os.environ.get("XXGK_CHECK_FRAMES", "1") != "0":
         _check_frames(result)
+    if store is not None:
+        store.save(result)
     return result

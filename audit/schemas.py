@@ -55,6 +55,13 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "value": pa.Column(float, nullable=True, coerce=True),
             "approx": pa.Column(bool, coerce=True),
             "line": _int,
+            "kind": pa.Column(
+                None, pa.Check.isin(["count", "percent", "change", "change_percent", "whole", "part", "part_open"])
+            ),
+            "low": pa.Column(float, nullable=True, coerce=True),
+            "high": pa.Column(float, nullable=True, coerce=True),
+            "span_start": _int,
+            "span_end": _int,
         },
         strict=False,
     ),

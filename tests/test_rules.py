@@ -22,7 +22,7 @@ from audit.model import APP_COLUMNS, FINDING_COLUMNS, NOT_ASSESSABLE_COLUMNS, RL
 from audit.validate import explain_rule, list_rules, load_rules, run_rules
 from audit.validate.docs import render
 from audit.validate.kinds import REGISTRY
-from audit.validate.testing import build_frames
+from audit.validate.testing import build_frames, build_history
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "rules"
@@ -43,6 +43,10 @@ CONTRACT = {
     "applications.results_total": "error",
     "review_litigation.totals": "error",
     "values.non_negative": "error",
+    "narrative.table_mismatch": "error",
+    "narrative.percentage": "warning",
+    "narrative.parts_sum": "warning",
+    "narrative.year_over_year": "warning",
     "dates.period_year_mismatch": "error",
     "dates.signed_before_period_end": "error",
     "dates.late_publication": "warning",
@@ -53,6 +57,10 @@ CONTRACT = {
     "document.not_a_report": "info",
     "document.duplicate": "info",
     "document.conflicting_versions": "error",
+    "history.carry_over": "error",
+    "history.item_count_chain": "warning",
+    "history.in_force_chain": "warning",
+    "history.copied_text": "warning",
     "extraction.unreadable_input": "error",
 }
 
@@ -74,8 +82,9 @@ CASES = _cases()
 
 def _run(case: dict[str, Any], rules: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame, Frames, list[Any]]:
     frames, sources = build_frames(case, TABLES)
-    findings, not_assessable = run_rules(frames, sources, rules=rules)
-    return findings, not_assessable, frames, sources
+    history, stored = build_history(case["history"], TABLES) if case.get("history") else (None, [])
+    findings, not_assessable = run_rules(frames, sources, rules=rules, history=history)
+    return findings, not_assessable, frames, sources + stored  # evidence may quote a stored report
 
 
 def _check_finding_shape(findings: pd.DataFrame, sources: list[Any], severity: str) -> None:
@@ -118,7 +127,7 @@ def test_rule_case(rule_id: str, case: dict[str, Any]) -> None:
 def _prefixed(case: dict[str, Any], prefix: str) -> dict[str, Any]:
     """The case with every source, id and agency made unique to it, so cases can share one run."""
     case = copy.deepcopy(case)
-    for i, doc in enumerate(case.get("documents") or []):
+    for i, doc in [*enumerate(case.get("documents") or []), *enumerate(case.get("history") or [])]:
         source = doc.get("source", "report.txt")
         doc["source"] = f"{prefix}/{source}"
         doc["id"] = f"{prefix}/{doc['id']}" if "id" in doc else f"{prefix}/{source}#{i + 1}"
@@ -140,6 +149,11 @@ def _fix_ids(case: dict[str, Any]) -> dict[str, Any]:
         source = doc.get("source", "report.txt")
         counts[source] += 1
         doc.setdefault("id", f"{source}#{counts[source]}")
+    counts = Counter()
+    for doc in case.get("history") or []:
+        source = doc.get("source", "report.txt")
+        counts[source] += 1
+        doc.setdefault("id", f"{source}#{counts[source]}")
     return case
 
 
@@ -154,6 +168,7 @@ def test_all_cases_in_one_batch_give_the_same_findings_as_one_by_one() -> None:
     batch = {
         "documents": [d for c in cases for d in c.get("documents") or []],
         "sources": [s for c in cases for s in c.get("sources") or []],
+        "history": [d for c in cases for d in c.get("history") or []],
     }
     findings, not_assessable, _, sources = _run(batch, RULES)
     alone = Counter[tuple[Any, ...]]()

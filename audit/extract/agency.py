@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 _CJK = r"\u4e00-\u9fff"
 _BODY = r"(?:人民政府办公室|人民政府办公厅|人民政府|管理委员会|管委会|委员会|办公室|办事处|局|厅|委|办)"
@@ -126,6 +127,9 @@ _NOT_A_PLACE = re.compile(
 )
 
 
+_ZONE = re.compile(r"(?:实验区|开发区|高新区|经开区|示范区|保税区|新区|园区)$")
+
+
 def _local_place(rest: str) -> str | None:
     """The county-level (or lower) place name `rest` starts with, if any."""
     match = _LOCAL.match(rest)
@@ -134,21 +138,22 @@ def _local_place(rest: str) -> str | None:
     return match.group()
 
 
-def agency_key(name: str | None) -> str | None:
+def agency_key(name: str | None, region: str | None = None) -> str | None:
     """A normalised identity of an agency, for grouping one body's versions and years.
 
-    Spaces, punctuation and bracketed notes go; 「区政府」 is read as 「区人民政府」; a leading
-    province or city is dropped when what follows names a county-level or lower body, so
-    「淮安市洪泽区人民政府」 and 「洪泽区人民政府」 share a key while 「济南市历下区人民政府」 and
-    「济南市历下区人民政府办公室」 (different bodies) do not. Deliberately simple: a later issue
-    extends it (aliases such as 管委会/管理委员会, bodies renamed by 机构改革, and same-named
-    districts of different cities, e.g. 上海市普陀区 and 舟山市普陀区, which this key merges).
+    Spaces, punctuation and bracketed notes go; 「区政府」 is read as 「区人民政府」, 「管委会」 as
+    「管理委员会」, and a bare county-level place (「历下区」) as its 人民政府; a leading province or
+    city is dropped when what follows names a county-level or lower body, so 「淮安市洪泽区人民政府」
+    and 「洪泽区人民政府」 share a key while 「济南市历下区人民政府」 and 「济南市历下区人民政府办公室」
+    (different bodies) do not. A place name several provinces use (`AMBIGUOUS_PLACES`: 上海市普陀区,
+    浙江省舟山市普陀区) keeps its province when `region` (the province read from the document's
+    context, `region_of`) is given: 「普陀区@浙江」. Without a region the key stays unqualified.
     """
     if not name:
         return None
     key = unicodedata.normalize("NFKC", name)
     key = _KEY_PUNCT.sub("", _BRACKETED.sub("", key))
-    key = _SHORT_GOVERNMENT.sub("人民政府", key)
+    key = _SHORT_GOVERNMENT.sub("人民政府", key).replace("管委会", "管理委员会")
     province = _PROVINCE.match(key)
     if province:
         rest = key[province.end() :]
@@ -157,4 +162,69 @@ def agency_key(name: str | None) -> str | None:
     city = _CITY.match(key)
     if city and _local_place(key[city.end() :]):
         key = key[city.end() :]
+    place = _local_place(key)
+    if place == key:  # a bare place names its government (a zone: its 管理委员会)
+        key += "管理委员会" if _ZONE.search(key) else "人民政府"
+    if place and region and place in AMBIGUOUS_PLACES:
+        key = f"{key}@{region}"
     return key or None
+
+
+# ---------------------------------------------------------------------------------------------
+# Region: telling same-named places apart (上海市普陀区 / 浙江省舟山市普陀区)
+# ---------------------------------------------------------------------------------------------
+
+PROVINCES = (
+    "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建",
+    "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海",
+    "内蒙古", "广西", "西藏", "宁夏", "新疆",
+)  # fmt: skip
+# County-level names used by more than one province: their key carries the province when it is known.
+# (Names shared by two cities of one province are not told apart; the province is what context gives.)
+AMBIGUOUS_PLACES = frozenset(
+    {
+        "普陀区", "鼓楼区", "朝阳区", "和平区", "河东区", "河西区", "西湖区", "城关区", "新城区", "江北区",
+        "长安区", "新华区", "海州区", "清河区", "白云区", "南山区", "青山区", "通州区", "铁西区", "铁东区",
+        "市中区", "宝山区", "城中区", "西安区", "龙华区", "向阳区", "新市区", "东城区", "西城区", "郊区",
+        "桥东区", "桥西区", "永定区", "城区", "矿区", "江南区", "江东区", "城东区", "城西区", "城北区",
+        "东区", "西区", "南区", "北区", "中山区", "新兴区", "青云谱区", "东河区", "西峰区", "东昌区",
+    }
+)  # fmt: skip
+# Cities (and what is printed for them) whose province the name alone does not say.
+CITY_PROVINCE = {
+    "舟山": "浙江", "杭州": "浙江", "南京": "江苏", "徐州": "江苏", "淮安": "江苏", "南通": "江苏", "连云港": "江苏",
+    "福州": "福建", "开封": "河南", "长春": "吉林", "沈阳": "辽宁", "大连": "辽宁", "济南": "山东", "淄博": "山东",
+    "广州": "广东", "深圳": "广东", "贵阳": "贵州", "武汉": "湖北", "包头": "内蒙古", "南昌": "江西",
+    "兰州": "甘肃", "拉萨": "西藏", "西安": "陕西", "石家庄": "河北", "鞍山": "辽宁", "海口": "海南",
+    "西宁": "青海", "柳州": "广西", "乌鲁木齐": "新疆", "佳木斯": "黑龙江", "哈尔滨": "黑龙江",
+}  # fmt: skip
+_PROVINCE_MENTION = re.compile(
+    "("
+    + "|".join(sorted(PROVINCES, key=len, reverse=True))
+    + r")(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|政务)"
+)
+_CITY_MENTION = re.compile("(" + "|".join(sorted(CITY_PROVINCE, key=len, reverse=True)) + ")市")
+
+
+def region_of(name: str | None, text: str = "") -> str | None:
+    """The province an agency is in: from its own name first (「上海市普陀区…」, 「舟山市普陀区…」),
+    else the province (or a city of `CITY_PROVINCE`) the document's text mentions most often."""
+    for source in (name or "", text):
+        counts: dict[str, int] = {}
+        for match in _PROVINCE_MENTION.finditer(source):
+            counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+        for match in _CITY_MENTION.finditer(source):
+            province = CITY_PROVINCE[match.group(1)]
+            counts[province] = counts.get(province, 0) + 1
+        if counts:
+            return max(counts, key=lambda p: (counts[p], -source.find(p)))
+    return None
+
+
+def agency_key_in_context(name: str | None, text: str | Callable[[], str] = "") -> str | None:
+    """`agency_key` with the region read from the document's text (`region_of`) — read only when
+    the name is a place several provinces use, so that most documents never scan their text."""
+    key = agency_key(name)
+    if key is None or agency_key(name, "?") == key:
+        return key
+    return agency_key(name, region_of(name, text() if callable(text) else text))

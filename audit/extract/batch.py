@@ -1,7 +1,7 @@
 """Documents → the frames: metadata (documents), tables (cells), extraction doubts (issues).
 
-Narrative claims (the claims frame) come from a later stage; the frame exists, empty, so the rules
-and renderers can rely on its columns.
+Narrative claims (the claims frame) are read from every document that is not a guide
+(audit.extract.claims).
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from typing import Any
 
 import pandas as pd
 
+from audit.extract.claims import claims_frame, read_claims
 from audit.extract.meta import read_metadata
 from audit.extract.table_cells import read_tables
-from audit.model import CELL_COLUMNS, CLAIM_COLUMNS, DOCUMENT_COLUMNS, ISSUE_COLUMNS, Document, Frames, empty_frame
+from audit.model import CELL_COLUMNS, DOCUMENT_COLUMNS, ISSUE_COLUMNS, Document, Frames, empty_frame
 
 
 def decide_format(year: int | None, shape_applications: str | None, shape_article20: str | None) -> str:
@@ -71,6 +72,7 @@ def extract_all(documents: list[Document]) -> Frames:
     doc_rows: list[dict[str, Any]] = []
     cell_rows: list[tuple[Any, ...]] = []
     issue_rows: list[dict[str, Any]] = []
+    claim_rows: list[tuple[Any, ...]] = []
     for doc in documents:
         meta = read_metadata(doc)
         shapes: tuple[str | None, str | None] = (None, None)
@@ -80,6 +82,7 @@ def extract_all(documents: list[Document]) -> Frames:
             doc_id = doc.id
             cell_rows.extend((doc_id, *c) for c in tables.cells)
             issue_rows.extend({"document": doc_id, **i} for i in tables.issues)
+            claim_rows.extend(read_claims(doc))
         doc_rows.append(_document_row(doc, meta, shapes))
     _inherit_agency(doc_rows)
     documents_frame = (
@@ -90,4 +93,4 @@ def extract_all(documents: list[Document]) -> Frames:
     cells = pd.DataFrame(cell_rows, columns=list(CELL_COLUMNS)) if cell_rows else empty_frame(CELL_COLUMNS)
     cells = cells.astype({"value": "float64", "blank": "bool", "placeholder": "bool"})
     issues = pd.DataFrame(issue_rows, columns=list(ISSUE_COLUMNS)) if issue_rows else empty_frame(ISSUE_COLUMNS)
-    return Frames(documents=documents_frame, cells=cells, claims=empty_frame(CLAIM_COLUMNS), issues=issues)
+    return Frames(documents=documents_frame, cells=cells, claims=claims_frame(claim_rows), issues=issues)

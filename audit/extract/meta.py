@@ -92,7 +92,7 @@ def read_metadata(doc: Document) -> dict[str, Any]:
         "title": title[0] if title else (downloads[0][0] if downloads else None),
         "agency": agency,
         "agency_line": agency_line,
-        "agency_key": A.agency_key(agency),
+        "agency_key": A.agency_key_in_context(agency, lambda: "\n".join(t for _, t in lines)),
         "year": year,
         "year_line": year_line,
         "period_start": _iso(period[0] if period else None),

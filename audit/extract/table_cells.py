@@ -14,6 +14,7 @@ from typing import Any
 
 from audit.extract.cells import parse_cell
 from audit.extract.labels import SHAPE_2019_WORDS, SHAPE_2021_WORDS
+from audit.extract.run_together import run_together_tables
 from audit.extract.tables import APPLICATIONS, ARTICLE20, REVIEW, REVIEW_CELLS, Row, TableScan, scan_tables
 from audit.extract.tokens import BLANK, Token, tokenize
 from audit.model import (
@@ -44,11 +45,13 @@ class TablesResult:
 
 def read_tables(lines: Iterable[tuple[int, str]], year: int | None = None) -> TablesResult:
     """Cells and extraction issues of the three standard tables in a document's lines."""
+    lines = list(lines)
     scan = scan_tables(tokenize(lines))
     result = TablesResult()
     _applications(scan, result)
     _review(scan, result)
     _article20(scan, result, year)
+    _run_together(lines, result)
     return result
 
 
@@ -79,6 +82,15 @@ def _issue(result: TablesResult, table: str, code: str, rows: list[str], detail:
             "line_end": max(lines) if lines else None,
         }
     )
+
+
+def _run_together(lines: list[tuple[int, str]], result: TablesResult) -> None:
+    """Tables printed with their cells run together: present, but no cell can be read for sure."""
+    read = {cell[0] for cell in result.cells} | {issue["table"] for issue in result.issues}
+    for table, (line, quoted) in run_together_tables(lines).items():
+        if table not in read:
+            detail = f"各单元格的数字连在一起（「…{quoted}」），无法确定每个数值所属的列，未读取"
+            _issue(result, table, "cells_missing", [], detail, [line])
 
 
 def _row_width_issues(result: TablesResult, table: str, bad: list[tuple[Row, int, int]]) -> None:

@@ -2,15 +2,20 @@
 
 Every input appears in the output: a path that does not exist, cannot be read or holds no text
 still yields a Source, with `error` saying why (it becomes an extraction.unreadable_input finding).
-`read_bytes` sniffs the content and dispatches on the media type; only plain text has a reader
-for now, and HTML is read as text until an HTML reader is added to `_READERS`.
+`read_bytes` sniffs the content and dispatches on the media type: plain text, HTML pages, PDF and
+DOCX each have a reader; the structured ones render their input as text with tables as pipe rows
+(audit.ingest.render), so every later stage reads one shape.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 
+from audit.ingest.docx import zip_source
+from audit.ingest.html import html_source
+from audit.ingest.pdf import pdf_source
 from audit.ingest.text import BINARY, text_source
 from audit.model import Source
 
@@ -22,25 +27,33 @@ UNREADABLE = "无法读取文件 (cannot read file)"
 # Companion files met while walking a folder (labels, manifests, notes) are not reports.
 _COMPANION_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".tsv", ".csv", ".md", ".toml", ".py"})
 
-# The dispatch point: media type → reader. PDF, DOCX and HTML readers plug in here.
+# The dispatch point: media type → reader.
 _READERS: dict[str, Callable[[bytes, str], Source]] = {
     "text/plain": text_source,
-    "text/html": text_source,  # read as text (tags included) until an HTML reader exists
+    "text/html": html_source,
+    "application/pdf": pdf_source,
+    "application/zip": zip_source,  # DOCX (other ZIP containers come back unreadable)
 }
 
 
 def sniff(data: bytes) -> str:
     """The media type of `data` from its first bytes (never from the file name)."""
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith(b"%pdf-"):
+    if head.startswith(b"%pdf-") or b"%pdf-" in head[:256]:  # junk before the header is allowed
         return "application/pdf"
     if head.startswith(b"pk\x03\x04"):
         return "application/zip"  # DOCX, XLSX, ODT … are ZIP containers
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "application/x-ole-storage"  # legacy .doc/.xls
-    if head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in head:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text: look at its characters
+        head = head.decode("utf-16", errors="replace").encode("utf-8", errors="replace").lstrip()
+    if _HTML_START.match(head) or b"<html" in head:
         return "text/html"
     return "text/plain"
+
+
+# Markup that starts an HTML page or a saved fragment of one (a comment, a body, a bare table).
+_HTML_START = re.compile(rb"(?:<!--.*?-->\s*)*<(?:!doctype html|html|head|body|meta|table|div|p)[\s>/]", re.S)
 
 
 def read_bytes(data: bytes, path: str) -> Source:

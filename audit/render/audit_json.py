@@ -101,6 +101,10 @@ def finding_json(row: dict[str, Any]) -> dict[str, Any]:
     location = {k: _clean(row.get(k)) for k in ("table", "row", "column")}
     if any(v is not None for v in location.values()):
         out["location"] = location
+    if row.get("new") is not None:  # a baseline was given (audit.gate)
+        out["new"] = bool(row["new"])
+    if isinstance(row.get("waived"), dict):  # a waiver silences it (audit.gate)
+        out["waived"] = dict(row["waived"])
     return out
 
 

@@ -15,7 +15,7 @@ The contexts are built by `audit.render.site.build_site`; findings are serialise
 from __future__ import annotations
 
 import math
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pandas as pd
 
@@ -42,6 +42,9 @@ class Evidence(TypedDict):
     source: str | None
     line: int | None
     text: str  # the original line, whole (templates clip it for display)
+    page: NotRequired[int]  # PDF inputs: the page the line is on
+    # narrative findings: (text before, the stated number, text after), shown with the number in <mark>
+    marked: NotRequired[tuple[str, str, str]]
 
 
 class FindingView(TypedDict):
@@ -64,6 +67,7 @@ class FindingView(TypedDict):
     column: str | None
     where: str | None  # the location in words, e.g. 「收到和处理政府信息公开申请情况」表「自然人」列
     href: str | None  # link to the marked table on the agency page
+    waived: dict[str, Any] | None  # {reason, reviewer, expires} when a waiver silences it (audit.gate)
 
 
 class UndecidedView(TypedDict):

@@ -25,6 +25,7 @@ from audit.render.context import (
     Counts,
     DocumentLink,
     DocumentView,
+    Evidence,
     FindingView,
     IndexPage,
     InputView,
@@ -131,15 +132,13 @@ class _Run:
             "message": str(f.get("message") or ""),
             "expected": f.get("expected"),
             "actual": f.get("actual"),
-            "evidence": [
-                {"source": e.get("source"), "line": e.get("line"), "text": str(e.get("text") or "")}
-                for e in f.get("evidence") or []
-            ],
+            "evidence": [_evidence_view(e) for e in f.get("evidence") or []],
             "table": table,
             "row": r,
             "column": c,
             "where": where(table, r, c),
             "href": href,
+            "waived": f.get("waived"),
         }
 
     def href_of(self, doc_id: str) -> str | None:
@@ -209,6 +208,27 @@ class _Run:
             "not_assessable": undecided,
             "tables": tables,
         }
+
+
+MARK_CONTEXT = 80  # characters of the sentence shown on each side of a marked number
+
+
+def _evidence_view(e: dict[str, Any]) -> Evidence:
+    view: Evidence = {"source": e.get("source"), "line": e.get("line"), "text": str(e.get("text") or "")}
+    if e.get("page") is not None:
+        view["page"] = int(e["page"])  # PDF inputs: shown as 第N页 beside the line
+    mark = e.get("mark")
+    if mark:  # a narrative finding: the stated number, with some context on each side
+        start, end = int(mark[0]), int(mark[1])
+        text = view["text"]
+        before = text[max(0, start - MARK_CONTEXT) : start]
+        after = text[end : end + MARK_CONTEXT]
+        view["marked"] = (
+            ("…" if start > MARK_CONTEXT else "") + before,
+            text[start:end],
+            after + ("…" if end + MARK_CONTEXT < len(text) else ""),
+        )
+    return view
 
 
 def _marks(

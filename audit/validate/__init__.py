@@ -2,7 +2,7 @@
 
 Public API:
 
-- `run_rules(frames, sources, *, rules=None, severities=None) -> (findings, not_assessable)`
+- `run_rules(frames, sources, *, rules=None, severities=None, history=None) -> (findings, not_assessable)`
 - `load_rules(paths=None) -> list[dict]`
 - `list_rules() -> str`, `explain_rule(rule_id) -> str` (what `xxgk-audit rules [ID]` prints)
 
@@ -31,13 +31,15 @@ def run_rules(
     *,
     rules: list[dict[str, Any]] | None = None,
     severities: dict[str, str] | None = None,
+    history: Frames | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(findings, not_assessable) with exactly FINDING_COLUMNS and NOT_ASSESSABLE_COLUMNS of audit.model.
 
     `rules` defaults to every rule of rules/*.yaml; `severities` overrides the severity of rules by
     id (error | warning | info | off). A finding id is stable across runs for the same rule,
-    document content and location.
+    document content and location. `history` holds earlier reports of the same agencies (the
+    frames audit.history loads; documents carry their text in a `lines` column) for the cross-year rules.
     """
     from audit.validate.engine import run_rules as run
 
-    return run(frames, sources, rules=rules, severities=severities)
+    return run(frames, sources, rules=rules, severities=severities, history=history)

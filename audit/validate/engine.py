@@ -68,8 +68,18 @@ def _prepare(frames: Frames) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 class _Scopes:
     """The documents (and their cells and issues) each `applies_to` selects, computed once per scope."""
 
-    def __init__(self, documents: pd.DataFrame, cells: pd.DataFrame, issues: pd.DataFrame, sources: list[Source]):
+    def __init__(
+        self,
+        documents: pd.DataFrame,
+        cells: pd.DataFrame,
+        issues: pd.DataFrame,
+        sources: list[Source],
+        claims: pd.DataFrame | None = None,
+        history: Frames | None = None,
+    ):
         self.documents, self.cells, self.issues, self.sources = documents, cells, issues, sources
+        self.claims = claims
+        self.history = history
         self._cache: dict[str, Context] = {}
         self._table_masks: dict[str, Any] = {}
         # position of each cell's and issue's document in `documents` (-1: unknown document)
@@ -102,6 +112,8 @@ class _Scopes:
                 cell_mask=in_cells,
                 table_masks=self._table_masks,
                 cell_documents=self._cell_doc,
+                claims=self.claims,
+                history=self.history,
             )
         return self._cache[key]
 
@@ -119,8 +131,10 @@ def run_rules(
     *,
     rules: list[dict[str, Any]] | None = None,
     severities: dict[str, str] | None = None,
+    history: Frames | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(findings, not_assessable) of every rule over every document, sorted deterministically."""
+    """(findings, not_assessable) of every rule over every document, sorted deterministically.
+    `history`: earlier reports of the same agencies (audit.history), seen by the cross-year rules."""
     if rules is None:
         from audit.validate.rulebook import load_rules
 
@@ -129,7 +143,7 @@ def run_rules(
     if unknown:
         raise ValueError(f"severity given for unknown rules: {', '.join(unknown)}")
     documents, cells, issues = _prepare(frames)
-    scopes = _Scopes(documents, cells, issues, sources)
+    scopes = _Scopes(documents, cells, issues, sources, claims=frames.claims, history=history)
     by_path = {s.path: s for s in sources}
     info_columns = ["source", "agency", "year", "content_hash", "line_start"]
     info: dict[Any, dict[str, Any]] = documents.drop_duplicates("id").set_index("id")[info_columns].to_dict("index")  # type: ignore[assignment]
@@ -159,14 +173,31 @@ def _evidence(
     hit: dict[str, Any], own_source: str | None, by_path: dict[str, Source], fallback: Any
 ) -> list[dict[str, Any]]:
     evidence = []
-    for src, line, text in hit["refs"] or []:
+    for src, line, text, *claim in hit["refs"] or []:
         path = src or own_source
-        quoted = text if text is not None else _quote(by_path.get(path or ""), int(line))
-        evidence.append({"source": path, "line": int(line), "text": str(quoted)[:EVIDENCE_CHARS]})
+        quoted = str(text if text is not None else _quote(by_path.get(path or ""), int(line)))[:EVIDENCE_CHARS]
+        entry = {"source": path, "line": int(line), "text": quoted}
+        mark = _mark(quoted, *claim[0]) if claim else None
+        if mark is not None:
+            entry["mark"] = mark
+        evidence.append(entry)
     if not evidence:  # every finding points somewhere: the document's first line at least
         line = 0 if is_missing(fallback) else int(fallback)
         evidence.append({"source": own_source, "line": line, "text": _quote(by_path.get(own_source or ""), line)})
+    for entry in evidence:  # paged inputs (PDF): the page the line is on, so a reviewer can find it
+        source, number = by_path.get(str(entry["source"] or "")), int(str(entry["line"]))
+        if source is not None and 1 <= number <= len(source.pages):
+            entry["page"] = source.pages[number - 1]
     return evidence
+
+
+def _mark(quoted: str, sentence: str, start: int, end: int) -> list[int] | None:
+    """[start, end] of a claim's number inside the quoted line (a narrative finding marks it)."""
+    at = quoted.find(sentence[:start])
+    if at >= 0 and quoted[at + start : at + end] == sentence[start:end]:
+        return [at + start, at + end]
+    at = quoted.find(sentence[start:end])
+    return None if at < 0 else [at, at + end - start]
 
 
 def _finding(

@@ -38,6 +38,7 @@ from audit.model import (
     RL_GROUPS,
     RL_OUTCOME_ZH,
     RL_OUTCOMES,
+    Frames,
     Source,
 )
 
@@ -73,7 +74,11 @@ class Context:
         cell_mask: Any = None,  # numpy bool array over all_cells; None = every cell
         table_masks: dict[str, Any] | None = None,  # shared across scopes: table → bool array
         cell_documents: Any = None,  # position in all_documents of each cell's document (-1: none)
+        claims: pd.DataFrame | None = None,  # the claims frame of the whole run (audit.extract.claims)
+        history: Frames | None = None,  # earlier reports of the same agencies from the history store
     ):
+        self.claims = claims
+        self.history = history
         self.documents, self.issues, self.sources = documents, issues, sources
         self.all_documents, self.all_cells = all_documents, all_cells
         self._mask = None if cell_mask is None or bool(cell_mask.all()) else cell_mask
@@ -224,4 +229,4 @@ def year_of(iso: Any) -> int | None:
 
 
 # Importing the kind modules registers them (they import `kind` from here).
-from audit.validate import kinds_documents, kinds_structure, kinds_tables  # noqa: E402,F401
+from audit.validate import kinds_documents, kinds_history, kinds_narrative, kinds_structure, kinds_tables  # noqa: E402,F401

@@ -252,11 +252,15 @@ def conflicting_versions(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataF
     and text — differs in text but not in numbers, and is not reported)."""
     docs = ctx.documents[ctx.documents["agency_key"].notna() & ctx.documents["year"].notna()]
     cols = ["id", "agency_key", "year", "content_hash", "source", "ordinal"]
-    pairs = docs[cols].merge(docs[cols], on=["agency_key", "year"], suffixes=("", "_other"))
+    others, all_cells, stored = docs[cols], ctx.cells, _stored_reports(ctx)  # earlier runs' versions too
+    if not stored.empty and ctx.history is not None:
+        others = pd.concat([others, stored[cols]], ignore_index=True)
+        all_cells = pd.concat([ctx.cells, ctx.history.cells], ignore_index=True)
+    pairs = docs[cols].merge(others, on=["agency_key", "year"], suffixes=("", "_other"))
     pairs = pairs[(pairs["id"] != pairs["id_other"]) & (pairs["content_hash"] != pairs["content_hash_other"])]
     if pairs.empty:
         return nothing()
-    candidates = ctx.cells[ctx.cells["document"].isin(pairs["id"].unique()) & ctx.cells["value"].notna()]
+    candidates = all_cells[all_cells["document"].isin({*pairs["id"], *pairs["id_other"]}) & all_cells["value"].notna()]
     numeric = candidates[["document", "table", "row", "column", "value", "line"]].astype(
         {"document": object, "table": object, "row": object, "column": object}
     )
@@ -283,22 +287,50 @@ def conflicting_versions(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataF
     ):
         shown.setdefault((rec[0], rec[1]), []).append(rec[2:])
     records = []
+    quotes = _stored_quotes(stored)
     for (doc, other), n in zip(kept.index.tolist(), kept.tolist(), strict=True):
         cells = shown[(doc, other)]
         listed = "；".join(
             f"「{label(t, 'row', r)}·{label(t, 'column', c)}」本版本 {number(v)}、另一版本 {number(vo)}"
             for t, r, c, v, vo, *_ in cells
         )
-        evidence = refs(c[5] for c in cells) + [(c[6], int(c[7]), None) for c in cells if not is_missing(c[7])]
+        quoted = quotes.get(other)
+        evidence = refs(c[5] for c in cells) + [
+            (c[6], int(c[7]), None if quoted is None else quoted.get(int(c[7]), ""))
+            for c in cells
+            if not is_missing(c[7])
+        ]
+        name = other if quoted is None else f"{other}(此前审核、存于历史库)"
         records.append(
             {
                 "document": doc,
                 "refs": list(dict.fromkeys(evidence)),
                 "key": f"versions/{other}",
-                "vars": {"other": other, "count": int(n), "cells": listed + (f"；等共{n}处" if n > limit else "")},
+                "vars": {"other": name, "count": int(n), "cells": listed + (f"；等共{n}处" if n > limit else "")},
             }
         )
     return hits_frame(records), na_frame()
+
+
+def _stored_reports(ctx: Context) -> pd.DataFrame:
+    """The history store's annual reports (no copies) with an agency and year (ctx.history)."""
+    if ctx.history is None or ctx.history.documents.empty:
+        return pd.DataFrame()
+    h = ctx.history.documents
+    return h[
+        (h["kind"] == "annual_report")
+        & h["duplicate_of"].isna()
+        & h["truncated_copy_of"].isna()
+        & h["agency_key"].notna()
+        & h["year"].notna()
+    ]
+
+
+def _stored_quotes(stored: pd.DataFrame) -> dict[Any, dict[int, str]]:
+    """Stored report id → {line: original text}, what evidence quotes for a report not in the run."""
+    if stored.empty or "lines" not in stored.columns:
+        return {}
+    return {d: {int(n): str(o) for n, _, o in lines} for d, lines in zip(stored["id"], stored["lines"], strict=True)}
 
 
 @kind("unreadable_input")

@@ -16,6 +16,8 @@ audit.json shape of contract.md §2 and optional `issues`:
 - `issues: [{table, code, rows, detail}]` (line: the table's first line unless given)
 - `headings: ["二、主动公开政府信息情况", ...]` or dicts {number, title, section}; the section is
   read from the title when not given.
+- `narrative: ["2019年,全区共接收政府信息公开申请214件…", ...]`: lines of text printed after the
+  title; the claims frame is what audit.extract.claims reads from them.
 
 Every document gets real source lines: a title line, the period sentence, its headings with their
 tables beneath, the published and signed lines; each table row is one line (`label | v | v …`),
@@ -34,6 +36,7 @@ from typing import Any
 import pandas as pd
 
 from audit.extract.cells import parse_cell
+from audit.extract.claims import claims_frame, claims_from_lines
 from audit.model import (
     A20_2019,
     A20_2021,
@@ -41,7 +44,6 @@ from audit.model import (
     APP_COLUMNS,
     APP_ROW_ZH,
     CELL_COLUMNS,
-    CLAIM_COLUMNS,
     DOCUMENT_COLUMNS,
     ISSUE_COLUMNS,
     RL_GROUPS,
@@ -199,7 +201,7 @@ def _table_lines(
 
 def _document(
     spec: dict[str, Any], ordinal: int, out: _Lines, named: dict[str, Any] | None
-) -> tuple[dict[str, Any], list[tuple[Any, ...]], list[dict[str, Any]]]:
+) -> tuple[dict[str, Any], list[tuple[Any, ...]], list[dict[str, Any]], list[tuple[Any, ...]]]:
     source = spec.get("source", DEFAULT_SOURCE)
     doc_id = spec.get("id", f"{source}#{ordinal}")
     kind = spec.get("kind", "annual_report")
@@ -218,6 +220,8 @@ def _document(
     row.update(title=title, agency_line=start, year_line=start if year is not None else None)
     if any(period):
         row["period_line"] = out.add(source, f"本报告中所列数据的统计期限自{period[0]}起至{period[1]}止。")
+    narrative = [(out.add(source, str(text)), str(text)) for text in spec.get("narrative") or []]
+    claims = claims_from_lines(doc_id, narrative)
     cells: list[tuple[Any, ...]] = []
     first_line: dict[str, int] = {}
     headings = []
@@ -274,7 +278,7 @@ def _document(
         shape_article20=shapes[1],
         headings=headings,
     )
-    return row, cells, issues
+    return row, cells, issues, claims
 
 
 def build_frames(spec: dict[str, Any], named_tables: dict[str, Any] | None = None) -> tuple[Frames, list[Source]]:
@@ -284,11 +288,13 @@ def build_frames(spec: dict[str, Any], named_tables: dict[str, Any] | None = Non
     doc_rows: list[dict[str, Any]] = []
     cell_rows: list[tuple[Any, ...]] = []
     issue_rows: list[dict[str, Any]] = []
+    claim_rows: list[tuple[Any, ...]] = []
     ordinals: dict[str, int] = defaultdict(int)
     for doc in spec.get("documents") or []:
         source = doc.get("source", DEFAULT_SOURCE)
         ordinals[source] += 1
-        row, doc_cells, doc_issues = _document(doc, ordinals[source], out, named_tables)
+        row, doc_cells, doc_issues, doc_claims = _document(doc, ordinals[source], out, named_tables)
+        claim_rows.extend(doc_claims)
         doc_rows.append(row)
         cell_rows.extend(doc_cells)
         issue_rows.extend(doc_issues)
@@ -306,5 +312,21 @@ def build_frames(spec: dict[str, Any], named_tables: dict[str, Any] | None = Non
     cells = pd.DataFrame(cell_rows, columns=list(CELL_COLUMNS)) if cell_rows else empty_frame(CELL_COLUMNS)
     cells = cells.astype({"value": "float64", "blank": "bool", "placeholder": "bool"})
     issues = pd.DataFrame(issue_rows, columns=list(ISSUE_COLUMNS)) if issue_rows else empty_frame(ISSUE_COLUMNS)
-    frames = Frames(documents=documents, cells=cells, claims=empty_frame(CLAIM_COLUMNS), issues=issues)
+    frames = Frames(documents=documents, cells=cells, claims=claims_frame(claim_rows), issues=issues)
     return frames, sources
+
+
+def build_history(
+    documents: list[dict[str, Any]], named_tables: dict[str, Any] | None = None
+) -> tuple[Frames, list[Source]]:
+    """History frames (what audit.history loads: documents carry their text in a `lines` column of
+    (line, text, original) tuples) for document specs, and their sources for quoting evidence."""
+    frames, sources = build_frames({"documents": documents}, named_tables)
+    by_path = {s.path: s for s in sources}
+    lines = []
+    spans = zip(frames.documents["source"], frames.documents["line_start"], frames.documents["line_end"], strict=True)
+    for path, start, end in spans:
+        source = by_path[path]
+        lines.append([(n, source.lines[n - 1], source.original[n - 1]) for n in range(int(start), int(end) + 1)])
+    stored = frames.documents.assign(lines=pd.Series(lines, index=frames.documents.index, dtype=object))
+    return Frames(stored, frames.cells, frames.claims, frames.issues), sources

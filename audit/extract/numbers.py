@@ -1,0 +1,157 @@
+"""Numbers as the narrative writes them: 214, 1,234, ３６, 3.6万, 一千二百三十四, 两, 〇/零, 2900多, 约60%.
+
+`parse_number(text)` reads one whole literal; `find_numbers(text)` finds every number of a sentence
+with its span, multiplier, approximation and the unit written after it (件, 条, %, …). Every number
+also carries the interval of values it can mean (`low`, `high`): 3.6万余条 is 36000–37000,
+1000多次 1000–2000, 约60% 59–61, 近50万 450000–500000; an exact number is its own interval.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+FULL_WIDTH = str.maketrans("０１２３４５６７８９，．％", "0123456789,.%")
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+CN_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
+CN_CHARS = "".join(CN_DIGITS) + "".join(CN_SMALL_UNITS) + "".join(CN_BIG_UNITS)
+
+# Words before a number that make it approximate, and which way.
+UNITS = ("件次", "人次", "件", "条", "个", "次", "起", "宗", "篇", "期", "项", "份", "家", "人", "%")
+
+_ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_CHINESE = f"[{CN_CHARS}]+"
+_UNITS = "|".join(re.escape(u) for u in UNITS)
+_UNIT_AHEAD = f"(?=[万亿]?(?:余|多)?[万亿]? ?(?:{_UNITS}))"  # Chinese numerals count only with a unit
+NUMBER_RE = re.compile(
+    rf"(?P<before>大约|约|将近|近|超过|逾)?"
+    rf"(?:百分之(?P<pct_cn>{_ARABIC}|{_CHINESE})|(?P<arabic>{_ARABIC})|(?P<chinese>{_CHINESE}){_UNIT_AHEAD})"
+    rf"(?P<mult>[万亿])?(?P<after>余|多)?(?P<mult2>[万亿])?"
+    rf"(?: ?(?P<unit>{_UNITS}))?"
+)
+
+
+@dataclass(frozen=True)
+class Number:
+    """One number in a text: value, the span of its literal (approximation words and unit
+    included), its unit ('' when none) and the interval it can mean."""
+
+    value: float
+    start: int
+    end: int
+    unit: str
+    approx: bool
+    low: float
+    high: float
+
+    @property
+    def percent(self) -> bool:
+        return self.unit == "%"
+
+
+def parse_chinese(text: str) -> float | None:
+    """一千二百三十四 → 1234, 两万 → 20000, 十五 → 15, 一〇二 → 102; None if not a Chinese numeral."""
+    if not text or any(c not in CN_CHARS for c in text):
+        return None
+    if all(c in CN_DIGITS for c in text):  # digit by digit: 二〇二一
+        return float(int("".join(str(CN_DIGITS[c]) for c in text)))
+    total, section, digit = 0, 0, None
+    for c in text:
+        if c in CN_DIGITS:
+            digit = CN_DIGITS[c]
+        elif c in CN_SMALL_UNITS:
+            section += (1 if digit is None else digit) * CN_SMALL_UNITS[c]
+            digit = None
+        else:
+            section += digit or 0
+            if section == 0 and total == 0:
+                return None  # a bare 万 or 亿
+            unit = CN_BIG_UNITS[c]
+            total = (total + section) * unit if unit > 10_000 else total + section * unit
+            section, digit = 0, None
+    return float(total + section + (digit or 0))
+
+
+def parse_arabic(text: str) -> float | None:
+    """'1,234' → 1234, '3.6' → 3.6, full-width digits allowed; None if not a number."""
+    text = text.translate(FULL_WIDTH)
+    if not re.fullmatch(_ARABIC, text):
+        return None
+    if "," in text and not re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
+        return None
+    return float(text.replace(",", ""))
+
+
+def parse_number(text: str) -> float | None:
+    """One whole literal: Arabic or Chinese, with 万/亿: '3.6万' → 36000, '两千' → 2000."""
+    text = text.strip().translate(FULL_WIDTH)
+    factor = 1
+    while text and text[-1] in CN_BIG_UNITS and not (len(text) > 1 and text[-2] in CN_SMALL_UNITS):
+        if parse_arabic(text[:-1]) is None:
+            break
+        factor *= CN_BIG_UNITS[text[-1]]
+        text = text[:-1]
+    value = parse_arabic(text)
+    if value is None:
+        value = parse_chinese(text)
+    return None if value is None else value * factor
+
+
+def _step(literal: str, factor: float) -> float:
+    """The size of the last written digit: 2900 → 100, 3.6 (万) → 1000, 20 → 10."""
+    if "." in literal:
+        return float(10 ** -len(literal.split(".")[1]) * factor)
+    digits = literal.replace(",", "")
+    trailing = len(digits) - len(digits.rstrip("0"))
+    return float(10 ** min(trailing, max(len(digits) - 1, 0)) * factor) if digits.strip("0") else factor
+
+
+def _interval(value: float, before: str | None, after: str | None, step: float, percent: bool) -> tuple[float, float]:
+    if after:  # 2900多, 3.6万余: at least the number, less than the next step
+        return value, value + step
+    if before in ("超过", "逾"):
+        return value, value + step
+    if before in ("近", "将近"):
+        return value - step, value
+    if before in ("约", "大约"):
+        spread = 1.0 if percent else max(step / 2, value * 0.05)
+        return value - spread, value + spread
+    return value, value
+
+
+def _match_to_number(m: re.Match[str], text: str) -> Number | None:
+    literal = m["arabic"] or m["pct_cn"] or m["chinese"]
+    base = parse_arabic(literal) if m["arabic"] or (m["pct_cn"] and literal[0].isdigit()) else parse_chinese(literal)
+    if base is None:
+        return None
+    factor = 1.0
+    for mult in (m["mult"], m["mult2"]):
+        if mult:
+            factor *= CN_BIG_UNITS[mult]
+    unit = "%" if m["pct_cn"] else (m["unit"] or "")
+    value = base * factor
+    step = _step(literal, factor) if m["arabic"] else factor
+    low, high = _interval(value, m["before"], m["after"], step, unit == "%")
+    approx = bool(m["before"] or m["after"])
+    return Number(value, m.start(), m.end(), unit, approx, low, high)
+
+
+def find_numbers(text: str, *, with_unit: bool = False) -> list[Number]:
+    """Every number of `text` (already NFKC or not) with its span into `text`; only those written
+    with a unit (件, 条, % …) when `with_unit`."""
+    text = text.translate(FULL_WIDTH)
+    out = []
+    for m in NUMBER_RE.finditer(text):
+        if with_unit and not (m["unit"] or m["pct_cn"]):
+            continue
+        if m["chinese"] and not m["unit"]:
+            continue  # 一是, 一站式, 万元: Chinese numerals count only with a unit
+        if m["chinese"] and (m["chinese"] in ("万", "亿", "千", "百", "十") or m["unit"] == "%"):
+            continue
+        if m["arabic"] and m.start() > 0 and text[m.start() - 1] in ".-/:":
+            continue  # dates, times and versions: 2020-01-20, 8:30
+        number = _match_to_number(m, text)
+        if number is not None:
+            out.append(number)
+    return out

@@ -1,0 +1,311 @@
+"""The history store: an embedded DuckDB file holding the documents, cells, claims, text lines and
+findings of every run, so that cross-year rules see an agency's earlier reports even when a run
+audits only this year's files.
+
+Everything is keyed by the document's content hash: auditing the same content again adds no row
+(INSERT … ON CONFLICT DO NOTHING) and gives the same finding ids; a different text for the same
+agency and year is another version, kept beside the first.
+
+DuckDB lets one process write a database file at a time (readers in other processes are locked out
+while it does). Runs therefore hold the file only while they read the history (before the rules run)
+and while they write their results (one transaction), and wait — retrying with backoff up to a
+timeout — when another run holds it.
+
+    store = HistoryStore("reports_out/history.duckdb")
+    history = store.load(frames.documents)       # Frames of the same agencies' other reports
+    ...run the rules with history...
+    store.save(result)                           # this run's documents, cells, claims, findings
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from audit.model import CELL_COLUMNS, CLAIM_COLUMNS, DOCUMENT_COLUMNS, ISSUE_COLUMNS, Frames, RunResult, empty_frame
+
+if TYPE_CHECKING:  # pragma: no cover
+    import duckdb
+
+DEFAULT_DB_NAME = "history.duckdb"
+DEFAULT_TIMEOUT = 120.0  # seconds to wait for another run to release the file
+# Extra column of the history documents frame: [(line, normalised text, original text), ...].
+LINES_COLUMN = "lines"
+
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS documents (
+        content_hash VARCHAR PRIMARY KEY, doc_id VARCHAR, source VARCHAR, agency_key VARCHAR, year INTEGER,
+        kind VARCHAR, format VARCHAR, row_json VARCHAR, first_seen VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS cells (
+        content_hash VARCHAR, "table" VARCHAR, "row" VARCHAR, "column" VARCHAR, value DOUBLE, raw VARCHAR,
+        blank BOOLEAN, placeholder BOOLEAN, line INTEGER, PRIMARY KEY (content_hash, "table", "row", "column"))""",
+    """CREATE TABLE IF NOT EXISTS claims (
+        content_hash VARCHAR, seq INTEGER, row_json VARCHAR, PRIMARY KEY (content_hash, seq))""",
+    """CREATE TABLE IF NOT EXISTS lines (
+        content_hash VARCHAR, line INTEGER, text VARCHAR, original VARCHAR, PRIMARY KEY (content_hash, line))""",
+    """CREATE TABLE IF NOT EXISTS findings (
+        id VARCHAR PRIMARY KEY, rule VARCHAR, severity VARCHAR, content_hash VARCHAR, document VARCHAR,
+        agency VARCHAR, year INTEGER, message VARCHAR, evidence_json VARCHAR, first_seen VARCHAR)""",
+)
+TABLES = ("documents", "cells", "claims", "lines", "findings")
+
+
+class StoreBusy(RuntimeError):
+    """Another run held the store for longer than the timeout."""
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return str(value)
+
+
+def _plain(value: Any) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _dump(record: dict[str, Any]) -> str:
+    return json.dumps({k: _plain(v) for k, v in record.items()}, ensure_ascii=False, default=_json_default)
+
+
+class HistoryStore:
+    """One DuckDB file of past runs (see the module docstring)."""
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = DEFAULT_TIMEOUT):
+        self.path = os.fspath(path)
+        self.timeout = timeout
+
+    # -- connections -------------------------------------------------------------------------------
+
+    @contextmanager
+    def _connect(self, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        import duckdb
+
+        deadline = time.monotonic() + self.timeout
+        delay = 0.05
+        while True:
+            try:
+                con = duckdb.connect(self.path, read_only=read_only)
+                break
+            except (duckdb.IOException, duckdb.ConnectionException) as exc:  # locked by another process
+                if time.monotonic() + delay > deadline:
+                    raise StoreBusy(f"history store {self.path} is busy (another run holds it): {exc}") from exc
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 2.0)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def exists(self) -> bool:
+        return os.path.exists(self.path) and os.path.getsize(self.path) > 0
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table (0 for a store not created yet)."""
+        if not self.exists():
+            return dict.fromkeys(TABLES, 0)
+        with self._connect(read_only=True) as con:
+            present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            out = {}
+            for t in TABLES:
+                row = con.execute(f"SELECT count(*) FROM {t}").fetchone() if t in present else (0,)
+                out[t] = int(row[0]) if row else 0
+            return out
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def load(self, documents: pd.DataFrame) -> Frames:
+        """The stored reports of the agencies in `documents` whose content is not in `documents`:
+        frames shaped like the run's (documents get an extra `lines` column with their text)."""
+        keys = sorted({str(k) for k in documents.get("agency_key", pd.Series(dtype=object)).dropna()})
+        hashes = sorted({str(h) for h in documents.get("content_hash", pd.Series(dtype=object)).dropna()})
+        if not keys or not self.exists():
+            return empty_history()
+        with self._connect(read_only=True) as con:
+            present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            if not set(TABLES) <= present:
+                return empty_history()
+            con.register("wanted_keys", pd.DataFrame({"agency_key": keys}))
+            con.register("run_hashes", pd.DataFrame({"content_hash": hashes or [""]}))
+            docs = con.execute(
+                "SELECT content_hash, doc_id, row_json FROM documents WHERE agency_key IN (SELECT agency_key FROM "
+                "wanted_keys) AND content_hash NOT IN (SELECT content_hash FROM run_hashes) ORDER BY year, content_hash"
+            ).df()
+            if docs.empty:
+                return empty_history()
+            con.register("chosen", docs[["content_hash"]])
+            cells = con.execute(
+                'SELECT c.* FROM cells c JOIN chosen USING (content_hash) ORDER BY content_hash, line, "table", "row", "column"'
+            ).df()
+            claims = con.execute(
+                "SELECT c.content_hash, c.row_json FROM claims c JOIN chosen USING (content_hash) ORDER BY content_hash, seq"
+            ).df()
+            lines = con.execute(
+                "SELECT l.* FROM lines l JOIN chosen USING (content_hash) ORDER BY content_hash, line"
+            ).df()
+        return _history_frames(docs, cells, claims, lines, run_ids=set(documents.get("id", pd.Series(dtype=object))))
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def save(self, result: RunResult) -> None:
+        """Add this run's documents, cells, claims, text and findings (what is already there stays)."""
+        tables = _run_tables(result)
+        parent = os.path.dirname(os.path.abspath(self.path))
+        os.makedirs(parent, exist_ok=True)
+        with self._connect(read_only=False) as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for statement in _SCHEMA:
+                    con.execute(statement)
+                for name, frame in tables.items():
+                    if frame.empty:
+                        continue
+                    con.register("incoming", frame)
+                    columns = ", ".join(f'"{c}"' for c in frame.columns)
+                    con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM incoming ON CONFLICT DO NOTHING")
+                    con.unregister("incoming")
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+
+
+def empty_history() -> Frames:
+    documents = empty_frame((*DOCUMENT_COLUMNS, LINES_COLUMN))
+    return Frames(
+        documents=documents,
+        cells=empty_frame(CELL_COLUMNS),
+        claims=empty_frame(CLAIM_COLUMNS),
+        issues=empty_frame(ISSUE_COLUMNS),
+    )
+
+
+def _history_frames(
+    docs: pd.DataFrame, cells: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataFrame, *, run_ids: set[Any]
+) -> Frames:
+    rows: list[dict[str, Any]] = []
+    id_of: dict[str, str] = {}
+    taken = set(run_ids)
+    text_of: dict[str, list[tuple[int, str, str]]] = {}
+    for h, group in lines.groupby("content_hash", sort=False):
+        text_of[str(h)] = list(
+            zip(group["line"].astype(int), group["text"].fillna(""), group["original"].fillna(""), strict=True)
+        )
+    for content_hash, doc_id, row_json in docs.itertuples(index=False, name=None):
+        row = {c: None for c in DOCUMENT_COLUMNS} | json.loads(row_json)
+        unique = str(doc_id) if doc_id not in taken else f"{doc_id}@{str(content_hash)[:8]}"
+        taken.add(unique)
+        id_of[str(content_hash)] = unique
+        row["id"] = unique
+        row[LINES_COLUMN] = text_of.get(str(content_hash), [])
+        rows.append(row)
+    documents = pd.DataFrame(rows, columns=[*DOCUMENT_COLUMNS, LINES_COLUMN])
+    integers = ["ordinal", "year", "line_start", "line_end", *(c for c in DOCUMENT_COLUMNS if c.endswith("_line"))]
+    documents = documents.astype({c: "Int64" for c in integers})
+    cells = cells.assign(document=cells["content_hash"].astype(str).map(id_of))
+    cells = cells[list(CELL_COLUMNS)].astype({"value": "float64", "blank": "bool", "placeholder": "bool"})
+    claim_rows = [
+        {c: None for c in CLAIM_COLUMNS} | json.loads(j) | {"document": id_of[str(h)]}
+        for h, j in claims.itertuples(index=False, name=None)
+    ]
+    claims_frame = pd.DataFrame(claim_rows, columns=list(CLAIM_COLUMNS)) if claim_rows else empty_frame(CLAIM_COLUMNS)
+    return Frames(
+        documents=documents, cells=cells.reset_index(drop=True), claims=claims_frame, issues=empty_frame(ISSUE_COLUMNS)
+    )
+
+
+def _run_tables(result: RunResult) -> dict[str, pd.DataFrame]:
+    """The rows this run adds, one per content hash (a duplicate copy adds nothing)."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    frames = result.frames
+    docs = frames.documents
+    docs = docs[docs["content_hash"].notna()]
+    # the original before its copies: a copy's row names the original it copies
+    docs = docs.assign(_copy=docs["duplicate_of"].notna()).sort_values("_copy", kind="stable")
+    docs = docs.drop_duplicates("content_hash").drop(columns="_copy")
+    hash_of = dict(zip(frames.documents["id"], frames.documents["content_hash"], strict=True))
+    records: list[dict[str, Any]] = docs.to_dict("records")  # type: ignore[assignment]
+    documents = pd.DataFrame(
+        {
+            "content_hash": [r["content_hash"] for r in records],
+            "doc_id": [r["id"] for r in records],
+            "source": [r["source"] for r in records],
+            "agency_key": [_plain(r["agency_key"]) for r in records],
+            "year": pd.array([_plain(r["year"]) for r in records], dtype="Int64"),
+            "kind": [r["kind"] for r in records],
+            "format": [r["format"] for r in records],
+            "row_json": [_dump({c: r.get(c) for c in DOCUMENT_COLUMNS}) for r in records],
+            "first_seen": now,
+        }
+    )
+    cells = frames.cells.assign(content_hash=frames.cells["document"].map(hash_of))
+    cells = cells[cells["content_hash"].notna()].drop_duplicates(["content_hash", "table", "row", "column"])
+    cells = pd.DataFrame(
+        {
+            "content_hash": cells["content_hash"].astype(str),
+            "table": cells["table"].astype(str),
+            "row": cells["row"].astype(str),
+            "column": cells["column"].astype(str),
+            "value": pd.to_numeric(cells["value"], errors="coerce").astype(float),
+            "raw": cells["raw"].map(lambda v: None if _plain(v) is None else str(v)),
+            "blank": cells["blank"].fillna(False).astype(bool),
+            "placeholder": cells["placeholder"].fillna(False).astype(bool),
+            "line": pd.to_numeric(cells["line"], errors="coerce").astype("Int64"),
+        }
+    )
+    claims_in = frames.claims.assign(content_hash=frames.claims["document"].map(hash_of))
+    claims_in = claims_in[claims_in["content_hash"].notna()]
+    claim_rows = []
+    counter: dict[str, int] = {}
+    first_doc: dict[str, Any] = {}
+    for rec in claims_in.to_dict("records"):
+        h = str(rec["content_hash"])
+        if first_doc.setdefault(h, rec["document"]) != rec["document"]:
+            continue  # a duplicate's claims are the original's
+        counter[h] = counter.get(h, 0) + 1
+        claim_rows.append(
+            {"content_hash": h, "seq": counter[h], "row_json": _dump({c: rec.get(c) for c in CLAIM_COLUMNS})}
+        )
+    claims = pd.DataFrame(claim_rows, columns=["content_hash", "seq", "row_json"])
+    line_rows: list[tuple[str, int, str, str]] = []
+    seen: set[str] = set()
+    for doc in result.documents:
+        h = doc.content_hash
+        if h in seen:
+            continue
+        seen.add(h)
+        for number, text in doc.numbered_lines():
+            line_rows.append((h, int(number), text, doc.source.original_line(int(number))))
+    lines = pd.DataFrame(line_rows, columns=["content_hash", "line", "text", "original"]).drop_duplicates(
+        ["content_hash", "line"]
+    )
+    f = result.findings
+    findings = pd.DataFrame(
+        {
+            "id": f["id"].astype(str),
+            "rule": f["rule"].astype(str),
+            "severity": f["severity"].astype(str),
+            "content_hash": f["document"].map(lambda d: hash_of.get(d) if _plain(d) is not None else None),
+            "document": f["document"].map(_plain),
+            "agency": f["agency"].map(_plain),
+            "year": pd.array([_plain(y) for y in f["year"]], dtype="Int64"),
+            "message": f["message"].astype(str),
+            "evidence_json": f["evidence"].map(lambda e: json.dumps(e, ensure_ascii=False, default=_json_default)),
+            "first_seen": now,
+        }
+    ).drop_duplicates("id")
+    return {"documents": documents, "cells": cells, "claims": claims, "lines": lines, "findings": findings}

@@ -1,0 +1,126 @@
+"""Structured documents (HTML, PDF, DOCX) → the stable text rendering every later stage reads.
+
+A reader turns its input into blocks: a paragraph is one line, a table row is one pipe row in the
+shape of scraped portal text (domain.md §10 item 1), which audit.extract.tokens already reads:
+
+- the row's own cells in document order; a cell merged over several rows or columns appears once,
+  in the first row it spans (so a group label stands only on the first row of its group);
+- each cell as ``text |``, cells joined by one space, so a blank cell reads ``a |  | c |``;
+- blank cells before the row's first text cell are dropped (the leftover of a label merged over
+  rows that continues on the next page, or an empty corner cell): they never hold a value, and the
+  tokenizer would read a leading pipe as markdown;
+- a row with a single cell (a caption across the whole table, a page frame around narrative)
+  is a plain line.
+
+The rendering is `Source.original` (quoted as evidence and shown in the HTML audit); `Source.lines`
+is its NFKC form.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from audit.ingest.text import normalise_lines
+from audit.model import Source
+
+_SPACE = re.compile(r"\s+")
+# A line break inside CJK text is where the layout wrapped a word, not a word boundary.
+_CJK_BREAK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s*\n\s*(?=[\u3000-\u9fff\uff00-\uffef])")
+# A pipe inside a cell would split it in two: show it as a broken bar (unchanged by NFKC).
+_CELL_PIPE = "\u00a6"
+# Lines longer than this are cut (a 100k-character line is hostile or junk; nothing reads it whole).
+MAX_LINE_CHARS = 20_000
+# A report renders to a few thousand lines; past this the input is junk and the rest is not read.
+MAX_LINES = 100_000
+
+
+def cell_text(text: str | None) -> str:
+    """One cell's text on one line: wrapped CJK joined, other whitespace (NBSP, U+3000) one space."""
+    if not text:
+        return ""
+    text = _CJK_BREAK.sub("", text)
+    return _SPACE.sub(" ", text).strip().replace("|", _CELL_PIPE)
+
+
+def pipe_row(cells: Sequence[str | None]) -> str:
+    """One table row as a pipe row; `None` is a cell covered by a merged cell (not rendered)."""
+    texts = [cell_text(c) for c in cells if c is not None]
+    while texts and not texts[0]:
+        texts.pop(0)
+    if not texts:
+        return ""
+    if len(texts) == 1:
+        return texts[0]
+    return " ".join(f"{text} |" for text in texts)
+
+
+# A cell that holds a value (a number, with sign or unit, or a placeholder), as opposed to a label.
+_VALUE_CELL = re.compile(r"\s*(?:[+\-−－]?\d[\d,，]*(?:\.\d+)?\s*(?:亿元|万元|元|件|条)?|[/／—\-–]+)\s*")
+
+
+def drop_blank_label_cells(grid: list[list[str | None]]) -> list[list[str | None]]:
+    """Blank cells of a ruled grid's label columns (no row has a value there) count as not there.
+
+    A PDF or Word grid keeps the empty sub-label cell of 「(六)其他处理」 that a portal page would
+    merge into the label (colspan): left in, it would read as a blank value cell.
+    """
+    width = max((len(row) for row in grid), default=0)
+    holds_values = [False] * width
+    for row in grid:
+        for i, cell in enumerate(row):
+            if cell and _VALUE_CELL.fullmatch(cell):
+                holds_values[i] = True
+    return [
+        [None if not holds_values[i] and c is not None and not c.strip() else c for i, c in enumerate(row)]
+        for row in grid
+    ]
+
+
+@dataclass
+class Rendering:
+    """The lines of a rendering and, for paged inputs, the page each line is on."""
+
+    lines: list[str] = field(default_factory=list)
+    pages: list[int] = field(default_factory=list)
+
+    @property
+    def full(self) -> bool:
+        return len(self.lines) >= MAX_LINES
+
+    def add(self, text: str, page: int = 0) -> None:
+        """A paragraph (its whitespace collapsed) as one line; nothing for an empty one."""
+        self.add_raw(_SPACE.sub(" ", text).strip(), page)
+
+    def add_raw(self, line: str, page: int = 0) -> None:
+        """A line as it is (a rendered pipe row keeps its `|  |` blank cells)."""
+        line = line[:MAX_LINE_CHARS]
+        if line and not self.full:
+            self.lines.append(line)
+            self.pages.append(page)
+
+    def add_rows(self, rows: Iterable[Sequence[str | None]], page: int = 0) -> None:
+        for row in rows:
+            self.add_raw(pipe_row(row), page)  # not collapsed: `|  |` is a blank cell
+
+
+def rendered_source(
+    rendering: Rendering, path: str, *, media_type: str, size: int, paged: bool, encoding: str | None = None
+) -> Source:
+    """A Source whose `original` is the rendering (or an error when it holds no text)."""
+    from audit.ingest.text import EMPTY
+
+    if not rendering.lines:
+        return Source(path=path, media_type=media_type, size=size, error=EMPTY)
+    original = rendering.lines
+    return Source(
+        path=path,
+        lines=normalise_lines(original),
+        line_numbers=list(range(1, len(original) + 1)),
+        original=original,
+        encoding=encoding,  # of a decoded page; None for PDF and DOCX (binary containers)
+        media_type=media_type,
+        size=size,
+        pages=list(rendering.pages) if paged else [],
+    )

@@ -1,0 +1,87 @@
+"""Agency identity (audit.extract.agency.agency_key): one body under its spellings across years is
+one key; different bodies — a government and its office, same-named districts of two provinces
+when the region is known — are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from audit.extract.agency import agency_key, region_of
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("洪泽区人民政府", "淮安市洪泽区人民政府"),
+        ("洪泽区人民政府", "江苏省淮安市洪泽区人民政府"),
+        ("济南市历下区人民政府", "历下区"),
+        ("济南市历下区人民政府", "历下区政府"),
+        ("济南市历下区人民政府", "山东省济南市历下区人民政府"),
+        ("平潭综合实验区管委会", "平潭综合实验区管理委员会"),
+        ("平潭综合实验区", "平潭综合实验区管委会"),
+        ("济南市历下区人民政府办公室", "历下区政府办公室"),
+    ],
+)
+def test_one_body_under_several_spellings(a: str, b: str) -> None:
+    assert agency_key(a) == agency_key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("济南市历下区人民政府", "济南市历下区人民政府办公室"),
+        ("洪泽区人民政府", "洪泽区人民政府办公室"),
+        ("历下区", "历下区人民政府办公室"),
+        ("六安市人民政府", "六安市人民政府办公室"),
+    ],
+)
+def test_a_government_and_its_office_are_different_bodies(a: str, b: str) -> None:
+    assert agency_key(a) != agency_key(b)
+
+
+def test_same_named_districts_of_two_provinces_differ_when_the_region_is_known() -> None:
+    zhoushan = agency_key("普陀区人民政府", region_of("浙江省舟山市普陀区人民政府"))
+    shanghai = agency_key("普陀区人民政府", region_of("上海市普陀区人民政府"))
+    assert zhoushan != shanghai
+    assert zhoushan == agency_key("舟山市普陀区人民政府", region_of("舟山市普陀区人民政府"))
+    # the region read from the text: the seed cites 《浙江省政府信息公开暂行办法》 and 舟山市门户网站
+    text = "本报告根据《浙江省政府信息公开暂行办法》编制……在舟山市门户网站上统一发布"
+    assert agency_key("普陀区", region_of("普陀区", text)) == zhoushan
+    # without any region the key stays unqualified (and groups the bare name as before)
+    assert agency_key("浙江省舟山市普陀区") == agency_key("普陀区") == "普陀区人民政府"
+
+
+def test_a_region_does_not_split_unambiguous_names() -> None:
+    assert agency_key("历下区人民政府", "山东") == agency_key("历下区人民政府") == agency_key("历下区", None)
+
+
+def test_region_of_prefers_the_name_then_the_most_cited_province() -> None:
+    assert region_of("上海市普陀区人民政府", "浙江省 浙江省") == "上海"
+    assert region_of("普陀区", "浙江省……浙江省……上海市") == "浙江"
+    assert region_of("普陀区", "在舟山市门户网站公开") == "浙江"
+    assert region_of("普陀区", "") is None
+
+
+def test_the_seed_report_of_zhoushan_putuo_gets_its_region() -> None:
+    from pathlib import Path
+
+    from audit.extract.meta import read_metadata
+    from audit.ingest import read_paths
+    from audit.segment import segment
+
+    seed = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seeds" / "000_5c77b9a79b9a7ac0.txt"
+    if not seed.is_file():
+        pytest.skip("needs ../shared/corpus")
+    meta = read_metadata(segment(read_paths([str(seed)]))[0])
+    assert meta["agency_key"] == "普陀区人民政府@浙江"
+
+
+def test_the_context_is_read_only_for_ambiguous_places() -> None:
+    from audit.extract.agency import agency_key_in_context
+
+    def text() -> str:
+        raise AssertionError("read the text of an unambiguous name")
+
+    assert agency_key_in_context("济南市历下区人民政府", text) == "历下区人民政府"
+    assert agency_key_in_context("普陀区人民政府", lambda: "上海市普陀区……上海市") == "普陀区人民政府@上海"
+    assert agency_key_in_context(None, text) is None
