@@ -6,6 +6,9 @@ Narrative claims (the claims frame) are read from every document that is not a g
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import pandas as pd
@@ -68,12 +71,19 @@ def _inherit_agency(rows: list[dict[str, Any]]) -> None:
             row["agency"], row["agency_key"] = original["agency"], original["agency_key"]
 
 
-def extract_all(documents: list[Document]) -> Frames:
+_Rows = tuple[list[dict[str, Any]], list[tuple[Any, ...]], list[dict[str, Any]], list[tuple[Any, ...]]]
+# Below this many documents a worker process costs more than it saves.
+PARALLEL_MIN_DOCUMENTS = 400
+_BATCH: list[Document] = []  # the documents a forked worker reads (inherited, never pickled)
+
+
+def _extract_range(bounds: tuple[int, int]) -> _Rows:
+    """Document, cell, issue and claim rows of documents[start:end] (runs in a worker or in-process)."""
     doc_rows: list[dict[str, Any]] = []
     cell_rows: list[tuple[Any, ...]] = []
     issue_rows: list[dict[str, Any]] = []
     claim_rows: list[tuple[Any, ...]] = []
-    for doc in documents:
+    for doc in _BATCH[bounds[0] : bounds[1]]:
         meta = read_metadata(doc)
         shapes: tuple[str | None, str | None] = (None, None)
         if (meta.get("kind") or doc.kind) not in ("guide", "unknown"):
@@ -84,6 +94,36 @@ def extract_all(documents: list[Document]) -> Frames:
             issue_rows.extend({"document": doc_id, **i} for i in tables.issues)
             claim_rows.extend(read_claims(doc))
         doc_rows.append(_document_row(doc, meta, shapes))
+    return doc_rows, cell_rows, issue_rows, claim_rows
+
+
+def _extract_rows(documents: list[Document]) -> _Rows:
+    """Every document's rows, in document order: one process per core for large batches.
+
+    Documents are independent here, so a forked worker per core reads its share of the batch it
+    inherited; only the extracted rows travel back. Without fork (or with one core) it runs in-process.
+    """
+    global _BATCH
+    _BATCH = documents
+    workers = min(os.cpu_count() or 1, 8)
+    try:
+        if workers < 2 or len(documents) < PARALLEL_MIN_DOCUMENTS or "fork" not in mp.get_all_start_methods():
+            return _extract_range((0, len(documents)))
+        step = -(-len(documents) // (workers * 4))
+        ranges = [(i, min(i + step, len(documents))) for i in range(0, len(documents), step)]
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            parts = list(pool.map(_extract_range, ranges))
+    finally:
+        _BATCH = []
+    rows: _Rows = ([], [], [], [])
+    for part in parts:
+        for collected, more in zip(rows, part, strict=True):
+            collected.extend(more)  # type: ignore[attr-defined]
+    return rows
+
+
+def extract_all(documents: list[Document]) -> Frames:
+    doc_rows, cell_rows, issue_rows, claim_rows = _extract_rows(documents)
     _inherit_agency(doc_rows)
     documents_frame = (
         pd.DataFrame(doc_rows, columns=list(DOCUMENT_COLUMNS)) if doc_rows else empty_frame(DOCUMENT_COLUMNS)

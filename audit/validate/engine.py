@@ -7,6 +7,9 @@ evidence lines quoted from the sources, a stable id and the severity (overridabl
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -147,22 +150,51 @@ def run_rules(
     by_path = {s.path: s for s in sources}
     info_columns = ["source", "agency", "year", "content_hash", "line_start"]
     info: dict[Any, dict[str, Any]] = documents.drop_duplicates("id").set_index("id")[info_columns].to_dict("index")  # type: ignore[assignment]
-    findings: list[dict[str, Any]] = []
-    undecided: list[pd.DataFrame] = []
+    active = []
     for rule in rules:
         severity = resolve_severity(rule, severities)
         if severity == "off":
             continue
         if rule["kind"] not in REGISTRY:
             raise ValueError(f"rule {rule['id']}: unknown check kind {rule['kind']!r}")
-        ctx = scopes.context(rule.get("applies_to"))
-        hits, na = REGISTRY[rule["kind"]].function(ctx, dict(rule.get("params") or {}))
-        records: list[dict[str, Any]] = hits.to_dict("records")  # type: ignore[assignment]
-        findings.extend(_finding(rule, severity, hit, info, by_path) for hit in records)
-        if not na.empty:
-            undecided.append(na.assign(rule=rule["id"]))
+        active.append((rule, severity))
+    global _RUN
+    _RUN = (active, scopes, info, by_path)
+    try:
+        outcomes = _run_in_workers(len(active)) if len(documents) >= PARALLEL_MIN_DOCUMENTS else None
+        outcomes = outcomes or [_run_one(i) for i in range(len(active))]
+    finally:
+        _RUN = None
+    findings = [f for found, _ in outcomes for f in found]
+    undecided = [na for _, na in outcomes if na is not None]
     order = {doc: i for i, doc in enumerate(documents["id"])}
     return _sorted_findings(findings, order), _sorted_not_assessable(undecided, order)
+
+
+# Rules are independent of one another: for large batches each core runs a share of them in a
+# forked worker that inherits the prepared frames (`_RUN`); only findings travel back. The final
+# sort is total, so the result is identical to running them in one process.
+PARALLEL_MIN_DOCUMENTS = 400
+_RUN: Any = None
+_Outcome = tuple[list[dict[str, Any]], "pd.DataFrame | None"]
+
+
+def _run_one(index: int) -> _Outcome:
+    active, scopes, info, by_path = _RUN
+    rule, severity = active[index]
+    ctx = scopes.context(rule.get("applies_to"))
+    hits, na = REGISTRY[rule["kind"]].function(ctx, dict(rule.get("params") or {}))
+    records: list[dict[str, Any]] = hits.to_dict("records")  # type: ignore[assignment]
+    found = [_finding(rule, severity, hit, info, by_path) for hit in records]
+    return found, (None if na.empty else na.assign(rule=rule["id"]))
+
+
+def _run_in_workers(count: int) -> list[_Outcome] | None:
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2 or count < 2 or "fork" not in mp.get_all_start_methods():
+        return None
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        return list(pool.map(_run_one, range(count)))
 
 
 def _quote(source: Source | None, line: int) -> str:
