@@ -136,6 +136,13 @@ config_option = click.option(
 )
 
 
+def audit_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options `run` and `check` share: gate level, configuration, history store, baseline, waivers."""
+    for option in reversed((fail_on_option, config_option, db_option, no_db_option, baseline_option, waivers_option)):
+        command = option(command)
+    return command
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="xxgk-audit")
 def main() -> None:
@@ -147,12 +154,7 @@ def main() -> None:
 @click.option(
     "--out", "out_dir", default=DEFAULT_OUT, show_default=True, type=click.Path(file_okay=False), help="Output folder."
 )
-@fail_on_option
-@config_option
-@db_option
-@no_db_option
-@baseline_option
-@waivers_option
+@audit_options
 def run(
     paths: tuple[str, ...],
     out_dir: str,
@@ -196,12 +198,7 @@ def run(
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the audit.json document instead of a summary.")
-@fail_on_option
-@config_option
-@db_option
-@no_db_option
-@baseline_option
-@waivers_option
+@audit_options
 def check(
     paths: tuple[str, ...],
     as_json: bool,
