@@ -123,6 +123,11 @@ def test_one_year_per_run_sees_the_other_years(tmp_path: Path, order: str) -> No
     else:  # the stored later year: the finding goes on this run's earlier report
         assert carry == Counter({(2021, 339.0): 3}) and in_force == Counter({(2021, 341.0): 1, (2021, 339.0): 1})
         assert copied == Counter({(2020, 176.0): 2})
+        # 2020 「减少38件」「下降17.8%」 (vs 2019) and 2021 「增加了163件」 (vs 2020), stated in stored reports
+        assert _counts(findings, "narrative.year_over_year") == Counter({(2019, 215.0): 2, (2020, 176.0): 1})
+        stated = [f for f in findings if f["rule"] == "narrative.year_over_year"]
+        assert all(f["message"].startswith(("2020年报告", "2021年报告")) for f in stated)
+        assert all(f["evidence"][0].get("mark") and f["evidence"][0]["text"] for f in stated)
     for f in findings:  # evidence cites both reports, the stored one with its text
         if f["rule"].startswith("history."):
             assert len({e["source"] for e in f["evidence"]}) == 2 and all(e["text"] for e in f["evidence"])
@@ -132,7 +137,13 @@ def test_one_year_per_run_matches_one_run_of_all_years(tmp_path: Path) -> None:
     folders = split_by_year(tmp_path / "in")
     together = _findings(run_audit([str(p) for p in folders.values()], validate_frames=False))
     oldest_first = _audit_years(folders, sorted(folders), tmp_path / "history.duckdb")
-    rules = ("history.carry_over", "history.in_force_chain", "history.copied_text", "document.conflicting_versions")
+    rules = (
+        "history.carry_over",
+        "history.in_force_chain",
+        "history.copied_text",
+        "document.conflicting_versions",
+        "narrative.year_over_year",
+    )
     for rule in rules:
         assert _counts(together, rule) == _counts(oldest_first, rule), rule
 

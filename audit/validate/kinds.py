@@ -229,4 +229,11 @@ def year_of(iso: Any) -> int | None:
 
 
 # Importing the kind modules registers them (they import `kind` from here).
-from audit.validate import kinds_documents, kinds_history, kinds_narrative, kinds_structure, kinds_tables  # noqa: E402,F401
+from audit.validate import (  # noqa: E402,F401
+    kinds_documents,
+    kinds_history,
+    kinds_narrative,
+    kinds_structure,
+    kinds_tables,
+    kinds_year_over_year,
+)
