@@ -292,6 +292,17 @@ def test_agency_sources_in_order_of_trust() -> None:
     assert meta_of("一、总体情况\n如对本报告有疑问,请与甲县人民政府办公室联系。\n")["agency"] == "甲县人民政府办公室"
 
 
+def test_a_title_printed_on_two_lines_names_the_body_above_it() -> None:
+    # hongze-2023.pdf: 「洪泽区人民政府」 above 「2023 年政府信息公开工作年度报告」, the compiler an office
+    body = "本报告由淮安市洪泽区人民政府办公室根据《条例》要求编制此报告。\n一、总体情况\n"
+    split = meta_of("洪泽区人民政府\n2023 年政府信息公开工作年度报告\n" + body)
+    assert (split["agency"], split["agency_line"], split["year"]) == ("洪泽区人民政府", 1, 2023)
+    # a line that is not a body's name alone is not joined
+    for above in ("政务公开专栏", "洪泽区人民政府,2024年1月"):
+        meta = meta_of(f"{above}\n2023 年政府信息公开工作年度报告\n" + body)
+        assert meta["title"] == "2023 年政府信息公开工作年度报告" and meta["agency"] != "洪泽区人民政府"
+
+
 def test_agency_from_a_download_link_in_the_chrome() -> None:
     doc = documents_of("002_6460700eaa6e9ee9.txt")[2]  # no title line; 「word版:…年度报告.docx」 below
     meta = read_metadata(doc)

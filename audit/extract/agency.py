@@ -49,6 +49,14 @@ def clean_name(name: str | None) -> str | None:
     return name
 
 
+_ENDS_AS_BODY = re.compile(rf"(?:{_BODY}|政府|中心|院|所|署|街道|镇|乡)$")
+
+
+def is_body_name(name: str) -> bool:
+    """Whether a short line is a body's name on its own (「洪泽区人民政府」, 「某某市教育局」)."""
+    return bool(_ENDS_AS_BODY.search(name))
+
+
 def split_title(title: str) -> tuple[str | None, int | None]:
     """(agency, year) of a title: 「苍南县人民政府2021年度政府信息公开工作年度报告」,
     「2020年普陀区政府信息公开工作年度报告」, 「济南市历下区人民政府政府信息公开指南」."""

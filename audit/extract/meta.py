@@ -79,7 +79,7 @@ def read_metadata(doc: Document) -> dict[str, Any]:
     """The metadata columns of the documents frame for one document."""
     lines = numbered_content(doc)
     kind = doc.kind if doc.kind != "unknown" else classify_kind(doc)
-    title = find_title(doc)
+    title = _with_name_line(find_title(doc), lines)
     downloads = download_titles(doc)
     period, period_line = _period(lines)
     signed, signed_line, signer = _signed(lines)
@@ -104,6 +104,21 @@ def read_metadata(doc: Document) -> dict[str, Any]:
         "signed_line": signed_line,
         "headings": find_headings(lines),
     }
+
+
+def _with_name_line(title: tuple[str, int] | None, lines: Lines) -> tuple[str, int] | None:
+    """A title without a body name whose line before is nothing but one (PDF and print layouts put
+    「洪泽区人民政府」 above 「2023 年政府信息公开工作年度报告」) is the two lines joined."""
+    if title is None or A.split_title(title[0])[0] is not None:
+        return title
+    before = [text.strip() for number, text in lines if number < title[1] and text.strip()]
+    if not before or len(before[-1]) > 30 or re.search(r"[，。：:；;,|]", before[-1]):
+        return title
+    joined = before[-1] + title[0]
+    name = A.split_title(joined)[0]
+    number = next(n for n, text in reversed(lines) if n < title[1] and text.strip())
+    is_body = name is not None and A.clean_name(before[-1]) == name and A.is_body_name(name)
+    return (joined, number) if is_body else title
 
 
 def numbered_content(doc: Document) -> Lines:
