@@ -20,6 +20,9 @@ from audit.extract.agency import agency_key, region_of
         ("平潭综合实验区管委会", "平潭综合实验区管理委员会"),
         ("平潭综合实验区", "平潭综合实验区管委会"),
         ("济南市历下区人民政府办公室", "历下区政府办公室"),
+        ("杭州市西湖区人民政府办公室", "西湖区政府办"),
+        ("广东省人民政府", "广东省政府"),
+        ("广东省人民政府办公厅", "广东省政府办公厅"),
     ],
 )
 def test_one_body_under_several_spellings(a: str, b: str) -> None:

@@ -125,7 +125,8 @@ def signed_ending(text: str) -> tuple[str, str] | None:
 
 _KEY_PUNCT = re.compile(r"[\s|·•.,，。、:：;；!！?？\"'“”‘’《》〈〉<>\[\]【】\-—_]+")
 _BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
-_SHORT_GOVERNMENT = re.compile(r"(?<=[区县市旗镇乡])政府(?=$|办公室|办公厅|办)")  # not 「区政府信息公开…」
+_SHORT_GOVERNMENT = re.compile(r"(?<=[省州盟区县市旗镇乡])政府(?=$|办公室|办公厅|办)")  # not 「区政府信息公开…」
+_SHORT_OFFICE = re.compile(r"人民政府办$")  # 「区政府办」 is the 区人民政府办公室
 _PROVINCE = re.compile(rf"^(?:[{_CJK}]{{2,8}}?(?:省|自治区)|北京市|天津市|上海市|重庆市)")
 _CITY = re.compile(rf"^[{_CJK}]{{2,6}}?(?:市|自治州|地区|盟)")
 _LOCAL = re.compile(rf"^[{_CJK}]{{1,8}}?(?:自治县|新区|区|县|旗|市|镇|乡|街道)")
@@ -149,7 +150,8 @@ def _local_place(rest: str) -> str | None:
 def agency_key(name: str | None, region: str | None = None) -> str | None:
     """A normalised identity of an agency, for grouping one body's versions and years.
 
-    Spaces, punctuation and bracketed notes go; 「区政府」 is read as 「区人民政府」, 「管委会」 as
+    Spaces, punctuation and bracketed notes go; 「区政府」 is read as 「区人民政府」 (「省政府」 …),
+    「区政府办」 as 「区人民政府办公室」, 「管委会」 as
     「管理委员会」, and a bare county-level place (「历下区」) as its 人民政府; a leading province or
     city is dropped when what follows names a county-level or lower body, so 「淮安市洪泽区人民政府」
     and 「洪泽区人民政府」 share a key while 「济南市历下区人民政府」 and 「济南市历下区人民政府办公室」
@@ -162,6 +164,7 @@ def agency_key(name: str | None, region: str | None = None) -> str | None:
     key = unicodedata.normalize("NFKC", name)
     key = _KEY_PUNCT.sub("", _BRACKETED.sub("", key))
     key = _SHORT_GOVERNMENT.sub("人民政府", key).replace("管委会", "管理委员会")
+    key = _SHORT_OFFICE.sub("人民政府办公室", key)
     province = _PROVINCE.match(key)
     if province:
         rest = key[province.end() :]
