@@ -396,6 +396,7 @@ class RunResult:
     findings: pd.DataFrame
     not_assessable: pd.DataFrame
     rules: list[dict[str, Any]] = field(default_factory=list)  # the rule definitions that ran
+    history: Frames | None = None  # the history store's reports the run read (HistoryStore.load), if any
 
     def source_of(self, path: str) -> Source | None:
         for s in self.sources:

@@ -58,6 +58,7 @@ def run_audit(
         findings=findings,
         not_assessable=not_assessable,
         rules=rules,
+        history=history,
     )
     if validate_frames if validate_frames is not None else os.environ.get("XXGK_CHECK_FRAMES", "1") != "0":
         _check_frames(result)

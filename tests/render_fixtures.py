@@ -2,7 +2,10 @@
 
 Inputs: `in/lixia.txt` (济南市历下区: a guide, the 2022 and 2021 reports, an exact copy of 2021),
 `in/luan.txt` (六安市: two differing 2020 reports in the 2019 format), `in/unknown.txt` (a 2021
-report whose agency was not recognised, without tables) and `in/broken.pdf` (unreadable).
+report whose agency was not recognised, without tables) and `in/broken.pdf` (unreadable). The
+history store holds two earlier versions of 历下区 2022: one whose table numbers differ
+(`old/lixia.txt#2`, shown as a version diff) and one only rendered differently (`old/lixia.html#1`,
+same numbers: not shown).
 
 What the pages must show (the tests check each):
 - 2021 历下区: applications.column_balance on the 自然人 column (rows new_received, carried_over,
@@ -12,6 +15,9 @@ What the pages must show (the tests check each):
   not-assessable check; hostile lines (<script>, onerror) in the title, the text and the evidence;
   an over-long evidence line.
 - 2022 历下区: history.carry_over on (carried_over, total) with evidence in both years.
+- 2022 历下区: a blank 予以公开 总计 (a gap in its trend, never 0).
+- 2020 六安市: version B differs from A in 新收 (7 → 8, a gap marked as a conflict in the trend),
+  in a cell blank in B and 0 in A, in one sentence and in a hostile line (HOSTILE_DIFF) only B has.
 - run level: extraction.unreadable_input for in/broken.pdf.
 """
 
@@ -43,6 +49,9 @@ from audit.model import (
 
 HOSTILE_SCRIPT = "<script>document.title='XSS'</script>（此行文字来自报告原文）"
 HOSTILE_IMG = "<img src=x onerror=\"document.title='XSS'\">"
+HOSTILE_DIFF = (
+    "</td></tr></table><script>document.title='DIFF'</script><svg onload=\"document.title='SVG'\"><b>（修订版新增）"
+)
 LONG_LINE = "（二）依申请公开情况。" + "本机关严格按照条例规定的时限和程序办理申请，" * 30 + "【行尾】"
 MISSING = object()  # a cell the extraction did not find
 LIXIA, LUAN = "济南市历下区人民政府", "六安市人民政府办公室"
@@ -66,7 +75,7 @@ APPS_2022 = {
     "carried_over": [5, 0, 0, 0, 0, 0, 5],
 }
 APPS_2022 |= {
-    "granted": [31, 1, 0, 0, 0, 0, 32],
+    "granted": [31, 1, 0, 0, 0, 0, None],  # a blank total: a gap in the 予以公开 trend
     "results_total": [31, 1, 0, 0, 0, 0, 32],
     "carried_forward": [4, 0, 0, 0, 0, 0, 4],
 }
@@ -76,6 +85,7 @@ APPS_2020 = {
     "granted": [7, 0, 0, 0, 0, 0, 7],
 }
 APPS_2020 |= {"results_total": [7, 0, 0, 0, 0, 0, 7]}
+APPS_2020_B = APPS_2020 | {"new_received": [8, 0, 0, 0, 0, 0, 8], "granted": [7, None, 0, 0, 0, 0, 7]}
 RL = {"review": [1, 0, 0, 1, 3], "litigation_direct": [0, 0, 0, 0, 0], "litigation_after_review": [0, 0, 0, 0, 0]}
 A20_2021_VALUES: dict[tuple[str, str], Any] = {
     ("regulations", "issued"): 0,
@@ -152,6 +162,7 @@ class Built:
     result: RunResult
     docs: dict[str, str] = field(default_factory=dict)  # short name → document id
     lines: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (doc name, table, row) → line
+    stored: dict[str, str] = field(default_factory=dict)  # short name → id of a report in the history store
 
 
 class _Run:
@@ -163,6 +174,8 @@ class _Run:
         self.cells: list[tuple[Any, ...]] = []
         self.findings: list[dict[str, Any]] = []
         self.undecided: list[dict[str, Any]] = []
+        self.history_docs: list[dict[str, Any]] = []
+        self.history_cells: list[tuple[Any, ...]] = []
         self.built = Built(result=None)  # type: ignore[arg-type]
 
     def text(self, path: str) -> _Text:
@@ -192,6 +205,32 @@ class _Run:
         row.update(meta)
         row["agency_key"] = meta.get("agency")
         self.doc_rows.append(row)
+        return doc_id
+
+    def stored(
+        self, name: str, path: str, ordinal: int, body: list[str], apps: dict[str, list[Any]], **meta: Any
+    ) -> str:
+        """A report of an earlier run, kept in the history store (not an input of this run)."""
+        import os
+
+        t = _Text(path)
+        for line in body:
+            t.add(line)
+        content_hash = short_hash(name, *body, length=16)
+        doc_id = f"{os.path.basename(path)}#{ordinal}"
+        if doc_id in self.built.docs.values():  # as HistoryStore.load names a stored report
+            doc_id += f"@{content_hash[:8]}"
+        self.built.docs[name] = doc_id  # for table_lines, then moved to built.stored
+        run_cells, self.cells = self.cells, []
+        self.table_lines(name, t, apps, A20_2021_VALUES)
+        self.history_cells += self.cells
+        self.cells = run_cells
+        self.built.stored[name] = self.built.docs.pop(name)
+        row: dict[str, Any] = {c: None for c in DOCUMENT_COLUMNS}
+        row.update(id=doc_id, source=path, ordinal=ordinal, line_start=1, line_end=len(t.lines), kind="annual_report")
+        row.update(content_hash=content_hash, headings=[], title=body[0], **meta)
+        row.update(agency_key=meta.get("agency"), lines=[(n, text, text) for n, text in enumerate(t.lines, start=1)])
+        self.history_docs.append(row)
         return doc_id
 
     def table_lines(self, name: str, t: _Text, apps: dict[str, list[Any]], a20: dict[tuple[str, str], Any]) -> None:
@@ -280,6 +319,14 @@ class _Run:
             {"id": i, "severity": s, "title": {"zh": zh, "en": en}, "rationale": f"Rationale of {i}."}
             for i, s, zh, en in RULES
         ]
+        history = Frames(
+            documents=pd.DataFrame(self.history_docs, columns=[*DOCUMENT_COLUMNS, "lines"]),
+            cells=pd.DataFrame(self.history_cells, columns=list(CELL_COLUMNS)).astype(
+                {"value": "float64", "blank": "bool", "placeholder": "bool"}
+            ),
+            claims=empty_frame(CLAIM_COLUMNS),
+            issues=empty_frame(ISSUE_COLUMNS),
+        )
         self.built.result = RunResult(
             sources=list(self.sources.values()),
             documents=docs,
@@ -287,6 +334,7 @@ class _Run:
             findings=pd.DataFrame(self.findings, columns=list(FINDING_COLUMNS)).astype(object),
             not_assessable=pd.DataFrame(self.undecided, columns=list(NOT_ASSESSABLE_COLUMNS)).astype(object),
             rules=rules,
+            history=history,
         )
         return self.built
 
@@ -330,10 +378,12 @@ def build_run() -> Built:
     )
 
     b19 = {"agency": LUAN, "year": 2020, "format": "2019", "shape_applications": "2019", "shape_article20": "2019"}
-    run.document("luan_a", luan, 1, [f"{LUAN}2020年政府信息公开工作年度报告"], **b19)
+    title = f"{LUAN}2020年政府信息公开工作年度报告"
+    run.document("luan_a", luan, 1, [title, "一、总体情况", "本年共收到申请7件，予以公开7件。"], **b19)
     run.table_lines("luan_a", luan, APPS_2020, A20_2019_VALUES)
-    run.document("luan_b", luan, 2, [f"{LUAN}2020年政府信息公开工作年度报告（修订）"], **b19)
-    run.table_lines("luan_b", luan, APPS_2020, A20_2019_VALUES)
+    body_b = [title + "（修订）", "一、总体情况", "本年共收到申请8件，予以公开7件。", HOSTILE_DIFF]
+    run.document("luan_b", luan, 2, body_b, **b19)
+    run.table_lines("luan_b", luan, APPS_2020_B, A20_2019_VALUES)
     run.document(
         "unknown",
         unknown,
@@ -342,6 +392,13 @@ def build_run() -> Built:
         year=2021,
         format="2021",
     )
+
+    old_2022 = {**base, "year": 2022}
+    apps_old = APPS_2022 | {"new_received": [29, 1, 0, 0, 0, 0, 30]}
+    old_body = [f"{LIXIA}2022年政府信息公开工作年度报告", "一、总体情况", "本年共收到申请30件。"]
+    run.stored("stored_2022", "old/lixia.txt", 2, old_body, apps_old, **old_2022)
+    page_body = [f"{LIXIA}2022年政府信息公开工作年度报告（网页版）", "一、总体情况"]
+    run.stored("rendering_2022", "old/lixia.html", 1, page_body, APPS_2022, **old_2022)
 
     L, lines = "in/lixia.txt", run.built.lines
     bal = [

@@ -4,17 +4,21 @@ A control page with a real inline script proves that scripts do run in this brow
 agency page, whose report text holds `<script>` and `onerror` payloads that would change
 document.title, must come out of the browser with its title unchanged and its failing cells in the
 rendered DOM. A screenshot is taken too (kept under pytest's tmp dir for a person to look at).
+
+The layout of the version diff and the trends is measured by a probe script the test appends to a
+copy of the page (the page itself has no script): it writes the boxes of the elements into a <pre>.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
-from render_fixtures import LIXIA, build_run
+from render_fixtures import LIXIA, LUAN, build_run
 
 from audit.render.context import agency_slug, document_anchor
 from audit.render.html import write_site
@@ -86,3 +90,42 @@ def test_screenshot(site: Path, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000  # a blank page compresses to a few kB
+
+
+PROBE = """<script>
+const box = el => { const r = el.getBoundingClientRect(); return [r.width, r.height]; };
+const diff = document.querySelector("section.version-diff");
+const out = {
+  title: document.title,
+  sparks: [...document.querySelectorAll("td.trend svg.spark")].map(s => ({
+    title: s.querySelector("title").textContent, box: box(s),
+    circles: [...s.querySelectorAll("circle")].map(box), gaps: s.querySelectorAll("line.gap").length})),
+  diff: diff && box(diff),
+  table: diff && box(diff.querySelector("table.diff")),
+  cells: diff && [...diff.querySelectorAll("table.cell-diff tbody tr")].map(tr => tr.innerText),
+  dels: diff && [...diff.querySelectorAll("table.diff del")].map(e => [e.textContent, ...box(e)]),
+  inss: diff && [...diff.querySelectorAll("table.diff ins")].map(e => [e.textContent, ...box(e)]),
+  columns: diff && [...diff.querySelectorAll("table.diff tr.insert td")].map(td => box(td)[0]),
+};
+const pre = document.createElement("pre"); pre.id = "probe"; pre.textContent = JSON.stringify(out);
+document.body.appendChild(pre);
+</script>"""
+
+
+def test_version_diff_and_trends_render(site: Path, tmp_path: Path) -> None:
+    page = site / f"{agency_slug(LUAN)}.html"
+    probed = tmp_path / page.name
+    probed.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    dom = lxml_html.fromstring(dump_dom(tmp_path / "profile", probed))
+    seen = json.loads(dom.xpath('//pre[@id="probe"]')[0].text_content())
+    assert seen["title"] == f"{LUAN} · 政府信息公开年度报告审核"  # the hostile diff line did not run
+    sparks = {s["title"].split("：")[0]: s for s in seen["sparks"]}
+    assert all(s["box"][0] > 50 and s["box"][1] > 10 for s in sparks.values())
+    new = sparks["本年新收申请"]
+    assert new["title"] == "本年新收申请：2020年度 版本不一致（7 / 8）" and new["circles"] == [] and new["gaps"] == 1
+    assert [c[0] > 0 and c[1] > 0 for c in sparks["上年结转申请"]["circles"]] == [True]
+    assert seen["diff"][0] > 300 and seen["diff"][1] > 100 and seen["table"][1] > 40
+    assert any("(一)予以公开" in row and "商业企业" in row for row in seen["cells"])
+    assert "7" in [d[0] for d in seen["dels"]] and "8" in [i[0] for i in seen["inss"]]
+    assert all(w > 0 and h > 0 for _, w, h in seen["dels"] + seen["inss"])
+    assert len(seen["columns"]) == 4 and seen["columns"][3] > 200  # the inserted line: right-hand column

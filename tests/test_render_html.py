@@ -215,9 +215,9 @@ def test_copies_and_conflicting_versions_have_notes(out: Path, built: Built) -> 
 def test_years_side_by_side(out: Path, built: Built) -> None:
     tree = page(out, agency_slug(LIXIA))
     heads = [th.text_content() for th in tree.xpath("//section[contains(@class, 'years')]//thead//th")][1:]
-    assert [h[:4] for h in heads] == ["2021", "2022"]
+    assert [h[:4] for h in heads] == ["2021", "2022", "趋势"]
     rows = {
-        tr.xpath("./th")[0].text_content(): tr.xpath("./td")
+        tr.xpath("./th")[0].text_content(): tr.xpath("./td[not(@class='trend')]")
         for tr in tree.xpath("//section[contains(@class, 'years')]//tbody/tr")
     }
     assert [td.text_content() for td in rows["上年结转申请"]] == ["2", "5"]

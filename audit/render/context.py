@@ -9,18 +9,24 @@ kept whole here; the templates shorten very long lines for display.
 
 The contexts are built by `audit.render.site.build_site`; findings are serialised once by
 `audit.render.audit_json.finding_json` (principle 8) and extended with display fields
-(`FindingView`); table grids (`TableView`, `CellView`) are defined and built in `audit.render.grids`.
+(`FindingView`); table grids (`TableView`, `CellView`) are defined and built in `audit.render.grids`,
+the trend of each key figure (`Trend`) in `audit.render.trend`, the side-by-side diff of two
+versions of a year's report (`VersionDiff`) in `audit.render.versions`; `audit.render.years` puts
+them together for the agency page.
 """
 
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from typing import Any, NotRequired, TypedDict
 
 import pandas as pd
 
 from audit.model import SEVERITIES, short_hash
-from audit.render.grids import CellView, TableView
+from audit.render.grids import Cells, CellView, TableView
+from audit.render.trend import Trend
+from audit.render.versions import VersionDiff
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 KIND_ZH = {"annual_report": "年度报告", "guide": "政府信息公开指南", "other": "其他文件", "unknown": "未识别文件"}
@@ -120,11 +126,15 @@ class YearGroup(TypedDict):
     anchor: str  # y2021 | y-unknown (the index links here)
     note: str | None  # e.g. several differing versions
     documents: list[DocumentView]  # originals first, then copies
+    # each other version (of this run, then from the history store) against the first one listed;
+    # empty when the year has one version (or the agency was not recognised)
+    diffs: list[VersionDiff]
 
 
 class YearsRow(TypedDict):
     label: str  # e.g. 本年新收申请 (the 总计 column of that row)
     cells: list[CellView]  # one per column of the view
+    trend: Trend  # one point per report year (a year of several versions: their value if they agree)
 
 
 class YearColumn(TypedDict):
@@ -240,6 +250,27 @@ def plain(value: Any) -> Any:
     if isinstance(value, float):
         return None if math.isnan(value) else (int(value) if value.is_integer() else value)
     return value
+
+
+def cells_index(frame: pd.DataFrame) -> dict[str, Cells]:
+    """The cells of a cells frame by document, keyed by (table, row, column): {value, raw, blank,
+    placeholder, line} as plain JSON values (the first cell wins when a key repeats)."""
+    out: dict[str, Cells] = defaultdict(dict)
+    columns = [frame[c].tolist() for c in ("document", "table", "row", "column", "raw", "blank", "placeholder")]
+    values = [plain(v) for v in pd.to_numeric(frame["value"], errors="coerce").astype(float).tolist()]
+    lines = [plain(v) for v in pd.to_numeric(frame["line"], errors="coerce").astype(float).tolist()]
+    for doc, table, row, column, raw, blank, placeholder, value, line in zip(*columns, values, lines, strict=True):
+        out[doc].setdefault(
+            (table, row, column),
+            {
+                "value": value,
+                "raw": raw if isinstance(raw, str) else plain(raw),
+                "blank": bool(blank),
+                "placeholder": bool(placeholder),
+                "line": line,
+            },
+        )
+    return out
 
 
 def counts_of(findings: list[FindingView]) -> Counts:

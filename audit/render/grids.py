@@ -43,11 +43,14 @@ ONLY_2021 = frozenset({"issued", "repealed", "in_force", "amount_10k_yuan"})
 KEY_FIGURES = (
     ("本年新收申请", "applications", "new_received", "total"),
     ("上年结转申请", "applications", "carried_over", "total"),
+    ("予以公开", "applications", "granted", "total"),
     ("办理结果总计", "applications", "results_total", "total"),
     ("结转下年度继续办理", "applications", "carried_forward", "total"),
     ("行政复议总计", "review_litigation", "review", "total"),
     ("未经复议直接起诉总计", "review_litigation", "litigation_direct", "total"),
     ("复议后起诉总计", "review_litigation", "litigation_after_review", "total"),
+    ("规范性文件本年制发件数", "article20", "normative_documents", "issued"),  # 2021 format only
+    ("规范性文件现行有效件数", "article20", "normative_documents", "in_force"),  # 2021 format only
 )
 
 Key = tuple[str, str, str]  # (table, row, column)
@@ -265,10 +268,16 @@ def build_tables(
     return tables
 
 
-def key_figures(cells: Cells, marks: dict[Key, list[CellMark]]) -> list[tuple[str, CellView]]:
-    """The figures of the side-by-side years view, as cells of one report."""
+def key_figures(doc: dict[str, Any], cells: Cells, marks: dict[Key, list[CellMark]]) -> list[tuple[str, CellView]]:
+    """The figures of the side-by-side years view, as cells of one report. A figure the report's
+    format does not have (a 2021-format 第二十条 field in a 2019-format table) is absent, not missing."""
     tables = {k[0] for k in cells}
-    return [
-        (label, cell_view((t, r, c), cells.get((t, r, c)), marks.get((t, r, c), []), [], absent=t not in tables))
-        for label, t, r, c in KEY_FIGURES
-    ]
+    a20: dict[str, tuple[str, ...]] | None = None
+    figures = []
+    for label, t, r, c in KEY_FIGURES:
+        absent = t not in tables
+        if not absent and t == "article20" and (t, r, c) not in cells:
+            a20 = a20 or _article20_spec(doc, _present(cells, "article20", 2))
+            absent = c not in a20.get(r, ())
+        figures.append((label, cell_view((t, r, c), cells.get((t, r, c)), marks.get((t, r, c), []), [], absent=absent)))
+    return figures

@@ -3,15 +3,15 @@
 The run is prepared once (`_Run`): documents as plain records, findings serialised by
 `audit_json.finding_json` and grouped by document, not-assessable checks, and the cells of each
 document keyed by (table, row, column). Documents are grouped into agency pages by `agency_key`
-(documents without one share the 「未识别机关」 page); the index summarises every page.
+(documents without one share the 「未识别机关」 page); the index summarises every page. The
+years-side-by-side view with its trends and the diffs of a year's versions (this run's, and earlier
+runs' from `RunResult.history`) are assembled by `audit.render.years`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
-
-import pandas as pd
 
 from audit.model import SEVERITIES, RunResult
 from audit.render.audit_json import finding_json
@@ -34,12 +34,11 @@ from audit.render.context import (
     RuleView,
     Site,
     UndecidedView,
-    YearColumn,
     YearGroup,
-    YearsRow,
     YearsView,
     add_counts,
     agency_slug,
+    cells_index,
     counts_of,
     document_anchor,
     plain,
@@ -48,7 +47,9 @@ from audit.render.context import (
     year_label,
     year_sort,
 )
-from audit.render.grids import CellMark, build_tables, key_figures, place, where
+from audit.render.grids import CellMark, Cells, build_tables, key_figures, place, where
+from audit.render.versions import Line, content_lines
+from audit.render.years import stored_versions, version_diffs, years_view
 
 # -- the run, prepared once for every page ----------------------------------------------------------
 
@@ -87,26 +88,22 @@ class _Run:
                     "line": rec.get("line"),
                 }
             )
-        self.cells_by_doc: dict[str, dict[tuple[str, str, str], dict[str, Any]]] = defaultdict(dict)
-        cells = result.frames.cells
-        columns = [cells[c].tolist() for c in ("document", "table", "row", "column", "raw", "blank", "placeholder")]
-        values = [plain(v) for v in cells["value"].astype(float).tolist()]
-        lines = [plain(v) for v in pd.to_numeric(cells["line"], errors="coerce").astype(float).tolist()]
-        for doc, table, row, column, raw, blank, placeholder, value, line in zip(*columns, values, lines, strict=True):
-            self.cells_by_doc[doc].setdefault(
-                (table, row, column),
-                {
-                    "value": value,
-                    "raw": raw if isinstance(raw, str) else plain(raw),
-                    "blank": bool(blank),
-                    "placeholder": bool(placeholder),
-                    "line": line,
-                },
-            )
+        self.cells_by_doc: dict[str, Cells] = cells_index(result.frames.cells)
+        self.doc_by_id = {d["id"]: d for d in self.docs}
+        self.document_of = {d.id: d for d in result.documents}  # the Document objects: text for version diffs
+        self.stored = stored_versions(result.history)
 
     @staticmethod
     def _agency_key(doc: dict[str, Any]) -> str | None:
         return doc.get("agency_key") or doc.get("agency") or None
+
+    def lines_of(self, doc_id: str) -> list[Line]:
+        """The text a version diff compares: the document's non-empty normalised lines."""
+        doc = self.document_of.get(doc_id)
+        return content_lines(doc.numbered_lines()) if doc is not None else []
+
+    def cells_of(self, doc_id: str) -> Cells:
+        return self.cells_by_doc.get(doc_id, {})
 
     def rule_title(self, rule_id: str) -> str:
         title = (self.rules.get(rule_id) or {}).get("title") or {}
@@ -286,10 +283,19 @@ def _agency_page(run: _Run, key: str | None, docs: list[dict[str, Any]], tool: d
     groups: list[YearGroup] = []
     for year in sorted(by_year, key=lambda y: -year_sort(y) if y is not None else 1):
         members = sorted(by_year[year], key=lambda v: v["is_copy"])
-        versions = sum(not v["is_copy"] for v in members)
-        note = f"该年度有 {versions} 个内容不同的版本，请核对哪一份是正式发布的报告。" if versions > 1 else None
+        originals = [v for v in members if not v["is_copy"]]
+        known = key is not None and year is not None  # versions of one report: same agency, same year
+        stored = run.stored.get((key, year), []) if key is not None and year is not None else []
+        diffs = version_diffs(originals, stored, run.lines_of, run.cells_of) if known else []
         groups.append(
-            {"year": year, "label": year_label(year), "anchor": year_anchor(year), "note": note, "documents": members}
+            {
+                "year": year,
+                "label": year_label(year),
+                "anchor": year_anchor(year),
+                "note": _versions_note(len(originals), sum(d["b"]["stored"] for d in diffs), known),
+                "documents": members,
+                "diffs": diffs,
+            }
         )
     findings = [f for v in views for f in v["findings"]]
     undecided = [u for v in views for u in v["not_assessable"]]
@@ -308,32 +314,24 @@ def _agency_page(run: _Run, key: str | None, docs: list[dict[str, Any]], tool: d
     }
 
 
+def _versions_note(versions: int, stored: int, known: bool) -> str | None:
+    notes = []
+    if versions > 1:
+        if known:
+            notes.append(f"该年度有 {versions} 个内容不同的版本，请核对哪一份是正式发布的报告。")
+        else:
+            notes.append(f"这里有 {versions} 份报告：机关或年度未识别，未必是同一份报告的不同版本。")
+    if stored:
+        notes.append(f"历史库中另有 {stored} 个此前审核过的版本，表中数字与本次不同。")
+    return "".join(notes) or None
+
+
 def _years_view(reports: list[DocumentView], run: _Run) -> YearsView:
-    per_year: dict[int | None, int] = defaultdict(int)
+    figures = []
     for v in reports:
-        per_year[v["year"]] += 1
-    columns: list[YearColumn] = [
-        {
-            "year": v["year"],
-            "label": year_label(v["year"]),
-            "document": v["id"],
-            "version": v["id"] if per_year[v["year"]] > 1 else None,
-            "href": f"#{v['anchor']}",
-        }
-        for v in reports
-    ]
-    figures = [
-        key_figures(
-            run.cells_by_doc.get(v["id"], {}), _marks(v["findings"], v["source"], run.cells_by_doc.get(v["id"], {}))
-        )
-        for v in reports
-    ]
-    rows: list[YearsRow] = (
-        [{"label": label, "cells": [f[i][1] for f in figures]} for i, (label, _) in enumerate(figures[0])]
-        if figures
-        else []
-    )
-    return {"columns": columns, "rows": rows}
+        cells = run.cells_of(v["id"])
+        figures.append(key_figures(run.doc_by_id[v["id"]], cells, _marks(v["findings"], v["source"], cells)))
+    return years_view(reports, figures)
 
 
 def _index_page(run: _Run, agencies: list[AgencyPage], tool: dict[str, str]) -> IndexPage:
