@@ -76,10 +76,153 @@ def test_lists_each_item_and_open_ended() -> None:
 def test_no_claims_from_other_domains_or_negations() -> None:
     frame = claims(
         "申请人应当在收到收费通知次日起20个工作日内缴纳费用。",
-        "未发生一件行政复议和行政诉讼案件。",
+        "未发生一件行政复议和行政诉讼案件。",  # no 政府信息公开 words, no 复议/诉讼 heading above
         "2020年,市政府办审核部门信箱5542条,办结5503条,办结率99.3%。",
+        "全年共办理行政复议案件56件，行政应诉案件80件。",
     )
     assert frame[frame["kind"] == "count"].empty and frame[frame["kind"] == "percent"].empty
+
+
+def counted(frame) -> list[tuple[str, float, str]]:
+    """(metric, value, literal) of the counts, in order."""
+    chosen = frame[frame["kind"] == "count"]
+    return [
+        (m, v, t[a:b])
+        for m, v, t, a, b in zip(
+            chosen["metric"], chosen["value"], chosen["text"], chosen["span_start"], chosen["span_end"], strict=True
+        )
+    ]
+
+
+def test_review_and_litigation_counts_and_outcomes() -> None:
+    frame = claims(
+        "本年度共发生政府信息公开行政复议2件，其中维持1件，纠正1件；行政诉讼3件，其中直接起诉2件，复议后起诉1件，"
+        "尚未审结1件。",
+        "本年度发生政府信息公开行政诉讼3件，其中直接起诉2件(维持1件，尚未审结1件)，复议后起诉1件(维持1件)。",
+    )
+    assert [(m, v) for m, v, _ in counted(frame)] == [
+        ("review_litigation.review.total", 2),
+        ("review_litigation.review.upheld", 1),
+        ("review_litigation.review.corrected", 1),
+        ("review_litigation.litigation.total", 3),
+        ("review_litigation.litigation_direct.total", 2),
+        ("review_litigation.litigation_after_review.total", 1),
+        ("review_litigation.litigation.pending", 1),  # after a list of both kinds: 诉讼 as a whole
+        ("review_litigation.litigation.total", 3),
+        ("review_litigation.litigation_direct.total", 2),
+        ("review_litigation.litigation_direct.upheld", 1),
+        ("review_litigation.litigation_direct.pending", 1),
+        ("review_litigation.litigation_after_review.total", 1),
+        ("review_litigation.litigation_after_review.upheld", 1),
+    ]
+
+
+def test_outcomes_without_a_number_and_stated_zeros() -> None:
+    frame = claims(
+        "处理因政府信息公开引起的行政复议1件,维持具体行政行为。",
+        "本年度政府信息公开行政诉讼3件，均维持。",
+        "全区政府信息公开工作方面共有行政诉讼案件1件、行政复议案件2件，均已结案。",
+        "本年度区政府有政府信息公开申请行政复议1起,尚未处理完毕,本年度无提起行政诉讼情况。",
+        "政府信息公开行政复议2件，维持。",  # two cases, one outcome word: not said of both
+    )
+    assert counted(frame) == [
+        ("review_litigation.review.total", 1, "1件"),
+        ("review_litigation.review.upheld", 1, "维持"),
+        ("review_litigation.litigation.total", 3, "3件"),
+        ("review_litigation.litigation.upheld", 3, "均维持"),
+        ("review_litigation.litigation.total", 1, "1件"),
+        ("review_litigation.review.total", 2, "2件"),
+        ("review_litigation.review.pending", 0, "均已结案"),
+        ("review_litigation.litigation.pending", 0, "均已结案"),
+        ("review_litigation.litigation.total", 0, "无提起行政诉讼"),
+        ("review_litigation.review.total", 1, "1起"),
+        ("review_litigation.review.pending", 1, "尚未处理完毕"),
+        ("review_litigation.review.total", 2, "2件"),
+    ]
+
+
+def test_stated_zeros_need_the_cases_themselves_negated() -> None:
+    frame = claims(
+        "2020年度,我区严格按照条例规定公开政府信息,没有因政府信息公开申请行政复议、诉讼和申诉的情况发生。",
+        "全年政府信息公开工作无一例行政复议被纠错。",
+        "有效降低政府信息公开行政复议、行政诉讼发生率。",
+        "无法提供的政府信息公开申请，申请人可依法申请行政复议。",
+    )
+    assert [(m, v) for m, v, _ in counted(frame)] == [
+        ("review_litigation.review.total", 0),
+        ("review_litigation.litigation.total", 0),
+    ]
+
+
+def test_a_review_heading_makes_case_counts_about_disclosure() -> None:
+    lines = [
+        (1, "四、政府信息公开行政复议、行政诉讼情况"),
+        (2, "本年度发生行政复议4件，行政诉讼2件。"),
+        (3, "五、存在的主要问题及改进情况"),
+        (4, "全年办理行政复议案件56件。"),
+    ]
+    frame = claims_frame(claims_from_lines("doc", lines))
+    assert list(zip(frame["line"], frame["value"], strict=True)) == [(2, 4), (2, 2)]
+
+
+def test_normative_documents_and_regulations() -> None:
+    frame = claims(
+        "设立规范性文件库,集中公开现行有效行政规范性文件698件,动态更新本年度制发的规范性文件88件。",
+        "全年共制发规范性文件5件、废止3件，现行有效10件；制定政府规章2件。",
+        "本年度印发2件规范性文件。",
+        "经清理,已宣布废止规范性文件5件,拟适时修改3件。",
+        "其中以市政府名义印发的38件规范性文件,全部在意见征集库进行网上意见征集。",
+        "主动公开政策、规范性文件类信息68条，出台规章制度5项。",
+    )
+    assert [(m, v) for m, v, _ in counted(frame)] == [
+        ("article20.normative_documents.in_force", 698),
+        ("article20.normative_documents.issued", 88),
+        ("article20.normative_documents.issued", 5),
+        ("article20.normative_documents.repealed", 3),
+        ("article20.normative_documents.in_force", 10),
+        ("article20.regulations.issued", 2),
+        ("article20.normative_documents.issued", 2),
+    ]
+
+
+def test_proactive_disclosure_counts() -> None:
+    frame = claims(
+        "2022年,全区通过不同渠道和方式主动公开政府信息3.6万余条,其中政府门户网站公开政府信息2.1万余条,"
+        "政务新媒体公开政府信息1.5万余条。",
+        "2020年政府门户网站主动公开政府信息18396条,同比去年增加804条,上升4.6%。",
+        "全年通过“中国·苍南”县政府门户网站等平台主动公开政府信息数19256条(其中行政处罚结果信息公开9213条)。",
+        "各乡镇主动公开政府信息1638条,占47%。",
+        "主动公开国土市场出让成交信息31条，其他应主动公开政府信息856条。",
+        "2024 年,我区在政府网站平台主动发布各类政府信息 2428 条。",
+        "本年度依申请公开政府信息12件。",
+    )
+    assert [(m, v) for m, v, _ in counted(frame)] == [
+        ("proactive.total", 36000),
+        ("proactive.website", 21000),
+        ("proactive.part", 15000),
+        ("proactive.website", 18396),
+        ("proactive.total", 19256),
+        ("proactive.part", 1638),
+        ("proactive.website", 2428),
+        ("applications.new_received.total", 12),  # 依申请公开 is the applications', not 主动公开
+    ]
+    changes = frame[frame["kind"].str.startswith("change")]
+    assert set(changes["metric"]) == {"proactive.website"} and list(changes["value"]) == [804, 4.6]
+    share = frame[frame["kind"] == "percent"].iloc[0]
+    assert (share["metric"], share["base"]) == ("proactive.part", 1638)
+
+
+def test_completion_rate_of_applications_only() -> None:
+    frame = claims(
+        "2022年，全区收到政府信息公开申请75件，涉及自然人72件、商业企业3件，均在法定期限内予以答复，办结率100%。",
+        "2020年共受理政府信息公开申请25件,按时办结率100%。",
+        "2020年,市政府办审核部门信箱5542条,办结5503条,办结率99.3%。",
+    )
+    rates = frame[frame["metric"] == "applications.completion_rate.total"]
+    assert list(rates["value"]) == [100] and rates["base"].isna().all()
+    row = rates.iloc[0]
+    assert row["text"][row["span_start"] : row["span_end"]] == "办结率100%"
+    assert stated(frame)["applications.new_received.natural_person"] == 72
 
 
 def test_span_points_at_the_number() -> None:

@@ -111,6 +111,16 @@ def test_corpus_approximations() -> None:
     assert only("32.6万件").value == 326_000 and not only("32.6万件").approx
 
 
+@given(st.integers(min_value=1, max_value=9999), st.integers(min_value=0, max_value=2))
+def test_a_figure_in_wan_is_rounded_to_its_last_digit(whole: int, places: int) -> None:
+    literal = f"{whole / 10**places:.{places}f}"
+    number = only(f"主动公开信息{literal}万条")
+    half = 10_000 * 10**-places / 2
+    assert not number.approx
+    assert math.isclose(number.low, number.value - half) and math.isclose(number.high, number.value + half)
+    assert only(f"共{whole}条").low == only(f"共{whole}条").high == whole  # a plain count is exact
+
+
 @given(st.integers(min_value=0, max_value=1000), st.booleans())
 def test_percentages(tenths: int, about: bool) -> None:
     literal = f"{tenths / 10:.1f}%"

@@ -2,11 +2,24 @@
 
 One pass over the lines of a document; only lines holding a digit (or a Chinese numeral) and one
 of the keywords are read. Each sentence (up to 。) is cut into clauses (，；、), and each count
-(a number with a unit such as 件/条) is named after the keyword closest before it in its clause:
-「收到…申请215件」 → applications.new_received.total, 「不同意公开15件」 → applications.denied.total.
+(a number with a unit such as 件/条) is named after the keyword closest before it in its clause
+(audit.extract.claim_words): 「收到…申请215件」 → applications.new_received.total,
+「不同意公开15件」 → applications.denied.total.
+
+Metrics besides the application rows:
+- review_litigation.{review,litigation_direct,litigation_after_review,litigation}.{upheld,corrected,
+  other,pending,total}: 「被申请行政复议2件，其中维持1件」; an outcome without a number of its own is
+  the count before it (「行政复议1件，维持」, 「行政诉讼3件，均维持」, 「均已结案」 = pending 0);
+  「未发生/没有/无 行政复议」 states 0; `litigation` (诉讼 not said to be direct or after review) is
+  both kinds together. Only about 政府信息公开 (its words in the sentence, or under a 复议/诉讼 heading).
+- article20.{normative_documents,regulations}.{issued,in_force,repealed}: 「制发/出台/印发规范性文件
+  3件」, 「现行有效10件」, 「废止3件」; not in a sentence about 清理/审查/备案 of documents.
+- proactive.{total,website,part}: 「主动公开政府信息3460条」; website when it is the 政府网站's
+  count, part when it is one part of a total (after 其中, or of 下属单位/各乡镇).
 
 Besides counts (`kind` count) a sentence gives:
 - percent: 「予以公开137件,占比约60%」 — `base` is the count it is a share of (same `group`);
+  「办结率100%」 is metric applications.completion_rate with no base (its terms are in the table);
 - change / change_percent: 「同比去年减少了126件」, 「上升了93%」 — about the sentence's first count;
 - part: 「主动公开信息262条,其中人民日报2条,…各1条」 — the parts of the count before 其中/包括
   (「各1条」 counts once per item named); `part_open` when the list is not exhaustive (「等」,
@@ -19,6 +32,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from audit.extract import claim_words as w
+from audit.extract.claim_lists import list_parts
 from audit.extract.numbers import CN_CHARS, Number, find_numbers
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,67 +43,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from audit.model import Document
 
-COUNT_UNITS = frozenset({"件", "条", "个", "次", "起", "宗", "项", "份", "篇", "期", "件次", "人次", "家"})
-KEYWORDS = re.compile(r"申请|复议|诉讼|其中|包括|同比|较上年|比上年|占|规范性文件")
+SUBGROUP_TOTALS = {"review_litigation.litigation_direct.total", "review_litigation.litigation_after_review.total"}
 HAS_NUMBER = re.compile(rf"[\d{CN_CHARS}]")
 # A number with a unit a claim can have (a sentence of dates and phone numbers only is skipped).
 HAS_COUNT = re.compile(rf"[\d{CN_CHARS}][余多万亿]? ?(?:件|条|起|宗|例|%|个|次|项|份|篇|期|家|人次)")
-SENTENCE_END = re.compile(r"[。!?！？\n]")
-CLAUSE_END = "，,；;、:：()（）"
-OTHER_DOMAIN = re.compile(r"审批|窗口|政务服务|热线|许可|办件|事项|信箱|留言|建议|提案|诉求|惠民|协助调查")
-# Units a count of applications or cases is given in (「20个工作日」 is not one).
-CASE_UNITS = frozenset({"件", "条", "起", "宗", "例"})
-
-# Clause keyword → metric, most specific first. A row group (denied, unavailable, not_processed,
-# other) stands for the sum of its rows.
-METRIC_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"上年结转|结转上年|上年度结转|上一年度结转", "applications.carried_over"),
-    (r"结转下|转下年|转入下一?年|结转至下|结转到下|下年度继续办理", "applications.carried_forward"),
-    (r"部分公开|区分处理", "applications.partially_granted"),
-    (r"不予公开|不同意公开|不公开", "applications.denied"),
-    (r"予以公开|同意公开|全部公开", "applications.granted"),
-    (r"无法提供", "applications.unavailable"),
-    (r"不属于本行政机关|不属于本机关|非本机关|本机关不掌握|不掌握", "applications.unavailable.not_held"),
-    (r"信息不存在|不存在", "applications.unavailable.nonexistent"),
-    (r"没有现成信息|另行制作", "applications.unavailable.needs_creation"),
-    (r"告知作出更改补充|内容不明确|内容仍不明确", "applications.unavailable.unclear"),
-    (r"不予处理|不予办理|不予受理", "applications.not_processed"),
-    (r"其他处理|其它处理", "applications.other"),
-    (r"行政复议", "review_litigation.review"),
-    (r"行政诉讼|诉讼", "review_litigation.litigation"),
-    (r"办结|答复|办理完毕|处理完毕", "applications.results_total"),
-    (r"收到|受理|接收|接到|新收|共有|依申请", "applications.new_received"),
-)
-_METRIC_RES = tuple((re.compile(p), m) for p, m in METRIC_PATTERNS)
-# All patterns in one: the group that matched names the metric (m0 = the first pattern …).
-_ANY_METRIC = re.compile("|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(METRIC_PATTERNS)))
-COLUMN_WORDS: tuple[tuple[str, str], ...] = (
-    ("自然人", "natural_person"),
-    ("商业企业", "commercial"),
-    ("科研机构", "research"),
-    ("社会公益组织", "social_welfare"),
-    ("法律服务机构", "legal_service"),
-)
-NEEDS_APPLICATION = frozenset({"applications.new_received", "applications.results_total"})
-NEGATION = re.compile(r"(未发生|没有|未收到|未有|无)$")
-CHANGE_RE = re.compile(
-    r"(同比|较上年|比上年|较去年|比去年|与上年相比|较\d{4}年)[^，,；;。]*?(增加|增长|上升|提高|多|减少|下降|降低|少)了?$"
-)
-CHANGE_CONTINUED = re.compile(r"^()(增加|增长|上升|提高|减少|下降|降低)了?$")
-PERCENT_OF = re.compile(r"(占比|占|比例为|比例|比重)[^，,；;。]{0,6}$")
-SCOPE_WORDS = (
-    (re.compile(r"下属单位|所属单位|各部门|各街道|各乡镇|各镇街|区直各|县直各|市直各|各单位"), "sub"),
-    (re.compile(r"本机关|本级|区政府办|市政府办|县政府办|政府办公室|本办|我办|本单位|本局|本委"), "body"),
-    (re.compile(r"全区|全市|全县|全省|全州|全旗|各级行政机关|政府系统|全镇"), "region"),
-)
-LIST_WORDS = re.compile(r"其中|包括")
-OPEN_LIST = re.compile(r"^等|^等等")
-OTHER_PART = re.compile(r"其他|其它|其余")
 
 
 def _sentences(text: str) -> Iterable[tuple[int, int]]:
     start = 0
-    for m in SENTENCE_END.finditer(text):
+    for m in w.SENTENCE_END.finditer(text):
         yield start, m.end()
         start = m.end()
     if start < len(text):
@@ -97,33 +60,46 @@ def _sentences(text: str) -> Iterable[tuple[int, int]]:
 
 def _clause_start(text: str, lo: int, pos: int) -> int:
     i = pos
-    while i > lo and text[i - 1] not in CLAUSE_END:
+    while i > lo and text[i - 1] not in w.CLAUSE_END:
         i -= 1
     return i
 
 
-def _metric_of(before: str, after: str, sentence: str, about_applications: bool) -> str | None:
+def _metric_of(before: str, after: str, about_applications: bool) -> str | None:
     """The metric a count is about: the keyword closest before it, else just after it (「收到70件申请」)."""
     best: tuple[int, str] | None = None
-    for m in _ANY_METRIC.finditer(before):
+    for m in w.ANY_METRIC.finditer(before):
         if best is None or m.end() >= best[0]:
-            best = (m.end(), METRIC_PATTERNS[int(str(m.lastgroup)[1:])][1])
+            best = (m.end(), w.METRIC_PATTERNS[int(str(m.lastgroup)[1:])][1])
     if best is None:
-        for pattern, metric in _METRIC_RES:
+        for pattern, metric in w.METRIC_RES:
             if pattern.match(after) or (metric == "applications.carried_forward" and pattern.search(after[:6])):
                 best = (0, metric)
                 break
     if best is None:
         return None
     metric = best[1]
-    if metric in NEEDS_APPLICATION and (not about_applications or OTHER_DOMAIN.search(before)):
+    if metric in w.NEEDS_APPLICATION and (not about_applications or w.OTHER_DOMAIN.search(before)):
         return None
     return metric
 
 
+def _mentions_cases(text: str) -> bool:
+    """Whether the text names 复议/诉讼/起诉 (a plain substring test: this runs on every line)."""
+    return "复议" in text or "诉" in text
+
+
+def _group_before(text: str, pos: int) -> str | None:
+    """The review/litigation group named last before `pos`."""
+    group = None
+    for m in w.RL_GROUPS.finditer(text, 0, pos):
+        group = m.lastgroup
+    return group
+
+
 def _scope(sentence: str, pos: int) -> str | None:
     found: tuple[int, str] | None = None
-    for pattern, scope in SCOPE_WORDS:
+    for pattern, scope in w.SCOPE_WORDS:
         for m in pattern.finditer(sentence, 0, pos):
             if found is None or m.start() > found[0]:
                 found = (m.start(), scope)
@@ -131,10 +107,67 @@ def _scope(sentence: str, pos: int) -> str | None:
 
 
 def _column_of(before: str) -> str:
-    for word, column in COLUMN_WORDS:
+    for word, column in w.COLUMN_WORDS:
         if before.endswith(word) or before.endswith(word + "申请"):
             return column
     return "total"
+
+
+def _a20_row(word: str) -> str:
+    return "regulations" if "规章" in word else "normative_documents"
+
+
+def article20_metric(text: str, n: Number, before: str) -> str | None:
+    """article20.<row>.<issued|in_force|repealed> of a count in a sentence about 规范性文件/规章."""
+    if n.unit not in w.DOCUMENT_UNITS or w.A20_NOT_THE_TABLE.search(text):
+        return None
+    field = row = None
+    for pattern, name in w.A20_BEFORE:
+        m = pattern.search(before)
+        if m:
+            field, row = name, m["row"]
+            break
+    if field is None and w.A20_VERB_ONLY.search(before):
+        m = w.A20_NOUN_AFTER.match(text, n.end)
+        if m:
+            field, row = "issued", m["row"]
+    if field is None:
+        return None
+    if row is None:  # 「…规范性文件3件、废止3件」: the row named last before it
+        named = [m.group() for m in w.A20_WORD.finditer(text, 0, n.start)]
+        if not named:
+            return None
+        row = named[-1]
+    return f"article20.{_a20_row(row)}.{field}"
+
+
+def proactive_metric(text: str, n: Number, before: str, scope: str | None) -> str | None:
+    """proactive.<total|website|part> of a count of 主动公开 information, else None."""
+    if n.unit not in w.INFORMATION_UNITS or "信息" not in before:
+        return None
+    m = w.PROACTIVE.search(before)
+    if m is None or (m["verb"] and w.NOT_PROACTIVE_VERB.search(before, 0, m.start())):
+        return None
+    channel = before[: m.end()]
+    if w.WEBSITE.search(channel) and not w.OTHER_CHANNEL.search(channel):
+        return "proactive.website"
+    segment = re.split(r"[;；]", text[: n.start])[-1]
+    if scope == "sub" or "其中" in segment:
+        return "proactive.part"
+    return "proactive.total"
+
+
+def _with_subject(metric: str | None, before: str, n: Number, subject: Any) -> str | None:
+    """An applicant column of the sentence's first application count: 「收到申请75件,其中自然人申请72件」,
+    「…75件,涉及自然人72件、商业企业3件」."""
+    if subject is None or not subject[0].startswith("applications."):
+        return metric
+    row = subject[0].rsplit(".", 1)[0]
+    if metric is None:
+        column = _column_of(before)
+        return None if column == "total" or n.unit not in w.CASE_UNITS else f"{row}.{column}"
+    column = metric.rsplit(".", 1)[1]
+    return f"{row}.{column}" if metric.startswith("applications.") and column != "total" else metric
 
 
 class _Reader:
@@ -146,6 +179,9 @@ class _Reader:
         self.groups = 0
         self.changing = False
         self.about_applications = False
+        self.review_section = False
+        self.sentence_start = 0
+        self.about_documents = False
 
     def add(self, metric: str, n: Number, line: int, text: str, kind: str, **extra: Any) -> None:
         self.rows.append(
@@ -168,13 +204,23 @@ class _Reader:
             )
         )
 
+    def _count(self, metric: str, n: Number, line: int, text: str, scope: str | None) -> None:
+        self.groups += 1
+        self.add(metric, n, line, text, "count", scope=scope, group=f"{self.doc_id}:{line}:{self.groups}")
+
     def sentence(self, line: int, text: str) -> None:
-        numbers = [n for n in find_numbers(text, with_unit=True) if n.unit in COUNT_UNITS or n.unit == "%"]
+        numbers = [n for n in find_numbers(text, with_unit=True) if n.unit in w.COUNT_UNITS or n.unit == "%"]
+        about_cases = _mentions_cases(text) and (self.review_section or bool(w.RL_CONTEXT.search(text)))
+        self.about_documents = "规" in text and bool(w.A20_WORD.search(text))
+        if about_cases:
+            self._stated_zeros(line, text)
         if not numbers:
             return
+        self.sentence_start = len(self.rows)
         self.changing = False
         subject: tuple[str, Number, str | None] | None = None
         last_count: tuple[str, Number, int] | None = None
+        cases: list[tuple[str, Number, str | None]] = []  # (group, count, scope) of the sentence's case counts
         for n in numbers:
             lo = _clause_start(text, 0, n.start)
             before, after = text[lo : n.start], text[n.end : n.end + 8]
@@ -186,25 +232,112 @@ class _Reader:
             if sign and subject is not None:
                 self.add(subject[0], _signed(n, sign), line, text, "change", scope=subject[2], base=subject[1].value)
                 continue
-            if NEGATION.search(before):
+            if w.NEGATION.search(before):
                 continue
-            metric = _metric_of(before, after, text, self.about_applications)
-            if metric is None or (not metric.startswith("list.") and n.unit not in CASE_UNITS):
+            # a case count is about 政府信息公开 when that is said before it (「共办理行政复议120件,其中涉及
+            # 政府信息公开的5件」: 120 is every case the body handled)
+            of_disclosure = about_cases and (self.review_section or bool(w.RL_CONTEXT.search(text, 0, n.start)))
+            metric = _with_subject(self._metric(text, n, before, after, scope, of_disclosure), before, n, subject)
+            if metric is None:
                 continue
-            column = _column_of(before) if metric.startswith("applications.") else "total"
-            if column != "total" and subject is not None:
-                metric = subject[0].rsplit(".", 1)[0]
-            self.groups += 1
-            group = f"{self.doc_id}:{line}:{self.groups}"
-            self.add(f"{metric}.{column}", n, line, text, "count", scope=scope, group=group)
-            last_count = (f"{metric}.{column}", n, len(self.rows) - 1)
+            self._count(metric, n, line, text, scope)
+            last_count = (metric, n, len(self.rows) - 1)
             if subject is None:
-                subject = (f"{metric}.{column}", n, scope)
+                subject = (metric, n, scope)
+            if metric.startswith("review_litigation.") and metric.endswith(".total"):
+                if w.BOTH_GROUPS.search(text, 0, n.start):  # 「行政复议和行政诉讼均为0件」
+                    other = "review" if metric.split(".")[1] != "review" else "litigation"
+                    self._count(f"review_litigation.{other}.total", n, line, text, scope)
+                    cases.append((other, n, scope))
+                cases.append((metric.split(".")[1], n, scope))
+                self._implied_outcome(line, text, cases)
         self._parts(line, text, numbers)
+
+    def _metric(
+        self, text: str, n: Number, before: str, after: str, scope: str | None, about_cases: bool
+    ) -> str | None:
+        """The full metric (with its column) of a count, or None when it names nothing we know."""
+        if self.about_documents:
+            a20 = article20_metric(text, n, before)
+            if a20 is not None:
+                return a20
+        proactive = proactive_metric(text, n, before, scope)
+        if proactive is not None:
+            return proactive
+        metric = _metric_of(before, after, self.about_applications)
+        if metric is None or n.unit not in w.CASE_UNITS:
+            return None
+        if metric == "pending_or_forward":
+            group = _group_before(text, n.start) if about_cases else None
+            return f"review_litigation.{group}.pending" if group else "applications.carried_forward.total"
+        if metric.startswith("outcome."):
+            group = self._outcome_group(text, n.start) if about_cases else None
+            return f"review_litigation.{group}.{metric[8:]}" if group else None
+        if metric.startswith("review_litigation."):
+            return f"{metric}.total" if about_cases else None
+        return f"{metric}.{_column_of(before)}"
+
+    def _outcome_group(self, text: str, pos: int) -> str | None:
+        """The group an outcome is of: the one named last before it, but 诉讼 as a whole right after
+        a list of both kinds (「行政诉讼3件,其中直接起诉2件,复议后起诉1件,尚未审结1件」)."""
+        group = _group_before(text, pos)
+        if group in ("litigation_direct", "litigation_after_review"):
+            last = [r for r in self.rows[self.sentence_start :] if r[7] == "count"][-2:]
+            kinds = {r[1] for r in last}
+            attached = bool(last) and bool(re.search(r"[(（]", text[last[-1][13] : pos]))  # 「复议后起诉1件(维持1件)」
+            if kinds == SUBGROUP_TOTALS and not attached:
+                return "litigation"
+        return group
+
+    def _implied_outcome(self, line: int, text: str, cases: list[tuple[str, Number, str | None]]) -> None:
+        """「行政复议1件,维持…」, 「…3件,均维持」, 「…2件,均已结案」: the outcome of the count just read
+        (and of the counts listed with it by 、/和) when it has no number of its own."""
+        group, count, scope = cases[-1]
+        m = w.IMPLIED_OUTCOME.match(text, count.end)
+        if m is None:
+            return
+        rest = re.split(r"[,，;；。]", text[m.end() :], maxsplit=1)[0]
+        if HAS_COUNT.search(rest):
+            return  # 「结果维持2件」: the outcome has its own number
+        listed = [cases[-1]]
+        for earlier in reversed(cases[:-1]):
+            if re.search(r"[,，;；。]", text[earlier[1].end : listed[-1][1].start]):
+                break
+            listed.append(earlier)
+        every = m["all"] is not None
+        if not every and (len(listed) > 1 or count.value != 1):
+            return  # 「2件，维持」 does not say whether both were
+        outcome = w.IMPLIED_WORDS[m["word"]]
+        start = m.start("all") if every else m.start("word")
+        for group, count, scope in listed:
+            value = 0.0 if outcome == "done" else count.value
+            low, high = (0.0, 0.0) if outcome == "done" else (count.low, count.high)
+            stated = Number(value, start, m.end("word"), count.unit, count.approx, low, high)
+            column = "pending" if outcome == "done" else outcome
+            self._count(f"review_litigation.{group}.{column}", stated, line, text, scope)
+
+    def _stated_zeros(self, line: int, text: str) -> None:
+        """「未发生一件行政复议和行政诉讼案件」, 「没有因…申请行政复议、诉讼…的情况发生」: 0 of each group."""
+        seen: set[str] = set()
+        for m in w.NEGATED_RL.finditer(text):
+            end = len(re.split(r"[,，;；。]", text[m.start() :], maxsplit=1)[0]) + m.start()
+            clause = text[m.start() : end]
+            if w.NOT_A_ZERO.search(clause) or not (self.review_section or w.RL_CONTEXT.search(text, 0, m.end())):
+                continue
+            counts = [n for n in find_numbers(clause, with_unit=True) if n.start != len(m["neg"])]
+            if counts:
+                continue
+            named = list(w.RL_GROUPS.finditer(text, m.start(), end))
+            for g in named:
+                if g.lastgroup in seen or g.lastgroup is None:
+                    continue
+                seen.add(g.lastgroup)
+                zero = Number(0.0, m.start(), named[-1].end(), "件", False, 0.0, 0.0)
+                self._count(f"review_litigation.{g.lastgroup}.total", zero, line, text, _scope(text, m.start()))
 
     def _change_sign(self, before: str) -> int:
         """+1/-1 when the clause states a change against last year (or continues one), else 0."""
-        m = CHANGE_RE.search(before) or (CHANGE_CONTINUED.match(before) if self.changing else None)
+        m = w.CHANGE_RE.search(before) or (w.CHANGE_CONTINUED.match(before) if self.changing else None)
         if m is None:
             return 0
         self.changing = True
@@ -216,18 +349,26 @@ class _Reader:
             self.add(
                 subject[0], _signed(n, sign), line, text, "change_percent", scope=subject[2], base=subject[1].value
             )
-        elif PERCENT_OF.search(before) and last is not None and "率" not in before:
+            return
+        rate = w.COMPLETION_RATE.search(before)
+        if rate is not None:
+            head = text[: n.start]
+            if "申请" in head and not w.OTHER_DOMAIN.search(head):
+                start = n.start - len(before) + rate.start()
+                stated = Number(n.value, start, n.end, n.unit, n.approx, n.low, n.high)
+                self.add("applications.completion_rate.total", stated, line, text, "percent", scope=scope)
+        elif w.PERCENT_OF.search(before) and last is not None and "率" not in before:
             metric, count, index = last
             self.add(metric, n, line, text, "percent", scope=scope, base=count.value, group=self.rows[index][-1])
 
     def _parts(self, line: int, text: str, numbers: list[Number]) -> None:
         """「N条,其中 a条, b条…」: the parts of the last count before 其中/包括 in the sentence."""
-        for m in LIST_WORDS.finditer(text):
-            wholes = [n for n in numbers if n.end <= m.start() and n.unit in COUNT_UNITS]
+        for m in w.LIST_WORDS.finditer(text):
+            wholes = [n for n in numbers if n.end <= m.start() and n.unit in w.COUNT_UNITS]
             if not wholes or text[wholes[-1].end : m.start()].strip(",，:：(（ ") != "":
                 continue
             whole = wholes[-1]
-            parts, open_ended, other = _list_parts(text, m.end(), whole.unit)
+            parts, open_ended, other = list_parts(text, m.end(), whole.unit)
             if not parts:
                 continue
             self.groups += 1
@@ -245,67 +386,27 @@ def _signed(n: Number, sign: int) -> Number:
     return Number(-n.value, n.start, n.end, n.unit, n.approx, -n.high, -n.low)
 
 
-def _list_parts(text: str, start: int, unit: str) -> tuple[list[tuple[Number, int]], bool, bool]:
-    """(parts with their multiplicity, open-ended?, has an 其他 part) of the list after 其中 at `start`."""
-    depth = 0
-    end = len(text)
-    for i in range(start, len(text)):
-        c = text[i]
-        if c in "(（":
-            depth += 1
-        elif c in ")）":
-            depth -= 1
-            if depth < 0:
-                end = i
-                break
-        elif c in "。" and depth == 0:
-            end = i
-            break
-    segments = _segments(text[start:end], unit)
-    parts: list[tuple[Number, int]] = []
-    open_ended = other = False
-    offset = start
-    for segment in segments:
-        numbers = [n for n in find_numbers(_flat(segment), with_unit=True) if n.unit == unit]
-        if numbers:
-            n = numbers[0]
-            label = segment[: n.start]
-            times = label.count("、") + 1 if segment[n.start - 1 : n.start] == "各" else 1
-            parts.append((Number(n.value, n.start + offset, n.end + offset, n.unit, n.approx, n.low, n.high), times))
-            other = other or bool(OTHER_PART.search(label))
-            open_ended = open_ended or bool(OPEN_LIST.match(segment[n.end :].lstrip()))
-        offset += len(segment) + 1
-    return parts, open_ended, other
-
-
-def _segments(body: str, unit: str) -> list[str]:
-    """The items of a list: 「a、b、c;」 ends at the first ; when its items are joined by 、;
-    「a;b;c」 gives one item per ; (its first number; the rest are details); else items by ,."""
-    head = re.split(r"[;；]", body, maxsplit=1)
-    if len(head) == 2:
-        first = head[0]
-        joined_by_dunhao = len([n for n in find_numbers(_flat(first)) if n.unit == unit]) > 1 and "、" in first
-        if joined_by_dunhao:
-            return re.split(r"、", first)
-        return re.split(r"[;；]", body)
-    return re.split(r"[,，]", body)
-
-
-def _flat(segment: str) -> str:
-    """The segment with parenthesised details blanked out (same length, so spans still hold)."""
-    return re.sub(r"[(（][^()（）]*[)）]", lambda m: " " * len(m.group()), segment)
+def _worth_reading(sentence: str) -> bool:
+    """A sentence with a count and a word that may name it, or one that says there were no cases."""
+    if HAS_COUNT.search(sentence):
+        return bool(w.KEYWORDS.search(sentence) or w.ANY_METRIC.search(sentence))
+    return _mentions_cases(sentence) and bool(w.NEGATED_RL.search(sentence))
 
 
 def claims_from_lines(doc_id: str, numbered_lines: Iterable[tuple[int, str]]) -> list[tuple[Any, ...]]:
     """Claims (rows in CLAIM_COLUMNS order) of the lines (original line number, text) of one document."""
     reader = _Reader(doc_id)
     for line, text in numbered_lines:
-        if len(text) < 6 or not KEYWORDS.search(text) or not HAS_COUNT.search(text):
+        if text[:1] in w.HEADING_START and len(text) < 60 and w.HEADING.match(text):
+            reader.review_section = bool(w.RL_WORD.search(text))
+        if len(text) < 6 or not w.KEYWORDS.search(text):
+            continue
+        if not HAS_COUNT.search(text) and not (_mentions_cases(text) and w.NEGATED_RL.search(text)):
             continue
         reader.about_applications = "申请" in text
         for lo, hi in _sentences(text):
             sentence = text[lo:hi].strip(" |")
-            if HAS_COUNT.search(sentence) and (KEYWORDS.search(sentence) or _ANY_METRIC.search(sentence)):
+            if _worth_reading(sentence):
                 reader.sentence(line, sentence)
     return reader.rows
 

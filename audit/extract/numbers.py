@@ -3,7 +3,8 @@
 `parse_number(text)` reads one whole literal; `find_numbers(text)` finds every number of a sentence
 with its span, multiplier, approximation and the unit written after it (件, 条, %, …). Every number
 also carries the interval of values it can mean (`low`, `high`): 3.6万余条 is 36000–37000,
-1000多次 1000–2000, 约60% 59–61, 近50万 450000–500000; an exact number is its own interval.
+1000多次 1000–2000, 约60% 59–61, 近50万 450000–500000, 2.1万条 (rounded to its last digit)
+20500–21500; an exact number is its own interval.
 """
 
 from __future__ import annotations
@@ -107,7 +108,9 @@ def _step(literal: str, factor: float) -> float:
     return float(10 ** min(trailing, max(len(digits) - 1, 0)) * factor) if digits.strip("0") else factor
 
 
-def _interval(value: float, before: str | None, after: str | None, step: float, percent: bool) -> tuple[float, float]:
+def _interval(
+    value: float, before: str | None, after: str | None, step: float, percent: bool, rounded: bool = False
+) -> tuple[float, float]:
     if after:  # 2900多, 3.6万余: at least the number, less than the next step
         return value, value + step
     if before in ("超过", "逾"):
@@ -117,6 +120,8 @@ def _interval(value: float, before: str | None, after: str | None, step: float, 
     if before in ("约", "大约"):
         spread = 1.0 if percent else max(step / 2, value * 0.05)
         return value - spread, value + spread
+    if rounded:  # 2.1万: a figure counted in 万 is rounded to its last digit (20500–21500)
+        return value - step / 2, value + step / 2
     return value, value
 
 
@@ -132,7 +137,10 @@ def _match_to_number(m: re.Match[str], text: str) -> Number | None:
     unit = "%" if m["pct_cn"] else (m["unit"] or "")
     value = base * factor
     step = _step(literal, factor) if m["arabic"] else factor
-    low, high = _interval(value, m["before"], m["after"], step, unit == "%")
+    rounded = bool(m["arabic"] and (m["mult"] or m["mult2"]) and not (m["before"] or m["after"]))
+    if rounded:  # 2.1万 is 2.1 ± 0.05 万, 710万 710 ± 0.5 万: the last digit written
+        step = factor * 10.0 ** -(len(literal.split(".")[1]) if "." in literal else 0)
+    low, high = _interval(value, m["before"], m["after"], step, unit == "%", rounded)
     approx = bool(m["before"] or m["after"])
     return Number(value, m.start(), m.end(), unit, approx, low, high)
 

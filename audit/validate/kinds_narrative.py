@@ -2,10 +2,14 @@
 
 Each kind joins the claims of every document in scope with sums of table cells ("terms") computed
 once per term over all cells: a term is a row or a row group (`denied` = every `denied.*` row) of
-one column. A term with a blank, placeholder or missing cell has no value (never 0).
+one column — the claim's column, or the one the term names (`normative_documents:new_made`). A
+metric's readings are looked up by the whole metric (`article20.normative_documents.issued`), else
+by its table and row (`applications.denied`). A term with a blank, placeholder or missing cell has
+no value (never 0).
 
 - claim_matches_cell: a stated count equals one of the readings of its metric;
-- percentage_fits: a stated share fits one plausible denominator;
+- percentage_fits: a stated share fits one plausible denominator (table terms, or another stated
+  count: a share of 主动公开 is of the stated 主动公开 total), a stated rate (办结率) one reading;
 - parts_sum: the parts of an exhaustive list add up to its whole;
 (year_over_year, which also reads the history store, is in kinds_year_over_year.)
 """
@@ -18,10 +22,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from audit.model import APP_COLUMN_ZH, APP_ROW_ZH, RL_GROUP_ZH
+from audit.model import A20_FIELD_ZH, A20_ITEM_ZH, APP_COLUMN_ZH, APP_ROW_ZH, RL_GROUP_ZH, RL_OUTCOME_ZH
 from audit.validate.kinds import Context, hits_frame, kind, na_frame, nothing, number
 
 GOVERNMENT_SUFFIXES = ("人民政府", "管委会", "管理委员会", "政府")
+# An agency named by its place alone (普陀区, 平潭综合实验区, 桃江经济开发区) is that place's government.
+PLACE_SUFFIXES = ("区", "县", "市", "省", "州", "旗", "盟", "镇", "乡", "街道")
+NOT_A_GOVERNMENT = ("办公室", "局", "委员会", "厅", "中心", "办", "所", "院", "站", "队", "处")
 GROUP_ZH = {
     "denied": "(三)不予公开",
     "unavailable": "(四)无法提供",
@@ -66,24 +73,45 @@ def term_values(cells: pd.DataFrame, table: str, terms: set[str]) -> dict[str, d
     return out
 
 
+def split_term(term: str, column: str) -> tuple[str, str]:
+    """'normative_documents:new_made' → ('normative_documents', 'new_made'); 'denied' → ('denied', column)."""
+    row, _, named = term.partition(":")
+    return row, named or column
+
+
+def readings_of(metric: str, readings: dict[str, list[list[str]]]) -> list[list[str]]:
+    """The readings of a metric: by the whole metric, else by its table and row."""
+    if metric in readings:
+        return readings[metric]
+    table, row, _ = split_metric(metric)
+    return readings.get(f"{table}.{row}", [])
+
+
+def has_reading(metric: str, readings: dict[str, list[list[str]]]) -> bool:
+    return bool(readings_of(metric, readings))
+
+
 def reading_values(
     claims: pd.DataFrame, cells: pd.DataFrame, readings: dict[str, list[list[str]]], documents: pd.Series | None = None
 ) -> list[list[float]]:
     """For each claim, the value of each reading of its metric in the table of `documents` (default:
     the claim's own document); NaN for a reading the table cannot give."""
-    parsed = [split_metric(m) for m in claims["metric"]]
+    metrics = list(claims["metric"])
     docs = claims["document"] if documents is None else documents
     by_table: dict[str, set[str]] = {}
-    for table, row, _ in parsed:
-        for alternative in readings.get(f"{table}.{row}", []):
-            by_table.setdefault(table, set()).update(alternative)
+    for metric in metrics:
+        table = split_metric(metric)[0]
+        for alternative in readings_of(metric, readings):
+            by_table.setdefault(table, set()).update(split_term(t, "")[0] for t in alternative)
     cells = cells[cells["document"].isin(pd.unique(docs))]
     values = {table: term_values(cells, table, terms) for table, terms in by_table.items()}
     out = []
-    for (table, row, column), doc in zip(parsed, docs, strict=True):
+    for metric, doc in zip(metrics, docs, strict=True):
+        table, _, column = split_metric(metric)
         found = []
-        for alternative in readings.get(f"{table}.{row}", []):
-            found.append(sum(float(values[table][term].get((doc, column), math.nan)) for term in alternative))
+        for alternative in readings_of(metric, readings):
+            terms = [split_term(t, column) for t in alternative]
+            found.append(sum(float(values[table][row].get((doc, col), math.nan)) for row, col in terms))
         out.append(found)
     return out
 
@@ -120,22 +148,45 @@ def cell_lines(cells: DocCells, table: str, rows: list[str], column: str) -> lis
 
 
 def is_government(agency: Any) -> bool:
-    return isinstance(agency, str) and agency.endswith(GOVERNMENT_SUFFIXES) and "办公室" not in agency
+    if not isinstance(agency, str):
+        return False
+    if agency.endswith(GOVERNMENT_SUFFIXES):
+        return "办公室" not in agency
+    return agency.endswith(PLACE_SUFFIXES) and not any(word in agency for word in NOT_A_GOVERNMENT)
 
 
-def comparable_scope(claims: pd.DataFrame, documents: pd.DataFrame) -> pd.Series:
+def comparable_scope(claims: pd.DataFrame, documents: pd.DataFrame, region_tables: Any = None) -> pd.Series:
     """A claim is held against its own report's table unless it is about 下属单位 (sub), or it is a
-    consolidated figure (全区/全市…) in the report of a single body (an office, a bureau)."""
+    consolidated figure (全区/全市…) in the report of a single body (an office, a bureau) or about a
+    table not in `region_tables` (None: every table)."""
     agency = claims["document"].map(documents.drop_duplicates("id").set_index("id")["agency"])
     government = agency.map(is_government)
     scope = claims["scope"].astype(object)
-    return (scope != "sub") & ~((scope == "region") & ~government)
+    region_ok = government
+    if region_tables is not None:
+        tables = claims["metric"].map(lambda m: split_metric(m)[0])
+        region_ok = government & tables.isin(list(region_tables))
+    return (scope != "sub") & ~((scope == "region") & ~region_ok)
 
 
-def row_label(table: str, row: str) -> str:
+def column_label(table: str, column: str) -> str:
+    if table == "applications":
+        return APP_COLUMN_ZH.get(column, column)
+    if table == "review_litigation":
+        return RL_OUTCOME_ZH.get(column, column)
+    return A20_FIELD_ZH.get(column, column)
+
+
+def row_label(table: str, row: str, column: str | None = None) -> str:
+    """The row's label; with `column`, the cell's (「行政复议 结果维持」) for the tables whose column is
+    part of what a claim states (review_litigation outcomes, article20 fields)."""
     if table == "applications":
         return APP_ROW_ZH.get(row, GROUP_ZH.get(row, row))
-    return RL_GROUP_ZH.get(row, GROUP_ZH.get(row, row))
+    if table == "article20":
+        label = A20_ITEM_ZH.get(row, row)
+        return f"{label} {column_label(table, column)}" if column else label
+    label = RL_GROUP_ZH.get(row, GROUP_ZH.get(row, row))
+    return f"{label} {column_label(table, column)}" if column else label
 
 
 def _sum(cells: DocCells, table: str, terms: list[str], column: str) -> float:
@@ -147,7 +198,7 @@ def _explain(value: float, table: str, row: str, column: str, cells: DocCells, p
     """Why the stated number may differ: it is another column of the row, or another known sum."""
     for col in dict.fromkeys(c for t, r, c, _, _ in cells if t == table and in_term(r, row)):
         if col != column and _sum(cells, table, [row], col) == value:
-            return f"；{number(value)} 是{APP_COLUMN_ZH.get(col, col)}列的数，不是{APP_COLUMN_ZH.get(column, column)}"
+            return f"；{number(value)} 是{column_label(table, col)}列的数，不是{column_label(table, column)}"
     for item in params.get("explain") or []:
         if _sum(cells, table, item["terms"], column) == value:
             return f"；{number(value)} {item['text']}"
@@ -157,13 +208,15 @@ def _explain(value: float, table: str, row: str, column: str, cells: DocCells, p
 @kind("claim_matches_cell", params=("readings",))
 def claim_matches_cell(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A count the narrative states equals its table: one of the `readings` of its metric (lists of
-    rows or row groups summed) must give the stated number (an approximate number: its interval)."""
+    rows or row groups summed) must give the stated number (an approximate number: its interval).
+    A consolidated figure (全区…) is held only against the tables in `region_tables` (default all)."""
     claims = claims_in_scope(ctx, ("count",))
     if claims.empty:
         return nothing()
     readings: dict[str, list[list[str]]] = params["readings"]
-    known = claims["metric"].map(lambda m: "{}.{}".format(*split_metric(m)[:2]) in readings)
-    claims = claims[known & comparable_scope(claims, ctx.all_documents)].reset_index(drop=True)
+    known = claims["metric"].map(lambda m: has_reading(m, readings))
+    in_scope = comparable_scope(claims, ctx.all_documents, params.get("region_tables"))
+    claims = claims[known & in_scope].reset_index(drop=True)
     if claims.empty:
         return nothing()
     values = reading_values(claims, ctx.all_cells, readings)
@@ -183,26 +236,29 @@ def claim_matches_cell(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFra
 
 
 def _mismatch(claim: dict[str, Any], found: list[float], cells: DocCells, params: dict[str, Any]) -> dict[str, Any]:
-    """The hit of a claim no reading agrees with; `cells` are those of its document."""
+    """The hit of a claim no reading agrees with (the first reading the table gives is quoted);
+    `cells` are those of its document."""
     table, row, column = split_metric(claim["metric"])
-    expected = next(v for v in found if not math.isnan(v))
-    rows = params["readings"][f"{table}.{row}"][0]
-    why = _explain(claim["value"], table, row, column, cells, params)
-    exact_row = row if row in APP_ROW_ZH or row in RL_GROUP_ZH else None
+    index = next(i for i, v in enumerate(found) if not math.isnan(v))
+    terms = [split_term(t, column) for t in readings_of(claim["metric"], params["readings"])[index]]
+    cell_column = terms[0][1]
+    why = _explain(claim["value"], table, row, cell_column, cells, params)
+    exact_row = row if row in APP_ROW_ZH or row in RL_GROUP_ZH or row in A20_ITEM_ZH else None
+    refs = [ref for r, col in terms for ref in cell_lines(cells, table, [r], col)]
     return {
         "document": claim["document"],
         "table": table,
         "row": exact_row,
-        "column": column,
-        "expected": expected,
+        "column": cell_column,
+        "expected": found[index],
         "actual": claim["value"],
-        "refs": [claim_ref(claim), *cell_lines(cells, table, rows, column)],
+        "refs": [claim_ref(claim), *dict.fromkeys(refs)],
         "key": f"{claim['metric']}:{claim['line']}:{claim['span_start']}",
         "vars": {
             "stated": number(claim["value"]),
             "literal": claim["text"][int(claim["span_start"]) : int(claim["span_end"])],
-            "label": row_label(table, row),
-            "table_value": number(expected),
+            "label": row_label(table, row, None if table == "applications" or column == "total" else cell_column),
+            "table_value": number(found[index]),
             "why": why,
         },
     }
@@ -226,10 +282,18 @@ def _undecided(claims: list[dict[str, Any]], reason: str) -> pd.DataFrame:
 def fits_percent(share: float, stated: float, decimals: int, approx: bool) -> bool:
     """A share (0–100) printed as `stated` with `decimals` places: rounded, truncated, or within one
     point when the text says 约."""
+    return fits_share_range(share, share, stated, decimals, approx)
+
+
+def fits_share_range(low: float, high: float, stated: float, decimals: int, approx: bool) -> bool:
+    """Whether some share in [low, high] (0–100; a range when the numbers are approximate) prints as
+    `stated`: rounded, truncated, or within one point when the text says 约."""
     unit = 10.0**-decimals
-    if abs(share - stated) <= unit / 2 + 1e-9 or 0 <= share - stated < unit - 1e-9:
+    if low - 1e-9 <= stated + unit / 2 and high + 1e-9 >= stated - unit / 2:
         return True
-    return approx and abs(share - stated) <= 1 + 1e-9
+    if high - 1e-9 >= stated and low < stated + unit - 1e-9:
+        return True
+    return approx and low - 1e-9 <= stated + 1 and high + 1e-9 >= stated - 1
 
 
 def decimals_of(literal: str) -> int:
@@ -237,39 +301,107 @@ def decimals_of(literal: str) -> int:
     return len("".join(c for c in digits[1] if c.isdigit())) if len(digits) > 1 else 0
 
 
+Fraction = tuple[float, float, float, float]  # numerator low, high; denominator low, high
+
+
+def _table_shares(ctx: Context, claims: pd.DataFrame, denominators: list[list[str]]) -> list[list[Fraction]]:
+    """A share of a stated application count: the count over each denominator the table gives."""
+    if claims.empty:
+        return []
+    as_metric = claims.assign(metric="applications.denominator.total")
+    values = reading_values(as_metric, ctx.all_cells, {"applications.denominator": denominators})
+    return [
+        [(b, b, d, d) for d in found if not math.isnan(d) and d > 0]
+        for b, found in zip(claims["base"], values, strict=True)
+    ]
+
+
+def _table_rates(ctx: Context, claims: pd.DataFrame, rates: dict[str, dict[str, Any]]) -> list[list[Fraction]]:
+    """A rate (办结率): its numerator over each of its denominators, all from the table."""
+    out = []
+    for metric, claim in zip(claims["metric"], records(claims), strict=True):
+        key = metric.rsplit(".", 1)[0]
+        one = pd.DataFrame([claim])
+        numerator = reading_values(one, ctx.all_cells, {key: [rates[key]["numerator"]]})[0][0]
+        found = reading_values(one, ctx.all_cells, {key: rates[key]["denominators"]})[0]
+        ok = not math.isnan(numerator)
+        out.append([(numerator, numerator, d, d) for d in found if ok and not math.isnan(d) and d > 0])
+    return out
+
+
+def _stated_totals(ctx: Context, claims: pd.DataFrame, wholes: dict[str, list[str]]) -> list[list[Fraction]]:
+    """A share of a stated part (主动公开 by one channel or body) over each stated whole of the same
+    report (主动公开 total): the part's count and the whole's, with their ranges."""
+    if claims.empty or ctx.claims is None:
+        return []
+    counts = ctx.claims[(ctx.claims["kind"] == "count") & ctx.claims["document"].isin(set(claims["document"]))]
+    by_group = {g: (lo, hi) for g, lo, hi in zip(counts["group"], counts["low"], counts["high"], strict=True)}
+    out = []
+    for claim in records(claims):
+        low, high = by_group.get(claim["group"], (claim["base"], claim["base"]))
+        chosen = counts[
+            (counts["document"] == claim["document"])
+            & counts["metric"].isin(wholes[claim["metric"]])
+            & (counts["group"] != claim["group"])
+            & (counts["high"] >= low)
+            & (counts["high"] > 0)
+        ]
+        out.append([(low, high, d_low, d_high) for d_low, d_high in zip(chosen["low"], chosen["high"], strict=True)])
+    return out
+
+
 @kind("percentage_fits", params=("denominators",))
 def percentage_fits(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A stated share (「予以公开187件,占比58%」) is its count over one of the `denominators` (lists
-    of applications rows summed, total column) under rounding or truncation; 约 allows ±1 point."""
+    """A stated share is one of its plausible fractions under rounding or truncation (约: ±1 point):
+    a share of an application count (「予以公开187件,占比58%」) is the count over one of the
+    `denominators` (applications rows summed, total column); a rate in `rates` (办结率) is its
+    numerator over one of its denominators, all from the table; a share of a metric in
+    `claim_denominators` (a 主动公开 part) is its count over a stated count of the listed metrics in
+    the same report (the 主动公开 total). Other shares are not checked."""
     claims = claims_in_scope(ctx, ("percent",))
     if claims.empty:
         return nothing()
-    claims = claims[claims["metric"].str.startswith("applications.") & claims["base"].notna()].reset_index(drop=True)
-    denominators: list[list[str]] = params["denominators"]
-    as_metric = claims.assign(metric="applications.denominator.total")
-    values = reading_values(as_metric, ctx.all_cells, {"applications.denominator": denominators})
+    rates: dict[str, dict[str, Any]] = params.get("rates") or {}
+    wholes: dict[str, list[str]] = params.get("claim_denominators") or {}
+    prefix = claims["metric"].map(lambda m: m.rsplit(".", 1)[0])
+    shares = claims[claims["metric"].str.startswith("applications.") & claims["base"].notna() & ~prefix.isin(rates)]
+    rated = claims[prefix.isin(rates)]
+    rated = rated[comparable_scope(rated, ctx.all_documents)] if not rated.empty else rated
+    of_stated = claims[claims["metric"].isin(wholes) & claims["base"].notna()]
     hits, undecided = [], []
-    for claim, found in zip(records(claims), values, strict=True):
-        candidates = [v for v in found if not math.isnan(v) and v > 0]
-        if not candidates:
-            undecided.append(claim)
-            continue
-        literal = claim["text"][int(claim["span_start"]) : int(claim["span_end"])]
-        places = decimals_of(literal)
-        if any(fits_percent(claim["base"] / d * 100, claim["value"], places, claim["approx"]) for d in candidates):
-            continue
-        shares = "、".join(f"{number(claim['base'])}/{number(d)} = {claim['base'] / d * 100:.1f}%" for d in candidates)
-        hits.append(
-            {
-                "document": claim["document"],
-                "expected": round(claim["base"] / candidates[0] * 100, 1),
-                "actual": claim["value"],
-                "refs": [claim_ref(claim)],
-                "key": f"{claim['metric']}:{claim['line']}:{claim['span_start']}",
-                "vars": {"literal": literal, "base": number(claim["base"]), "shares": shares},
-            }
-        )
-    return hits_frame(hits), _undecided(undecided, "表中没有可用的分母")
+    for frame, fractions, reason in (
+        (shares, _table_shares(ctx, shares, params["denominators"]), "表中没有可用的分母"),
+        (rated, _table_rates(ctx, rated, rates), "表中没有可用的分子或分母"),
+        (of_stated, _stated_totals(ctx, of_stated, wholes), "正文没有可作分母的总数"),
+    ):
+        for claim, candidates in zip(records(frame), fractions, strict=True):
+            if not candidates:
+                undecided.append((claim, reason))
+                continue
+            hit = _share_hit(claim, candidates)
+            if hit is not None:
+                hits.append(hit)
+    na = pd.concat([_undecided([c], r) for c, r in undecided]) if undecided else na_frame()
+    return hits_frame(hits), na_frame(na)
+
+
+def _share_hit(claim: dict[str, Any], candidates: list[Fraction]) -> dict[str, Any] | None:
+    """The hit of a stated share none of its fractions fits, else None."""
+    literal = claim["text"][int(claim["span_start"]) : int(claim["span_end"])]
+    places = decimals_of(literal)
+    for n_low, n_high, d_low, d_high in candidates:
+        if fits_share_range(n_low / d_high * 100, n_high / d_low * 100, claim["value"], places, claim["approx"]):
+            return None
+    numerator, denominator = candidates[0][0], candidates[0][2]
+    shares = "、".join(f"{number(n)}/{number(d)} = {n / d * 100:.1f}%" for n, _, d, _ in candidates)
+    return {
+        "document": claim["document"],
+        "expected": round(numerator / denominator * 100, 1),
+        "actual": claim["value"],
+        "refs": [claim_ref(claim)],
+        "key": f"{claim['metric']}:{claim['line']}:{claim['span_start']}",
+        "vars": {"literal": literal, "base": number(numerator), "shares": shares},
+    }
 
 
 @kind("parts_sum")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from audit.validate.kinds import Context, hits_frame, kind, na_frame, nothing, number
@@ -23,10 +22,13 @@ from audit.validate.kinds_narrative import (
     claim_ref,
     decimals_of,
     fits_percent,
+    has_reading,
     reading_values,
+    readings_of,
     records,
     row_label,
     split_metric,
+    split_term,
 )
 
 _PAIR_COLUMNS = ["id", "agency_key", "year", "content_hash", "source", "in_run"]
@@ -62,21 +64,76 @@ def previous_year(documents: pd.DataFrame, history: pd.DataFrame | None = None) 
     return renamed[columns].reset_index(drop=True)
 
 
-def _change_fits(claim: dict[str, Any], previous: float) -> bool:
-    change = claim["base"] - previous
+Interval = tuple[float, float]  # (low, high) of a figure; an approximate number (2.1万, 300余) is a range
+
+
+def _change_fits(claim: dict[str, Any], current: Interval, previous: Interval) -> bool:
+    """The stated change (its range) meets current − previous (their ranges); a percentage under
+    rounding or truncation (约: ±1 point), of any value in the ranges."""
+    lowest, highest = current[0] - previous[1], current[1] - previous[0]
     if claim["kind"] == "change":
-        return bool(claim["low"] - 1e-9 <= change <= claim["high"] + 1e-9)
-    if previous <= 0:
+        return bool(max(claim["low"], lowest) <= min(claim["high"], highest) + 1e-9)
+    if previous[0] <= 0:
         return False
     literal = claim["text"][int(claim["span_start"]) : int(claim["span_end"])]
-    return fits_percent(change / previous * 100, claim["value"], decimals_of(literal), claim["approx"])
+    if current[0] == current[1] and previous[0] == previous[1]:
+        return fits_percent(
+            (current[0] - previous[0]) / previous[0] * 100, claim["value"], decimals_of(literal), claim["approx"]
+        )
+    shares = ((current[0] / previous[1] - 1) * 100, (current[1] / previous[0] - 1) * 100)
+    slack = 1.0 if claim["approx"] else 10.0 ** -decimals_of(literal)
+    return bool(shares[0] - slack <= claim["value"] <= shares[1] + slack)
 
 
-def _change_words(claim: dict[str, Any], previous: float) -> str:
-    change = claim["base"] - previous
+def _figure(value: float, interval: Interval) -> str:
+    return (
+        number(value)
+        if interval[0] == interval[1]
+        else f"{number(value)}（{number(interval[0])}–{number(interval[1])}）"
+    )
+
+
+def _change_words(claim: dict[str, Any], current: Interval, previous: float, previous_range: Interval) -> str:
+    cur, prev = _figure(claim["base"], current), _figure(previous, previous_range)
     if claim["kind"] == "change" or previous <= 0:
-        return f"{number(claim['base'])} − {number(previous)} = {number(change)}"
-    return f"({number(claim['base'])} − {number(previous)}) / {number(previous)} = {change / previous * 100:.1f}%"
+        if current[0] == current[1] and previous_range[0] == previous_range[1]:
+            return f"{cur} − {prev} = {number(claim['base'] - previous)}"
+        return f"{cur} − {prev} = {number(current[0] - previous_range[1])} 至 {number(current[1] - previous_range[0])}"
+    return f"({cur} − {prev}) / {prev} = {(claim['base'] - previous) / previous * 100:.1f}%"
+
+
+def _current_ranges(claims: pd.DataFrame, counts: pd.DataFrame) -> list[Interval]:
+    """The range of each change claim's current figure: the count of the same metric on its line
+    whose value is the claim's base (「2.1万条」 is 20500–21500), else the base itself."""
+    ranges: dict[tuple[Any, Any, Any, float], Interval] = {}
+    columns = [counts[c] for c in ("document", "line", "metric", "value", "low", "high")]
+    for doc, line, metric, value, low, high in zip(*columns, strict=True):
+        ranges.setdefault((doc, int(line), metric, float(value)), (float(low), float(high)))
+    keys = zip(claims["document"], claims["line"], claims["metric"], claims["base"], strict=True)
+    return [
+        ranges.get((doc, int(line), metric, float(base)), (float(base), float(base)))
+        for doc, line, metric, base in keys
+    ]
+
+
+def _stated_values(counts: pd.DataFrame, joined: pd.DataFrame, stated: set[str]) -> list[tuple[float, Interval]]:
+    """Last year's figure of a metric no table holds (「主动公开政府信息18396条」): the count the
+    previous report states for the same metric, when it states exactly one value (NaN otherwise)."""
+    chosen = counts[counts["metric"].isin(stated) & (counts["scope"].astype(object) != "sub")]
+    by_key: dict[tuple[Any, Any], set[tuple[float, float, float]]] = {}
+    for doc, metric, value, low, high in zip(
+        chosen["document"], chosen["metric"], chosen["value"], chosen["low"], chosen["high"], strict=True
+    ):
+        by_key.setdefault((doc, metric), set()).add((float(value), float(low), float(high)))
+    out: list[tuple[float, Interval]] = []
+    for previous, metric in zip(joined["previous"], joined["metric"], strict=True):
+        found = by_key.get((previous, metric), set())
+        if len(found) == 1:
+            value, low, high = next(iter(found))
+            out.append((value, (low, high)))
+        else:
+            out.append((math.nan, (math.nan, math.nan)))
+    return out
 
 
 def _claims(ctx: Context, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -99,7 +156,8 @@ def _claims(ctx: Context, pairs: pd.DataFrame) -> pd.DataFrame:
 def year_over_year(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A stated change against last year agrees with the previous year's report of the same agency
     (any of its versions; the run's or the history store's); the stated current figure is the
-    sentence's own count, last year's is the first reading of the metric in last year's table."""
+    sentence's own count, last year's is the first reading of the metric in last year's table, or
+    for a `stated` metric no table holds (主动公开 counts) the count last year's report states."""
     history = ctx.history
     stored_docs = None if history is None else history.documents
     pairs = previous_year(ctx.all_documents, stored_docs)
@@ -108,9 +166,10 @@ def year_over_year(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, 
     claims = _claims(ctx, pairs)
     if claims.empty:
         return nothing()
-    readings = {k: v[:1] for k, v in params["readings"].items()}
-    known = claims["metric"].map(lambda m: "{}.{}".format(*split_metric(m)[:2]) in readings)
-    claims = claims[known & claims["base"].notna()].reset_index(drop=True)
+    readings: dict[str, list[list[str]]] = params["readings"]
+    stated = {str(m): str(label) for m, label in (params.get("stated") or {}).items()}
+    in_table = claims["metric"].map(lambda m: has_reading(m, readings))
+    claims = claims[(in_table | claims["metric"].isin(stated)) & claims["base"].notna()].reset_index(drop=True)
     joined = claims.reset_index(names="claim").merge(pairs, on="document")
     scope = set(ctx.documents["id"])
     # a stored report's claim is judged only against the run's versions of last year in scope
@@ -120,9 +179,37 @@ def year_over_year(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, 
     cells = ctx.all_cells
     if history is not None and not history.cells.empty:
         cells = pd.concat([cells, history.cells[history.cells["document"].isin(set(joined["previous"]))]])
-    previous = [found[0] for found in reading_values(joined, cells, readings, joined["previous"])]
-    fits = [not math.isnan(v) and _change_fits(c, v) for c, v in zip(records(joined), previous, strict=True)]
-    joined = joined.assign(previous_value=previous, decided=~np.isnan(np.asarray(previous, dtype=float)), fits=fits)
+    counts = _counts(ctx)
+    from_table = joined["metric"].map(lambda m: has_reading(m, readings)).to_numpy(bool)
+    # last year's figure: the first reading its table gives (2019 and 2021 tables name a column differently)
+    table_values = [
+        next((v for v in found if not math.isnan(v)), math.nan)
+        for found in reading_values(joined[from_table], cells, readings, joined.loc[from_table, "previous"])
+    ]
+    stated_values = iter(_stated_values(counts, joined[~from_table], set(stated)))
+    table_iter = iter(table_values)
+    previous: list[tuple[float, Interval]] = []
+    for is_table in from_table:
+        if is_table:
+            v = float(next(table_iter))
+            previous.append((v, (v, v)))
+        else:
+            previous.append(next(stated_values))
+    current = _current_ranges(joined, counts)
+    fits = [
+        not math.isnan(v) and _change_fits(c, cur, rng)
+        for c, cur, (v, rng) in zip(records(joined), current, previous, strict=True)
+    ]
+    joined = joined.assign(
+        previous_value=[v for v, _ in previous],
+        previous_low=[r[0] for _, r in previous],
+        previous_high=[r[1] for _, r in previous],
+        current_low=[c[0] for c in current],
+        current_high=[c[1] for c in current],
+        from_table=from_table,
+        decided=[not math.isnan(v) for v, _ in previous],
+        fits=fits,
+    )
     verdict = joined.groupby("claim")[["decided", "fits"]].any()
     failing = joined[joined["claim"].isin(verdict.index[verdict["decided"] & ~verdict["fits"]]) & joined["decided"]]
     if failing.empty:
@@ -133,20 +220,23 @@ def year_over_year(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, 
     for _, rows in failing.groupby("claim", sort=True):
         first = records(rows.iloc[:1])[0]
         if first["in_run"]:
-            hits.append(_hit(first, rows, first["document"], own, quotes, readings))
+            hits.append(_hit(first, rows, first["document"], own, counts, quotes, readings, stated))
         else:  # the stated change is in a stored report: one finding on each run version of last year
             for version in records(rows):
-                hits.append(
-                    _hit(
-                        version,
-                        rows[rows["previous"] == version["previous"]],
-                        version["previous"],
-                        own,
-                        quotes,
-                        readings,
-                    )
-                )
+                same = rows[rows["previous"] == version["previous"]]
+                hits.append(_hit(version, same, version["previous"], own, counts, quotes, readings, stated))
     return hits_frame(hits), na_frame()
+
+
+def _counts(ctx: Context) -> pd.DataFrame:
+    """The count claims of the run and of the history store (current ranges, last year's stated figures)."""
+    parts = [
+        c for c in (ctx.claims, None if ctx.history is None else ctx.history.claims) if c is not None and not c.empty
+    ]
+    if not parts:
+        return pd.DataFrame(columns=["document", "metric", "value", "low", "high", "group", "scope", "line"])
+    claims = pd.concat(parts, ignore_index=True)
+    return claims[claims["kind"] == "count"]
 
 
 def _stored_quotes(ctx: Context, ids: set[Any]) -> dict[str, dict[int, str]]:
@@ -161,18 +251,33 @@ def _stored_quotes(ctx: Context, ids: set[Any]) -> dict[str, dict[int, str]]:
     }
 
 
+def _reading_lines(cells: Any, claim: dict[str, Any], readings: dict[str, list[list[str]]]) -> list[int]:
+    """The lines of last year's cells of the first reading its table gives."""
+    table, _, column = split_metric(claim["metric"])
+    for alternative in readings_of(claim["metric"], readings):
+        terms = [split_term(t, column) for t in alternative]
+        lines = sorted({int(x[1]) for r, col in terms for x in cell_lines(cells, table, [r], col)})
+        if lines:
+            return lines
+    return []
+
+
 def _hit(
     claim: dict[str, Any],
     rows: pd.DataFrame,
     on: str,
     own: dict[str, Any],
+    counts: pd.DataFrame,
     quotes: dict[str, dict[int, str]],
     readings: dict[str, list[list[str]]],
+    stated: dict[str, str],
 ) -> dict[str, Any]:
     """The finding for one claim: `rows` are its pairs with the versions of last year that disagree."""
     table, row, column = split_metric(claim["metric"])
     decided = rows[rows["decided"]]
     values = [float(v) for v in decided["previous_value"]]
+    ranges = list(zip(decided["previous_low"], decided["previous_high"], strict=True))
+    current = (float(claim["current_low"]), float(claim["current_high"]))
     literal = claim["text"][int(claim["span_start"]) : int(claim["span_end"])]
     sentence = claim_ref(claim)
     refs: list[tuple[Any, ...]] = []
@@ -184,9 +289,14 @@ def _hit(
     for previous, prev_in_run, prev_source in zip(
         decided["previous"], decided["prev_in_run"], decided["prev_source"], strict=True
     ):
-        for _, line, _ in cell_lines(own.get(previous, []), table, readings[f"{table}.{row}"][0], column):
-            text = None if prev_in_run else quotes.get(str(previous), {}).get(int(line), "")
-            refs.append((prev_source, int(line), text))
+        if claim["from_table"]:
+            lines = _reading_lines(own.get(previous, []), claim, readings)
+        else:  # last year's sentence stating the figure
+            said = counts[(counts["document"] == previous) & (counts["metric"] == claim["metric"])]
+            lines = sorted({int(x) for x in said["line"]})
+        for line in lines:
+            text = None if prev_in_run else quotes.get(str(previous), {}).get(line, "")
+            refs.append((prev_source, line, text))
     key = f"{claim['metric']}:{claim['line']}:{claim['span_start']}"
     whose = ""
     if on != claim["document"]:
@@ -194,17 +304,21 @@ def _hit(
         whose = f"{claim['year']}年报告 {claim['source']} 的"
     return {
         "document": on,
-        "expected": claim["base"] - values[0] if claim["kind"] == "change" else None,
+        "expected": claim["base"] - values[0] if claim["kind"] == "change" and not claim["approx"] else None,
         "actual": claim["value"],
         "refs": list(dict.fromkeys(refs)),
         "key": key,
         "vars": {
             "whose": whose,
             "literal": literal,
-            "label": row_label(table, row),
+            "label": (
+                row_label(table, row, None if table == "applications" else column)
+                if claim["from_table"]
+                else stated.get(claim["metric"], claim["metric"])
+            ),
             "current": number(claim["base"]),
-            "previous": "、".join(number(v) for v in values),
+            "previous": "、".join(_figure(v, r) for v, r in zip(values, ranges, strict=True)),
             "previous_documents": "、".join(str(d) for d in decided["previous"]),
-            "real_change": "、".join(_change_words(claim, v) for v in values),
+            "real_change": "、".join(_change_words(claim, current, v, r) for v, r in zip(values, ranges, strict=True)),
         },
     }

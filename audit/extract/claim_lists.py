@@ -1,0 +1,81 @@
+"""The parts of a list the narrative gives after 其中/包括: 「主动公开信息262条,其中人民日报2条,学习强国2条,
+…各1条」 (audit.extract.claims reads the whole before it)."""
+
+from __future__ import annotations
+
+import re
+
+from audit.extract import claim_words as w
+from audit.extract.numbers import Number, find_numbers
+
+
+def list_parts(text: str, start: int, unit: str) -> tuple[list[tuple[Number, int]], bool, bool]:
+    """(parts with their multiplicity, open-ended?, has an 其他 part) of the list after 其中 at `start`."""
+    depth = 0
+    end = len(text)
+    for i in range(start, len(text)):
+        c = text[i]
+        if c in "(（":
+            depth += 1
+        elif c in ")）":
+            depth -= 1
+            if depth < 0:
+                end = i
+                break
+        elif c in "。" and depth == 0:
+            end = i
+            break
+    segments = _segments(text[start:end], unit)
+    parts: list[tuple[Number, int]] = []
+    open_ended = other = False
+    kinds: set[str] = set()
+    offset = start
+    for segment in segments:
+        numbers = [n for n in find_numbers(_flat(segment), with_unit=True) if n.unit == unit]
+        if numbers:
+            n = numbers[0]
+            label = segment[: n.start]
+            times = label.count("、") + 1 if segment[n.start - 1 : n.start] == "各" else 1
+            parts.append((Number(n.value, n.start + offset, n.end + offset, n.unit, n.approx, n.low, n.high), times))
+            other = other or bool(w.OTHER_PART.search(label))
+            open_ended = open_ended or bool(w.OPEN_LIST.match(segment[n.end :].lstrip()))
+            kinds.update(k for k, pattern in w.PART_KINDS if pattern.search(label))
+        offset += len(segment) + 1
+    # 「3件,其中直接起诉2件,复议后起诉1件,尚未审结1件」 lists parts of two different splits
+    return parts, open_ended or len(kinds) > 1, other
+
+
+def _segments(body: str, unit: str) -> list[str]:
+    """The items of a list: 「a、b、c;」 ends at the first ; when its items are joined by 、;
+    「a;b;c」 gives one item per ; (its first number; the rest are details); else items by ,.
+    Separators inside parentheses (「直接起诉2件(维持1件,尚未审结1件)」) do not split."""
+    head = _split_top(body, ";；", maxsplit=1)
+    if len(head) == 2:
+        first = head[0]
+        joined_by_dunhao = len([n for n in find_numbers(_flat(first)) if n.unit == unit]) > 1 and "、" in first
+        if joined_by_dunhao:
+            return _split_top(first, "、")
+        return _split_top(body, ";；")
+    return _split_top(body, ",，")
+
+
+def _split_top(body: str, separators: str, maxsplit: int = 0) -> list[str]:
+    """`body` split at the separators outside parentheses (each piece keeps its offset: pieces and
+    separators together are the whole body)."""
+    out: list[str] = []
+    depth = start = 0
+    for i, c in enumerate(body):
+        if c in "(（":
+            depth += 1
+        elif c in ")）":
+            depth = max(depth - 1, 0)
+        elif c in separators and depth == 0 and (not maxsplit or len(out) < maxsplit):
+            out.append(body[start:i])
+            start = i + 1
+    out.append(body[start:])
+    return out
+
+
+def _flat(segment: str) -> str:
+    """The segment with parenthesised details blanked out (same length, so spans still hold)."""
+    return re.sub(r"[(（][^()（）]*[)）]", lambda m: " " * len(m.group()), segment)
