@@ -370,6 +370,18 @@ FINDING_COLUMNS = (
 NOT_ASSESSABLE_COLUMNS = ("rule", "document", "table", "row", "column", "reason", "line")
 
 
+def dated_reports(documents: pd.DataFrame) -> pd.DataFrame:
+    """The annual reports that are no copy (duplicate_of / truncated_copy_of) and have an agency key
+    and a year: what cross-year rules, version comparisons and the years view compare."""
+    return documents[
+        (documents["kind"] == "annual_report")
+        & documents["duplicate_of"].isna()
+        & documents["truncated_copy_of"].isna()
+        & documents["agency_key"].notna()
+        & documents["year"].notna()
+    ]
+
+
 def empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
     import pandas as pd
 

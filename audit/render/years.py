@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from audit.history import LINES_COLUMN
-from audit.model import Frames, short_hash
+from audit.model import Frames, dated_reports, short_hash
 from audit.render.context import (
     DocumentView,
     YearColumn,
@@ -90,14 +90,7 @@ def stored_versions(history: Frames | None) -> dict[tuple[str, int], list[Stored
     """The history store's annual reports that are no copy, by (agency_key, year)."""
     if history is None or history.documents.empty or LINES_COLUMN not in history.documents:
         return {}
-    h = history.documents
-    h = h[
-        (h["kind"] == "annual_report")
-        & h["duplicate_of"].isna()
-        & h["truncated_copy_of"].isna()
-        & h["agency_key"].notna()
-        & h["year"].notna()
-    ]
+    h = dated_reports(history.documents)
     if h.empty:
         return {}
     ids = set(h["id"])

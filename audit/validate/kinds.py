@@ -170,6 +170,17 @@ def nothing() -> tuple[pd.DataFrame, pd.DataFrame]:
     return hits_frame([]), na_frame()
 
 
+def stored_quotes(stored: pd.DataFrame | None) -> dict[str, dict[int, str]]:
+    """History document id → {line: original text}: what evidence quotes for a report that is not in
+    the run (`stored`: the history store's documents frame, whose `lines` column holds its text)."""
+    if stored is None or stored.empty or "lines" not in stored.columns:
+        return {}
+    return {
+        str(d): {int(n): str(original) for n, _, original in lines}
+        for d, lines in zip(stored["id"], stored["lines"], strict=True)
+    }
+
+
 # -- small value helpers -------------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from audit.model import dated_reports
 from audit.validate.kinds import (
     COLUMN_ORDER,
     ROW_ORDER,
@@ -23,6 +24,7 @@ from audit.validate.kinds import (
     nothing,
     number,
     refs,
+    stored_quotes,
 )
 
 
@@ -287,7 +289,7 @@ def conflicting_versions(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataF
     ):
         shown.setdefault((rec[0], rec[1]), []).append(rec[2:])
     records = []
-    quotes = _stored_quotes(stored)
+    quotes = stored_quotes(stored)
     for (doc, other), n in zip(kept.index.tolist(), kept.tolist(), strict=True):
         cells = shown[(doc, other)]
         listed = "；".join(
@@ -316,21 +318,7 @@ def _stored_reports(ctx: Context) -> pd.DataFrame:
     """The history store's annual reports (no copies) with an agency and year (ctx.history)."""
     if ctx.history is None or ctx.history.documents.empty:
         return pd.DataFrame()
-    h = ctx.history.documents
-    return h[
-        (h["kind"] == "annual_report")
-        & h["duplicate_of"].isna()
-        & h["truncated_copy_of"].isna()
-        & h["agency_key"].notna()
-        & h["year"].notna()
-    ]
-
-
-def _stored_quotes(stored: pd.DataFrame) -> dict[Any, dict[int, str]]:
-    """Stored report id → {line: original text}, what evidence quotes for a report not in the run."""
-    if stored.empty or "lines" not in stored.columns:
-        return {}
-    return {d: {int(n): str(o) for n, _, o in lines} for d, lines in zip(stored["id"], stored["lines"], strict=True)}
+    return dated_reports(ctx.history.documents)
 
 
 @kind("unreadable_input")

@@ -23,7 +23,18 @@ from typing import Any
 
 import pandas as pd
 
-from audit.validate.kinds import Context, hits_frame, is_missing, kind, label, na_frame, nothing, number
+from audit.model import dated_reports
+from audit.validate.kinds import (
+    Context,
+    hits_frame,
+    is_missing,
+    kind,
+    label,
+    na_frame,
+    nothing,
+    number,
+    stored_quotes,
+)
 
 _REPORT_COLUMNS = ["id", "agency_key", "year", "format", "content_hash", "source", "in_run"]
 
@@ -34,9 +45,7 @@ def reports(ctx: Context, formats: list[str] | None = None) -> pd.DataFrame:
     parts = [run]
     history = ctx.history
     if history is not None and not history.documents.empty:
-        h = history.documents
-        h = h[(h["kind"] == "annual_report") & h["duplicate_of"].isna() & h["truncated_copy_of"].isna()]
-        parts.append(h.assign(in_run=False))
+        parts.append(dated_reports(history.documents).assign(in_run=False))
     docs = pd.concat([p[_REPORT_COLUMNS] for p in parts], ignore_index=True)
     docs = docs[docs["agency_key"].notna() & docs["year"].notna()]
     if formats is not None:
@@ -46,12 +55,7 @@ def reports(ctx: Context, formats: list[str] | None = None) -> pd.DataFrame:
 
 def history_lines(ctx: Context) -> dict[str, dict[int, str]]:
     """History document id → {line: original text} (what evidence quotes for a stored report)."""
-    if ctx.history is None or "lines" not in ctx.history.documents.columns:
-        return {}
-    return {
-        str(d): {int(n): str(original) for n, _, original in lines}
-        for d, lines in zip(ctx.history.documents["id"], ctx.history.documents["lines"], strict=True)
-    }
+    return stored_quotes(None if ctx.history is None else ctx.history.documents)
 
 
 def _ref(doc: dict[str, Any], line: Any, quotes: dict[str, dict[int, str]]) -> tuple[str, int, str | None] | None:

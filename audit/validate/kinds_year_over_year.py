@@ -15,7 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from audit.validate.kinds import Context, hits_frame, kind, na_frame, nothing, number
+from audit.model import dated_reports
+from audit.validate.kinds import Context, hits_frame, kind, na_frame, nothing, number, stored_quotes
 from audit.validate.kinds_narrative import (
     cell_lines,
     cells_by_document,
@@ -35,14 +36,7 @@ _PAIR_COLUMNS = ["id", "agency_key", "year", "content_hash", "source", "in_run"]
 
 
 def _reports(documents: pd.DataFrame, in_run: bool) -> pd.DataFrame:
-    chosen = documents[
-        (documents["kind"] == "annual_report")
-        & documents["duplicate_of"].isna()
-        & documents["truncated_copy_of"].isna()
-        & documents["agency_key"].notna()
-        & documents["year"].notna()
-    ]
-    return chosen.assign(in_run=in_run)[_PAIR_COLUMNS]
+    return dated_reports(documents).assign(in_run=in_run)[_PAIR_COLUMNS]
 
 
 def previous_year(documents: pd.DataFrame, history: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -215,7 +209,7 @@ def year_over_year(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, 
     if failing.empty:
         return nothing()
     own = cells_by_document(cells, set(failing["previous"]))
-    quotes = _stored_quotes(ctx, set(failing["document"]) | set(failing["previous"]))
+    quotes = stored_quotes(None if history is None else history.documents)
     hits = []
     for _, rows in failing.groupby("claim", sort=True):
         first = records(rows.iloc[:1])[0]
@@ -237,18 +231,6 @@ def _counts(ctx: Context) -> pd.DataFrame:
         return pd.DataFrame(columns=["document", "metric", "value", "low", "high", "group", "scope", "line"])
     claims = pd.concat(parts, ignore_index=True)
     return claims[claims["kind"] == "count"]
-
-
-def _stored_quotes(ctx: Context, ids: set[Any]) -> dict[str, dict[int, str]]:
-    """Stored document id → {line: original text}, for the stored reports among `ids`."""
-    history = ctx.history
-    if history is None or "lines" not in history.documents.columns:
-        return {}
-    chosen = history.documents[history.documents["id"].isin(ids)]
-    return {
-        str(d): {int(n): str(original) for n, _, original in lines}
-        for d, lines in zip(chosen["id"], chosen["lines"], strict=True)
-    }
 
 
 def _reading_lines(cells: Any, claim: dict[str, Any], readings: dict[str, list[list[str]]]) -> list[int]:
