@@ -11,6 +11,7 @@ cites both reports: the sentence and last year's table cells.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from typing import Any
 
 import pandas as pd
@@ -210,16 +211,28 @@ def year_over_year(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, 
         return nothing()
     own = cells_by_document(cells, set(failing["previous"]))
     quotes = stored_quotes(None if history is None else history.documents)
+    said = _stated_lines(counts[counts["document"].isin(set(failing["previous"]))])
+    by_claim: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in records(failing.sort_values("claim", kind="stable")):
+        by_claim[int(row["claim"])].append(row)
     hits = []
-    for _, rows in failing.groupby("claim", sort=True):
-        first = records(rows.iloc[:1])[0]
+    for rows in by_claim.values():
+        first = rows[0]
         if first["in_run"]:
-            hits.append(_hit(first, rows, first["document"], own, counts, quotes, readings, stated))
+            hits.append(_hit(first, rows, first["document"], own, said, quotes, readings, stated))
         else:  # the stated change is in a stored report: one finding on each run version of last year
-            for version in records(rows):
-                same = rows[rows["previous"] == version["previous"]]
-                hits.append(_hit(version, same, version["previous"], own, counts, quotes, readings, stated))
+            for version in rows:
+                same = [r for r in rows if r["previous"] == version["previous"]]
+                hits.append(_hit(version, same, version["previous"], own, said, quotes, readings, stated))
     return hits_frame(hits), na_frame()
+
+
+def _stated_lines(counts: pd.DataFrame) -> dict[tuple[Any, Any], list[int]]:
+    """(document, metric) → the lines stating that figure."""
+    out: dict[tuple[Any, Any], set[int]] = defaultdict(set)
+    for doc, metric, line in zip(counts["document"], counts["metric"], counts["line"], strict=True):
+        out[(doc, metric)].add(int(line))
+    return {k: sorted(v) for k, v in out.items()}
 
 
 def _counts(ctx: Context) -> pd.DataFrame:
@@ -246,19 +259,19 @@ def _reading_lines(cells: Any, claim: dict[str, Any], readings: dict[str, list[l
 
 def _hit(
     claim: dict[str, Any],
-    rows: pd.DataFrame,
+    rows: list[dict[str, Any]],
     on: str,
     own: dict[str, Any],
-    counts: pd.DataFrame,
+    said: dict[tuple[Any, Any], list[int]],
     quotes: dict[str, dict[int, str]],
     readings: dict[str, list[list[str]]],
     stated: dict[str, str],
 ) -> dict[str, Any]:
     """The finding for one claim: `rows` are its pairs with the versions of last year that disagree."""
     table, row, column = split_metric(claim["metric"])
-    decided = rows[rows["decided"]]
-    values = [float(v) for v in decided["previous_value"]]
-    ranges = list(zip(decided["previous_low"], decided["previous_high"], strict=True))
+    decided = [r for r in rows if r["decided"]]
+    values = [float(r["previous_value"]) for r in decided]
+    ranges = [(r["previous_low"], r["previous_high"]) for r in decided]
     current = (float(claim["current_low"]), float(claim["current_high"]))
     literal = claim["text"][int(claim["span_start"]) : int(claim["span_end"])]
     sentence = claim_ref(claim)
@@ -268,14 +281,12 @@ def _hit(
     else:  # quote the stored report under the path it was audited from
         line = int(sentence[1])
         refs.append((claim["source"], line, quotes.get(str(claim["document"]), {}).get(line, ""), sentence[3]))
-    for previous, prev_in_run, prev_source in zip(
-        decided["previous"], decided["prev_in_run"], decided["prev_source"], strict=True
-    ):
+    for r in decided:
+        previous, prev_in_run, prev_source = r["previous"], r["prev_in_run"], r["prev_source"]
         if claim["from_table"]:
             lines = _reading_lines(own.get(previous, []), claim, readings)
         else:  # last year's sentence stating the figure
-            said = counts[(counts["document"] == previous) & (counts["metric"] == claim["metric"])]
-            lines = sorted({int(x) for x in said["line"]})
+            lines = said.get((previous, claim["metric"]), [])
         for line in lines:
             text = None if prev_in_run else quotes.get(str(previous), {}).get(line, "")
             refs.append((prev_source, line, text))
@@ -300,7 +311,7 @@ def _hit(
             ),
             "current": number(claim["base"]),
             "previous": "、".join(_figure(v, r) for v, r in zip(values, ranges, strict=True)),
-            "previous_documents": "、".join(str(d) for d in decided["previous"]),
+            "previous_documents": "、".join(str(r["previous"]) for r in decided),
             "real_change": "、".join(_change_words(claim, current, v, r) for v, r in zip(values, ranges, strict=True)),
         },
     }
