@@ -247,12 +247,13 @@ _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
 _FOLLOWER = re.compile(r"^(?:占|约|同比|比|较|环比|其中|均|分别|下降|增长|增加|减少|上升)")
 
 
-_MASKED = re.compile("|".join(f"(?:{p.pattern})" for p in (_REFERENCE, _DATE, _PHONE, _SPACE)))
+# Each masked token starts with a digit, 〔, [ or 第: the lookahead lets most positions fail at once.
+_MASKED = re.compile(r"(?=[\d〔\[第])(?:" + "|".join(f"(?:{p.pattern})" for p in (_REFERENCE, _DATE, _PHONE)) + ")")
 
 
 def _mask(text: str) -> str:
     """Text compared for copying: no spaces; dates, phone numbers and document numbers masked."""
-    return _MASKED.sub(lambda m: "" if m.group().isspace() else "#", text)
+    return _MASKED.sub("#", _SPACE.sub("", text))
 
 
 def _clause(text: str, start: int, end: int) -> str:
@@ -306,12 +307,10 @@ def _long_sentences(lines: list[tuple[int, str]], min_chars: int) -> dict[str, i
     """masked long sentence → its line, outside tables."""
     out: dict[str, int] = {}
     for n, text in lines:
-        if "|" in text:
+        if "|" in text or len(text) < min_chars:
             continue
-        for sentence in _SENTENCE_END.split(text) if len(text) >= min_chars else ():
-            if len(sentence) < min_chars:
-                continue
-            masked = _mask(sentence)
+        # masking keeps sentence ends, so the line is masked once and split after
+        for masked in _SENTENCE_END.split(_mask(text)):
             if len(masked) >= min_chars:
                 out.setdefault(masked, n)
     return out
