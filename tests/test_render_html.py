@@ -204,7 +204,7 @@ def test_copies_and_conflicting_versions_have_notes(out: Path, built: Built) -> 
         f'.//a[@href="#{document_anchor(built.docs["y2021"])}" or contains(@href, "{document_anchor(built.docs["y2021"])}")]'
     )
     luan = page(out, agency_slug(LUAN))
-    assert "2 个内容不同的版本" in luan.xpath('//section[@id="y2020"]')[0].text_content()
+    assert "2 个表格数字不一致的版本" in luan.xpath('//section[@id="y2020"]')[0].text_content()
     index = page(out, "index")
     other = {
         tr.get("data-document") for tr in index.xpath("//section[h2[starts-with(., '非年度报告')]]//tr[@data-document]")

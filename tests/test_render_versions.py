@@ -401,3 +401,30 @@ def test_seed_version_from_an_earlier_run_is_diffed_from_the_history_store(tmp_p
     assert [t for t, c in narrative["b"]["parts"] if c] == ["341", "187"]
     assert [t for t, c in narrative["a"]["parts"] if c] == ["339", "195"]
     assert "历史库中另有 1 个" in (group(page, 2021)["note"] or "")
+
+
+def test_an_unread_version_neither_gives_nor_contradicts_a_year() -> None:
+    unread = cell_view(("applications", "new_received", "total"), None, [], [])  # not extracted
+    assert unread["state"] == "missing"
+    trend = build_trend("本年新收申请", [(2019, [number(23), unread]), (2020, [unread, unread])])
+    assert [p["value"] for p in trend["points"]] == [23, None]
+    assert [p["gap"] for p in trend["points"]] == [None, "missing"]
+    # a blank printed in one version against a number in the other still disagrees (blank ≠ 0)
+    assert build_trend("予以公开", [(2021, [number(3), number(None, "blank")])])["points"][0]["gap"] == "conflict"
+
+
+PINGTAN = ROOT.parent / "shared" / "corpus" / "pingtan"
+
+
+def test_the_same_report_as_page_and_text_archive_is_not_a_conflict() -> None:
+    # pingtan-2019.html and .txt: one report (the text archive's table cells run together, so it
+    # has no numbers read); the rule does not fire, and the page neither diffs them nor breaks the trend
+    if not PINGTAN.is_dir():
+        pytest.skip("needs ../shared/corpus")
+    from audit.pipeline import run_audit
+
+    paths = [str(PINGTAN / "pingtan-2019.html"), str(PINGTAN / "pingtan-2019.txt")]
+    (page,) = build_site(run_audit(paths, validate_frames=False))["agencies"]
+    year = group(page, 2019)
+    assert year["diffs"] == [] and "表格数字一致" in year["note"] and "不一致的版本" not in year["note"]
+    assert row(page, "本年新收申请")["trend"]["points"][0]["value"] == 23

@@ -48,7 +48,7 @@ from audit.render.context import (
     year_sort,
 )
 from audit.render.grids import CellMark, Cells, build_tables, key_figures, place, where
-from audit.render.versions import Line, content_lines
+from audit.render.versions import Line, VersionDiff, content_lines
 from audit.render.years import stored_versions, version_diffs, years_view
 
 # -- the run, prepared once for every page ----------------------------------------------------------
@@ -286,13 +286,13 @@ def _agency_page(run: _Run, key: str | None, docs: list[dict[str, Any]], tool: d
         originals = [v for v in members if not v["is_copy"]]
         known = key is not None and year is not None  # versions of one report: same agency, same year
         stored = run.stored.get((key, year), []) if key is not None and year is not None else []
-        diffs = version_diffs(originals, stored, run.lines_of, run.cells_of) if known else []
+        diffs, same_numbers = version_diffs(originals, stored, run.lines_of, run.cells_of) if known else ([], 0)
         groups.append(
             {
                 "year": year,
                 "label": year_label(year),
                 "anchor": year_anchor(year),
-                "note": _versions_note(len(originals), sum(d["b"]["stored"] for d in diffs), known),
+                "note": _versions_note(len(originals), diffs, same_numbers, known),
                 "documents": members,
                 "diffs": diffs,
             }
@@ -314,13 +314,18 @@ def _agency_page(run: _Run, key: str | None, docs: list[dict[str, Any]], tool: d
     }
 
 
-def _versions_note(versions: int, stored: int, known: bool) -> str | None:
+def _versions_note(versions: int, diffs: list[VersionDiff], same_numbers: int, known: bool) -> str | None:
+    if versions > 1 and not known:
+        return f"这里有 {versions} 份报告：机关或年度未识别，未必是同一份报告的不同版本。"
     notes = []
-    if versions > 1:
-        if known:
-            notes.append(f"该年度有 {versions} 个内容不同的版本，请核对哪一份是正式发布的报告。")
-        else:
-            notes.append(f"这里有 {versions} 份报告：机关或年度未识别，未必是同一份报告的不同版本。")
+    conflicting = sum(not d["b"]["stored"] for d in diffs)
+    if conflicting:
+        notes.append(f"该年度有 {conflicting + 1} 个表格数字不一致的版本，请核对哪一份是正式发布的报告。")
+    if same_numbers:
+        notes.append(
+            f"另有 {same_numbers} 份文本与之表格数字一致（同一报告的不同形式，如网页与文本存档），未列出差异。"
+        )
+    stored = sum(d["b"]["stored"] for d in diffs)
     if stored:
         notes.append(f"历史库中另有 {stored} 个此前审核过的版本，表中数字与本次不同。")
     return "".join(notes) or None

@@ -26,6 +26,9 @@ GAP_ZH = {
 }
 
 
+UNREAD = frozenset({"missing", "absent"})
+
+
 class TrendPoint(TypedDict):
     year: int
     value: int | float | None  # None: a gap (no number that year)
@@ -59,7 +62,10 @@ def _cell_words(cell: CellView) -> str:
 
 
 def year_value(cells: list[CellView]) -> tuple[int | float | None, str, str | None]:
-    """(value, words, gap) of one year from the cells of its versions (usually one)."""
+    """(value, words, gap) of one year from the cells of its versions (usually one). A version whose
+    cell was not read (no such table, not extracted) says nothing: it neither gives nor contradicts."""
+    read = [c for c in cells if c["state"] not in UNREAD]
+    cells = read or cells
     words = list(dict.fromkeys(_cell_words(c) for c in cells))
     if len(words) > 1:
         return None, f"{GAP_ZH['conflict']}（{' / '.join(words)}）", "conflict"

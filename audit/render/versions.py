@@ -83,6 +83,7 @@ class CellDiffRow(TypedDict):
 
 class CellsDiff(TypedDict):
     count: int  # differing cells in all
+    numbers: int  # of them, cells that print a number in both versions (what makes versions conflict)
     hidden: int  # not shown (over MAX_CELLS)
     rows: list[CellDiffRow]  # in print order: table, row, column
     note: str | None
@@ -360,6 +361,7 @@ def cells_diff(a: Cells, b: Cells) -> CellsDiff:
     hidden = max(0, len(differing) - MAX_CELLS)
     return {
         "count": len(differing),
+        "numbers": sum(va["state"] == vb["state"] == "number" for _, va, vb in differing),
         "hidden": hidden,
         "rows": rows,
         "note": f"另有 {hidden} 处单元格差异未显示（共 {len(differing)} 处）。" if hidden else None,

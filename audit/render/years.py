@@ -123,22 +123,28 @@ def version_diffs(
     stored: list[StoredVersion],
     lines_of: Callable[[str], list[Line]],
     cells_of: Callable[[str], Cells],
-) -> list[VersionDiff]:
-    """Each other version of a year against the first one listed: the run's own versions, then the
-    stored ones whose table numbers differ from it."""
+) -> tuple[list[VersionDiff], int]:
+    """Each other version of a year against the first one listed — the run's own versions, then the
+    stored ones — when their table numbers differ (what document.conflicting_versions reports), and
+    how many of the run's other versions print the same numbers (the same report rendered twice,
+    e.g. a portal page and its text archive: not a conflict, no diff)."""
     if not originals or (len(originals) < 2 and not stored):
-        return []
+        return [], 0
     first = originals[0]
     a, a_lines, a_cells = _ref(first, 0), lines_of(first["id"]), cells_of(first["id"])
     diffs: list[VersionDiff] = []
+    same_numbers = 0
     for k, v in enumerate(originals[1:], start=1):
         cells = cells_diff(a_cells, cells_of(v["id"]))
-        diffs.append(_diff(first, a, _ref(v, k), cells, text_diff(a_lines, lines_of(v["id"]))))
+        if cells["numbers"]:
+            diffs.append(_diff(first, a, _ref(v, k), cells, text_diff(a_lines, lines_of(v["id"]))))
+        else:
+            same_numbers += 1
     for s in stored:
         cells = cells_diff(a_cells, s.cells)
-        if any(r["a"]["state"] == r["b"]["state"] == "number" for r in cells["rows"]):
+        if cells["numbers"]:
             diffs.append(_diff(first, a, s.ref, cells, text_diff(a_lines, s.lines)))
-    return diffs
+    return diffs, same_numbers
 
 
 def _diff(first: DocumentView, a: VersionRef, b: VersionRef, cells: CellsDiff, text: TextDiff) -> VersionDiff:
