@@ -88,3 +88,25 @@ def test_the_context_is_read_only_for_ambiguous_places() -> None:
     assert agency_key_in_context("济南市历下区人民政府", text) == "历下区人民政府"
     assert agency_key_in_context("普陀区人民政府", lambda: "上海市普陀区……上海市") == "普陀区人民政府@上海"
     assert agency_key_in_context(None, text) is None
+
+
+@pytest.mark.parametrize("name", ["区教育局", "市教育局", "县财政局", "区卫健委", "街道办事处", "市场监督管理局"])
+def test_a_body_named_without_its_place_has_no_key(name: str) -> None:
+    # 「区教育局」 is the 教育局 of some 区: keying it would join different districts' reports
+    assert agency_key(name) is None
+
+
+def test_a_place_that_starts_with_a_level_word_still_has_a_key() -> None:
+    assert agency_key("济南市市中区人民政府") == agency_key("市中区人民政府") == "市中区人民政府"
+    assert agency_key("六安市市场监督管理局") == "六安市市场监督管理局"
+
+
+def test_the_name_with_its_place_is_preferred_over_a_generic_title() -> None:
+    from audit.extract.meta import read_metadata
+    from audit.ingest import read_bytes
+    from audit.segment import segment
+
+    text = "区教育局2021年政府信息公开工作年度报告\n一、总体情况\n如对本报告有疑问，请与济南市历下区教育局联系。\n"
+    (doc,) = segment([read_bytes(text.encode(), "r.txt")])
+    meta = read_metadata(doc)
+    assert (meta["agency"], meta["agency_key"]) == ("济南市历下区教育局", "历下区教育局")

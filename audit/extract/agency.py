@@ -147,6 +147,18 @@ def _local_place(rest: str) -> str | None:
     return match.group()
 
 
+# A body named by its level alone (「区教育局」, 「县财政局」, 「街道办事处」): many bodies share the name.
+_LEVEL_FIRST = re.compile(r"^[省市区县镇乡州旗盟]")
+_GENERIC_BODY = re.compile(r"^(?:街道办事处|街道|管理委员会|办公室|人民政府|政府)")
+
+
+def is_generic(key: str) -> bool:
+    """Whether a normalised name says which body it is only together with a place it leaves out."""
+    if _GENERIC_BODY.match(key):
+        return True
+    return bool(_LEVEL_FIRST.match(key)) and _local_place(key) is None and not _CITY.match(key)
+
+
 def agency_key(name: str | None, region: str | None = None) -> str | None:
     """A normalised identity of an agency, for grouping one body's versions and years.
 
@@ -158,6 +170,7 @@ def agency_key(name: str | None, region: str | None = None) -> str | None:
     (different bodies) do not. A place name several provinces use (`AMBIGUOUS_PLACES`: 上海市普陀区,
     浙江省舟山市普陀区) keeps its province when `region` (the province read from the document's
     context, `region_of`) is given: 「普陀区@浙江」. Without a region the key stays unqualified.
+    A name without its place (「区教育局」, 「街道办事处」) has no key: it would join different bodies.
     """
     if not name:
         return None
@@ -173,6 +186,8 @@ def agency_key(name: str | None, region: str | None = None) -> str | None:
     city = _CITY.match(key)
     if city and _local_place(key[city.end() :]):
         key = key[city.end() :]
+    if is_generic(key):  # 「区教育局」 of which 区? grouping it would join different bodies
+        return None
     place = _local_place(key)
     if place == key:  # a bare place names its government (a zone: its 管理委员会)
         key += "管理委员会" if _ZONE.search(key) else "人民政府"

@@ -84,7 +84,11 @@ def read_metadata(doc: Document) -> dict[str, Any]:
     period, period_line = _period(lines)
     signed, signed_line, signer = _signed(lines)
     candidates = _agency_candidates(kind, title, downloads, lines, signer)
-    agency, agency_line = next((found for found in candidates if found), (None, None))
+    found = [c for c in candidates if c]
+    # a name that says which body it is (「历下区教育局」) before one without its place (「区教育局」)
+    agency, agency_line = next(
+        (c for c in found if A.agency_key(c[0]) is not None), found[0] if found else (None, None)
+    )
     year, year_line = _year(kind, title, downloads, lines, period, period_line)
     published, published_line = _published(doc, lines)
     return {
