@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from audit.extract.agency import agency_key, region_of
+from audit.extract.agency import agency_key, agency_key_in_context, region_of
 
 
 @pytest.mark.parametrize(
@@ -110,3 +110,13 @@ def test_the_name_with_its_place_is_preferred_over_a_generic_title() -> None:
     (doc,) = segment([read_bytes(text.encode(), "r.txt")])
     meta = read_metadata(doc)
     assert (meta["agency"], meta["agency_key"]) == ("济南市历下区教育局", "历下区教育局")
+
+
+def test_a_town_without_its_county_takes_the_county_the_text_names() -> None:
+    # hundreds of towns are called 城关镇: the key needs the county (or at least the province)
+    text = "本报告由连江县城关镇人民政府编制……福建省"
+    assert agency_key_in_context("城关镇人民政府", text) == agency_key("福州市连江县城关镇人民政府")
+    assert agency_key_in_context("解放路街道办事处", "请与济南市历下区解放路街道办事处联系") == "历下区解放路街道办事处"
+    assert agency_key_in_context("城关镇人民政府", "依据《福建省政府信息公开规定》") == "城关镇人民政府@福建"
+    assert agency_key_in_context("城关镇人民政府", "城关镇坚持……") is None  # which one? not grouped
+    assert agency_key_in_context("连江县城关镇人民政府", "") == "连江县城关镇人民政府"

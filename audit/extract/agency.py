@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 
 _CJK = r"\u4e00-\u9fff"
@@ -247,10 +248,36 @@ def region_of(name: str | None, text: str = "") -> str | None:
     return None
 
 
+_TOWN = re.compile(r"(?:镇|乡|街道)$")
+# Where a county's name starts in running text: after its province or city, or a function word.
+_COUNTY_START = re.compile(r"[省州盟]|(?<!^)市(?!$)|地区|[由与在对的是为和及向从据经请见、]")
+
+
+def _town(key: str) -> str | None:
+    """The town (镇/乡/街道) a key starts with when no county-level place precedes it."""
+    place = _local_place(key)
+    return place if place and _TOWN.search(place) else None
+
+
 def agency_key_in_context(name: str | None, text: str | Callable[[], str] = "") -> str | None:
-    """`agency_key` with the region read from the document's text (`region_of`) — read only when
-    the name is a place several provinces use, so that most documents never scan their text."""
+    """`agency_key` with what the name leaves out read from the document's text — read only when
+    needed, so that most documents never scan their text:
+    - a place several provinces use (普陀区): the province (`region_of`);
+    - a town without its county (「城关镇人民政府」: hundreds of towns share the name): the county the
+      text names before it (「连江县城关镇」), else the province; with neither, no key."""
     key = agency_key(name)
-    if key is None or agency_key(name, "?") == key:
+    if key is None:
+        return None
+    town = _town(key)
+    if town is not None:
+        body = text() if callable(text) else text
+        before = (m.group(1) for m in re.finditer(rf"([{_CJK}]{{1,12}}?(?:自治县|县|区|市|旗)){town}", body))
+        counties = Counter(_COUNTY_START.split(b)[-1] for b in before)
+        county = next((c for c, _ in counties.most_common() if _local_place(c) == c), None)
+        if county is not None:
+            return agency_key(county + key)
+        region = region_of(name, body)
+        return f"{key}@{region}" if region else None
+    if agency_key(name, "?") == key:
         return key
     return agency_key(name, region_of(name, text() if callable(text) else text))
