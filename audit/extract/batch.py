@@ -92,7 +92,7 @@ def _extract_range(bounds: tuple[int, int]) -> _Rows:
             doc_id = doc.id
             cell_rows.extend((doc_id, *c) for c in tables.cells)
             issue_rows.extend({"document": doc_id, **i} for i in tables.issues)
-            claim_rows.extend(read_claims(doc))
+            claim_rows.extend(read_claims(doc, year=meta.get("year")))
         doc_rows.append(_document_row(doc, meta, shapes))
     return doc_rows, cell_rows, issue_rows, claim_rows
 

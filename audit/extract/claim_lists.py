@@ -47,16 +47,37 @@ def list_parts(text: str, start: int, unit: str) -> tuple[list[tuple[Number, int
 
 def _segments(body: str, unit: str) -> list[str]:
     """The items of a list: 「a、b、c;」 ends at the first ; when its items are joined by 、;
-    「a;b;c」 gives one item per ; (its first number; the rest are details); else items by ,.
+    「a;b;c」 gives one item per ; (its first number; the rest are details); else items by , (and by 、
+    within one that holds several counts: 「政府文件45条、人事信息23条」).
     Separators inside parentheses (「直接起诉2件(维持1件,尚未审结1件)」) do not split."""
     head = _split_top(body, ";；", maxsplit=1)
     if len(head) == 2:
         first = head[0]
-        joined_by_dunhao = len([n for n in find_numbers(_flat(first)) if n.unit == unit]) > 1 and "、" in first
-        if joined_by_dunhao:
+        if _joined_by_dunhao(first, unit):
             return _split_top(first, "、")
         return _split_top(body, ";；")
-    return _split_top(body, ",，")
+    return [item for segment in _split_top(body, ",，") for item in _by_dunhao(segment, unit)]
+
+
+def _joined_by_dunhao(segment: str, unit: str) -> bool:
+    return "、" in segment and len([n for n in find_numbers(_flat(segment)) if n.unit == unit]) > 1
+
+
+def _by_dunhao(segment: str, unit: str) -> list[str]:
+    """A segment split at 、 when it holds several counts; names with no count of their own stay with
+    the count after them (「省园区办、中国应急各1条」 is one item)."""
+    if not _joined_by_dunhao(segment, unit):
+        return [segment]
+    out: list[str] = []
+    pending = ""
+    for piece in _split_top(segment, "、"):
+        pending = f"{pending}、{piece}" if pending else piece
+        if any(n.unit == unit for n in find_numbers(_flat(pending))):
+            out.append(pending)
+            pending = ""
+    if pending:
+        out.append(pending)
+    return out
 
 
 def _split_top(body: str, separators: str, maxsplit: int = 0) -> list[str]:

@@ -23,13 +23,26 @@ Besides counts (`kind` count) a sentence gives:
 - change / change_percent: 「同比去年减少了126件」, 「上升了93%」 — about the sentence's first count;
 - part: 「主动公开信息262条,其中人民日报2条,…各1条」 — the parts of the count before 其中/包括
   (「各1条」 counts once per item named); `part_open` when the list is not exhaustive (「等」,
-  fewer than three parts and no 其他).
-`scope` is region (全区/全市…), body (本机关/区政府办/县本级…), sub (下属单位…) or None.
+  fewer than three parts and no 其他; results 予以公开… of a received count, which also handle last
+  year's applications; with no 其他 part, highlights adding up to under half the whole, or channels
+  that overlap and add up to more).
+`scope` is region (全区/全市…), body (本机关/区政府办/县本级…), sub (下属单位/各乡镇/区直部门…) or None.
+
+When it is unsure what a figure counts, the reader states nothing (a missed check is cheaper than a
+false error): no claim from a figure of another year, several years, a stock (累计/以来) or part of
+the year (audit.extract.claim_words.PERIOD; 现行有效 is a stock), from numbers inside 《titles》 or
+〔文号〕, ordinals and ranges, from one number given to two rows (「予以公开或部分公开48件」, 「分别为」),
+from 受理/办结 counts of other work (政务服务, 信访, 咨询 … named after the 政府信息公开申请 words),
+from 依申请公开/不予公开 of documents (公开属性) or information, from applicants that are no column
+(法人或其他组织), and from 行政复议 the body decides as the 复议机关 or whose outcome has no column (驳回,
+撤诉). A share is of the count it follows directly; a change is of the sentence's first count unless a
+list (其中) came between.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import TYPE_CHECKING, Any
 
 from audit.extract import claim_words as w
@@ -37,7 +50,7 @@ from audit.extract.claim_lists import list_parts
 from audit.extract.numbers import CN_CHARS, Number, find_numbers
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     import pandas as pd
 
@@ -47,6 +60,12 @@ SUBGROUP_TOTALS = {"review_litigation.litigation_direct.total", "review_litigati
 HAS_NUMBER = re.compile(rf"[\d{CN_CHARS}]")
 # A number with a unit a claim can have (a sentence of dates and phone numbers only is skipped).
 HAS_COUNT = re.compile(rf"[\d{CN_CHARS}][余多万亿]? ?(?:件|条|起|宗|例|%|个|次|项|份|篇|期|家|人次)")
+TITLED = re.compile(r"《[^《》]*》|〔[^〔〕]*〕")
+CLAUSE_CHAR = re.compile(f"[{re.escape(w.CLAUSE_END)}]")
+INCLUDING = re.compile(r"[(（](?:包括|包含|含)[^()（）]*[)）]")
+NUMERAL = re.compile(rf"[\d{CN_CHARS}０-９]")
+# Application rows that are a result of handling (a list of them is no split of the received count).
+RESULT_ROWS = ("granted", "partially", "denied", "unavailable", "not_processed", "other", "carried_forward")
 
 
 def _sentences(text: str) -> Iterable[tuple[int, int]]:
@@ -58,22 +77,45 @@ def _sentences(text: str) -> Iterable[tuple[int, int]]:
         yield start, len(text)
 
 
+def _clause_bounds(text: str) -> list[int]:
+    """The positions clauses of a sentence start at (after ，；、:() …); a 、 between names with no count
+    (「收到公民、法人或其他组织…」, 「予以公开、部分公开共48件」) starts none."""
+    bounds = [0]
+    last = -1
+    for m in CLAUSE_CHAR.finditer(text):
+        i = m.start()
+        if text[i] != "、" or HAS_COUNT.search(text, last + 1, i):
+            bounds.append(i + 1)
+        last = i
+    return bounds
+
+
 def _clause_start(text: str, lo: int, pos: int) -> int:
-    i = pos
-    while i > lo and text[i - 1] not in w.CLAUSE_END:
-        i -= 1
-    return i
+    """Where the clause of `pos` starts (not before `lo`); see _clause_bounds."""
+    bounds = _clause_bounds(text)
+    return max(lo, bounds[bisect_right(bounds, pos) - 1])
 
 
 def _metric_of(before: str, after: str, about_applications: bool) -> str | None:
-    """The metric a count is about: the keyword closest before it, else just after it (「收到70件申请」)."""
+    """The metric a count is about: the keyword closest before it, else just after it (「收到70件申请」);
+    None for one number given to two names (「予以公开或部分公开48件」, 「48件予以公开或部分公开」)."""
     best: tuple[int, str] | None = None
+    last: list[re.Match[str]] = []
     for m in w.ANY_METRIC.finditer(before):
+        last = [*last[-1:], m]
         if best is None or m.end() >= best[0]:
             best = (m.end(), w.METRIC_PATTERNS[int(str(m.lastgroup)[1:])][1])
+    joined = len(last) == 2 and w.JOINED_NAMES.match(before[last[0].end() : last[1].start()])
+    if joined and not w.BOTH_GROUPS.search(before):  # 「行政复议和行政诉讼均为0件」 gives it to both
+        return None
     if best is None:
         for pattern, metric in w.METRIC_RES:
-            if pattern.match(after) or (metric == "applications.carried_forward" and pattern.search(after[:6])):
+            named = pattern.match(after)
+            if named is not None:
+                conjunction = re.match(r"\s*(?:或者?|和|及|与|、|/)", after[named.end() :])
+                if conjunction and w.ANY_METRIC.match(after, named.end() + conjunction.end()):
+                    return None
+            if named or (metric == "applications.carried_forward" and pattern.search(after[:6])):
                 best = (0, metric)
                 break
     if best is None:
@@ -97,13 +139,29 @@ def _group_before(text: str, pos: int) -> str | None:
     return group
 
 
-def _scope(sentence: str, pos: int) -> str | None:
-    found: tuple[int, str] | None = None
-    for pattern, scope in w.SCOPE_WORDS:
-        for m in pattern.finditer(sentence, 0, pos):
-            if found is None or m.start() > found[0]:
-                found = (m.start(), scope)
-    return None if found is None else found[1]
+def _mask_titles(text: str) -> str:
+    """The text with the digits inside 《titles》 and 〔文号〕 blanked (same length): 《…20条措施》 counts nothing."""
+    if "《" not in text and "〔" not in text:
+        return text
+    return TITLED.sub(lambda m: NUMERAL.sub("X", m.group()), text)
+
+
+def _scopes(sentence: str) -> list[tuple[int, str]]:
+    """(end, scope) of the scope words of a sentence, in order; those inside 「(包括区本级和各区属单位)」,
+    which widens a figure, are left out."""
+    if "含" in sentence or "包括" in sentence:
+        sentence = INCLUDING.sub(lambda m: " " * len(m.group()), sentence)
+    found = [(m.start(), m.end(), scope) for pattern, scope in w.SCOPE_WORDS for m in pattern.finditer(sentence)]
+    return [(end, scope) for _, end, scope in sorted(found)]
+
+
+def _scope(scopes: list[tuple[int, str]], pos: int) -> str | None:
+    """The scope word last before `pos` (of the sentence's _scopes)."""
+    found = None
+    for end, scope in scopes:  # in order of their start: the last one ending before pos
+        if end <= pos:
+            found = scope
+    return found
 
 
 def _column_of(before: str) -> str:
@@ -141,7 +199,7 @@ def article20_metric(text: str, n: Number, before: str) -> str | None:
     return f"article20.{_a20_row(row)}.{field}"
 
 
-def proactive_metric(text: str, n: Number, before: str, scope: str | None) -> str | None:
+def proactive_metric(text: str, n: Number, before: str, scope_at: Callable[[int], str | None]) -> str | None:
     """proactive.<total|website|part> of a count of 主动公开 information, else None."""
     if n.unit not in w.INFORMATION_UNITS or "信息" not in before:
         return None
@@ -152,7 +210,7 @@ def proactive_metric(text: str, n: Number, before: str, scope: str | None) -> st
     if w.WEBSITE.search(channel) and not w.OTHER_CHANNEL.search(channel):
         return "proactive.website"
     segment = re.split(r"[;；]", text[: n.start])[-1]
-    if scope == "sub" or "其中" in segment:
+    if "其中" in segment or scope_at(n.start) == "sub":
         return "proactive.part"
     return "proactive.total"
 
@@ -173,8 +231,16 @@ def _with_subject(metric: str | None, before: str, n: Number, subject: Any) -> s
 class _Reader:
     """Claims of one document, one sentence at a time."""
 
-    def __init__(self, doc_id: str) -> None:
+    def __init__(self, doc_id: str, year: int | None = None) -> None:
         self.doc_id = doc_id
+        self.year = year
+        self.original = ""
+        self.periods: list[tuple[int, str, bool]] | None = None  # read when first needed
+        self.text = ""
+        self.scopes: list[tuple[int, str]] | None = None  # read when first needed
+        self.bounds: list[int] = [0]
+        self.of_documents: bool | None = None  # the sentence is about 公开属性 of documents (read when needed)
+        self.organ = False
         self.rows: list[tuple[Any, ...]] = []
         self.groups = 0
         self.changing = False
@@ -192,7 +258,7 @@ class _Reader:
                 n.approx,
                 n.unit,
                 line,
-                text,
+                self.original or text,
                 kind,
                 extra.get("scope"),
                 extra.get("base"),
@@ -209,37 +275,52 @@ class _Reader:
         self.add(metric, n, line, text, "count", scope=scope, group=f"{self.doc_id}:{line}:{self.groups}")
 
     def sentence(self, line: int, text: str) -> None:
+        self.original = text
+        text = _mask_titles(text)
         numbers = [n for n in find_numbers(text, with_unit=True) if n.unit in w.COUNT_UNITS or n.unit == "%"]
+        numbers = [n for n in numbers if n.unit != "个" or not w.NOT_A_COUNT_AFTER.match(text, n.end)]
         about_cases = _mentions_cases(text) and (self.review_section or bool(w.RL_CONTEXT.search(text)))
         self.about_documents = "规" in text and bool(w.A20_WORD.search(text))
-        if about_cases:
+        self.text, self.scopes, self.periods, self.of_documents = text, None, None, None
+        self.organ = about_cases and bool(w.REVIEW_ORGAN.search(text)) and not w.RESPONDENT.search(text)
+        if about_cases and not self.organ:
             self._stated_zeros(line, text)
         if not numbers:
             return
+        self.bounds = _clause_bounds(text)
         self.sentence_start = len(self.rows)
         self.changing = False
         subject: tuple[str, Number, str | None] | None = None
         last_count: tuple[str, Number, int] | None = None
         cases: list[tuple[str, Number, str | None]] = []  # (group, count, scope) of the sentence's case counts
         for n in numbers:
-            lo = _clause_start(text, 0, n.start)
-            before, after = text[lo : n.start], text[n.end : n.end + 8]
-            scope = _scope(text, n.start)
+            lo = self.bounds[bisect_right(self.bounds, n.start) - 1]
+            before, after = text[lo : n.start], text[n.end : n.end + 16]
             if n.unit == "%":
-                self._percent(n, before, line, text, subject, last_count, scope)
+                self._percent(n, before, line, text, subject, last_count, lo)
                 continue
             sign = self._change_sign(before)
-            if sign and subject is not None:
-                self.add(subject[0], _signed(n, sign), line, text, "change", scope=subject[2], base=subject[1].value)
+            if sign:  # of the sentence's first count, not of a part listed after it, nor 「分别…」
+                if subject is not None and self._change_of(subject, text, n):
+                    self.add(
+                        subject[0], _signed(n, sign), line, text, "change", scope=subject[2], base=subject[1].value
+                    )
                 continue
-            if w.NEGATION.search(before):
+            if "分别" in before or w.NEGATION.search(before):
                 continue
             # a case count is about 政府信息公开 when that is said before it (「共办理行政复议120件,其中涉及
-            # 政府信息公开的5件」: 120 is every case the body handled)
-            of_disclosure = about_cases and (self.review_section or bool(w.RL_CONTEXT.search(text, 0, n.start)))
-            metric = _with_subject(self._metric(text, n, before, after, scope, of_disclosure), before, n, subject)
-            if metric is None:
+            # 政府信息公开的5件」: 120 is every case the body handled), or under the 复议/诉讼 heading
+            # unless the sentence singles out the disclosure cases after it (其中/涉及…信息公开)
+            of_disclosure = about_cases and (
+                bool(w.RL_CONTEXT.search(text, 0, n.start))
+                or (self.review_section and not w.RL_SUBSET_AFTER.search(text, n.end))
+            )
+            metric = _with_subject(self._metric(text, n, before, after, of_disclosure), before, n, subject)
+            if metric is None or not self._in_period(metric, n.start, lo):
                 continue
+            scope = self._scope_at(n.start)
+            if scope != "region" and self._part_of_own_total(text, metric, n):
+                scope = "sub"
             self._count(metric, n, line, text, scope)
             last_count = (metric, n, len(self.rows) - 1)
             if subject is None:
@@ -253,20 +334,35 @@ class _Reader:
                 self._implied_outcome(line, text, cases)
         self._parts(line, text, numbers)
 
-    def _metric(
-        self, text: str, n: Number, before: str, after: str, scope: str | None, about_cases: bool
-    ) -> str | None:
+    def _part_of_own_total(self, text: str, metric: str, n: Number) -> bool:
+        """「市政府及市政府办公室共收到申请52件，其中市政府收到30件」: a count listed after 其中 under a count
+        of the same metric that is the body's own (not 全市…) is a part of it, not the table's row."""
+        for r in self.rows[self.sentence_start :]:
+            if r[7] == "count" and r[1] == metric and r[8] != "region" and w.LIST_WORDS.search(text, r[13], n.start):
+                return True
+        return False
+
+    def _scope_at(self, pos: int) -> str | None:
+        if self.scopes is None:
+            self.scopes = _scopes(self.text)
+        return _scope(self.scopes, pos)
+
+    def _metric(self, text: str, n: Number, before: str, after: str, about_cases: bool) -> str | None:
         """The full metric (with its column) of a count, or None when it names nothing we know."""
         if self.about_documents:
             a20 = article20_metric(text, n, before)
             if a20 is not None:
                 return a20
-        proactive = proactive_metric(text, n, before, scope)
+        proactive = proactive_metric(text, n, before, self._scope_at)
         if proactive is not None:
             return proactive
         metric = _metric_of(before, after, self.about_applications)
         if metric is None or n.unit not in w.CASE_UNITS:
             return None
+        if metric.startswith("applications."):
+            return self._application_metric(metric, text, n, before)
+        if about_cases and (self.organ or w.UNNAMED_OUTCOME.search(before)):
+            return None  # the body as the 复议机关, or an outcome (驳回, 撤诉) with no column we can name
         if metric == "pending_or_forward":
             group = _group_before(text, n.start) if about_cases else None
             return f"review_litigation.{group}.pending" if group else "applications.carried_forward.total"
@@ -275,7 +371,72 @@ class _Reader:
             return f"review_litigation.{group}.{metric[8:]}" if group else None
         if metric.startswith("review_litigation."):
             return f"{metric}.total" if about_cases else None
-        return f"{metric}.{_column_of(before)}"
+        return None
+
+    def _application_metric(self, metric: str, text: str, n: Number, before: str) -> str | None:
+        """An application row's metric with its column, or None when the count is of something else:
+        documents by 公开属性 or information (「不予公开的信息3条」), another kind of work named after
+        the application words (「受理行政许可申请3562件，办结3560件」), applicants that are no column
+        (法人或其他组织), or applications that went to review (「共有3件申请被提起行政复议」)."""
+        if self.of_documents is None:
+            self.of_documents = bool(w.DOCUMENT_SUBJECT.search(text))
+        if self.of_documents:
+            return None
+        if metric in w.NEEDS_APPLICATION:
+            if w.PART_BY_CHANNEL.search(before) and not w.EVERY_CHANNEL.search(before):
+                return None
+            if w.ON_TIME.search(before) and w.LATE.search(text):
+                return None
+            domain = [m.end() for m in w.OTHER_DOMAIN.finditer(text, 0, n.start)]
+            subject = [m.end() for m in w.APPLICATION_SUBJECT.finditer(text, 0, n.start)]
+            if domain and (not subject or domain[-1] > subject[-1]):
+                return None
+            rest = re.split(r"[,，;；。、]", text[n.end :], maxsplit=1)[0]
+            if w.RL_WORD.search(rest):
+                return None
+        elif metric in w.DISCLOSURE_ROWS:
+            named = list(w.ANY_METRIC.finditer(before))
+            if named and w.OUTCOME_OF_A_THING.search(before, named[-1].end()):
+                return None
+        column = _column_of(before)
+        if column == "total" and w.NOT_A_COLUMN.search(before) and not w.EVERY_APPLICANT.search(text):
+            return None
+        return f"{metric}.{column}"
+
+    def _periods(self, text: str) -> list[tuple[int, str, bool]]:
+        """(position, this|other|stock, a comparison) of the period words of a sentence."""
+        out: list[tuple[int, str, bool]] = []
+        for m in w.PERIOD.finditer(text):
+            kind = str(m.lastgroup)
+            if kind == "year":
+                if self.year is None:
+                    continue
+                kind = "this" if int(m["year"]) == self.year else "other"
+            elif kind == "months":
+                kind = "other"
+            elif kind == "stock" and out and out[-1][1] == "this" and self._of_this_year(text, out[-1][0], m):
+                kind = "this"
+            out.append((m.start(), kind, bool(w.COMPARED.search(text, max(m.start() - 3, 0), m.start()))))
+        return out
+
+    @staticmethod
+    def _of_this_year(text: str, after: int, m: re.Match[str]) -> bool:
+        """A stock word that stays in the report year: 「2021年，全区累计主动公开」 (no count since the
+        year was named; not 「新增1234条，累计…」), 「2021年以来」 (right after it)."""
+        if m.group() == "累计":
+            return not HAS_COUNT.search(text, after, m.start())
+        return m.group() == "以来" and bool(re.search(r"年度?\s*$", text[after : m.start()]))
+
+    def _in_period(self, metric: str, pos: int, clause_start: int) -> bool:
+        """Whether a count at `pos` is of the report year: the last period word before it decides (a
+        comparison 「较2020年」 only in its own clause); 现行有效 (a stock) may be 累计/截至目前."""
+        if self.periods is None:
+            self.periods = self._periods(self.text)
+        for start, kind, compared in reversed(self.periods):
+            if start >= pos or (compared and start < clause_start):
+                continue
+            return kind == "this" or (kind == "stock" and metric.endswith(".in_force"))
+        return True
 
     def _outcome_group(self, text: str, pos: int) -> str | None:
         """The group an outcome is of: the one named last before it, but 诉讼 as a whole right after
@@ -317,49 +478,82 @@ class _Reader:
             self._count(f"review_litigation.{group}.{column}", stated, line, text, scope)
 
     def _stated_zeros(self, line: int, text: str) -> None:
-        """「未发生一件行政复议和行政诉讼案件」, 「没有因…申请行政复议、诉讼…的情况发生」: 0 of each group."""
+        """「未发生一件行政复议和行政诉讼案件」, 「没有因…申请行政复议、诉讼…的情况发生」, 「行政复议、行政诉讼
+        的情况：无」, 「…均为零」: 0 of each group (of the report year)."""
         seen: set[str] = set()
-        for m in w.NEGATED_RL.finditer(text):
-            end = len(re.split(r"[,，;；。]", text[m.start() :], maxsplit=1)[0]) + m.start()
-            clause = text[m.start() : end]
+        stated = [
+            *(
+                (m, m.start(), len(re.split(r"[,，;；。]", text[m.start() :], maxsplit=1)[0]) + m.start())
+                for m in w.NEGATED_RL.finditer(text)
+            ),
+            *((m, _clause_start(text, 0, m.start()), m.end()) for m in w.ZERO_AFTER_RL.finditer(text)),
+        ]
+        for m, start, end in stated:
+            clause = text[start:end]
             if w.NOT_A_ZERO.search(clause) or not (self.review_section or w.RL_CONTEXT.search(text, 0, m.end())):
                 continue
-            counts = [n for n in find_numbers(clause, with_unit=True) if n.start != len(m["neg"])]
-            if counts:
+            if not self._in_period("review_litigation.review.total", start, _clause_start(text, 0, start)):
                 continue
-            named = list(w.RL_GROUPS.finditer(text, m.start(), end))
+            skip = len(m["neg"]) if "neg" in m.groupdict() and m["neg"] else -1
+            if [n for n in find_numbers(clause, with_unit=True) if n.start != skip]:
+                continue
+            named = list(w.RL_GROUPS.finditer(text, start, end))
             for g in named:
                 if g.lastgroup in seen or g.lastgroup is None:
                     continue
                 seen.add(g.lastgroup)
-                zero = Number(0.0, m.start(), named[-1].end(), "件", False, 0.0, 0.0)
-                self._count(f"review_litigation.{g.lastgroup}.total", zero, line, text, _scope(text, m.start()))
+                zero = Number(0.0, start, max(named[-1].end(), m.end()), "件", False, 0.0, 0.0)
+                self._count(f"review_litigation.{g.lastgroup}.total", zero, line, text, self._scope_at(start))
 
     def _change_sign(self, before: str) -> int:
         """+1/-1 when the clause states a change against last year (or continues one), else 0."""
+        before = before.rstrip()
         m = w.CHANGE_RE.search(before) or (w.CHANGE_CONTINUED.match(before) if self.changing else None)
         if m is None:
             return 0
         self.changing = True
         return -1 if m.group(2) in ("减少", "下降", "降低", "少") else 1
 
-    def _percent(self, n: Number, before: str, line: int, text: str, subject: Any, last: Any, scope: Any) -> None:
+    @staticmethod
+    def _change_of(subject: tuple[str, Number, str | None], text: str, n: Number) -> bool:
+        """Whether a stated change is of the sentence's first count: not when a list (其中) came between
+        (it may be of a part) or changes go one by one with counts (「分别比上年减少1件、增加2件」)."""
+        return text.find("分别", 0, n.start) < 0 and not w.LIST_WORDS.search(text, subject[1].end, n.start)
+
+    def _percent(self, n: Number, before: str, line: int, text: str, subject: Any, last: Any, lo: int) -> None:
         sign = self._change_sign(before)
-        if sign and subject is not None:
-            self.add(
-                subject[0], _signed(n, sign), line, text, "change_percent", scope=subject[2], base=subject[1].value
-            )
+        if sign:
+            if subject is not None and self._change_of(subject, text, n):
+                self.add(
+                    subject[0], _signed(n, sign), line, text, "change_percent", scope=subject[2], base=subject[1].value
+                )
             return
         rate = w.COMPLETION_RATE.search(before)
         if rate is not None:
             head = text[: n.start]
-            if "申请" in head and not w.OTHER_DOMAIN.search(head):
+            if "申请" in head and not w.OTHER_DOMAIN.search(head) and self._in_period("rate", n.start, lo):
                 start = n.start - len(before) + rate.start()
                 stated = Number(n.value, start, n.end, n.unit, n.approx, n.low, n.high)
-                self.add("applications.completion_rate.total", stated, line, text, "percent", scope=scope)
+                self.add(
+                    "applications.completion_rate.total", stated, line, text, "percent", scope=self._scope_at(n.start)
+                )
         elif w.PERCENT_OF.search(before) and last is not None and "率" not in before:
+            # a share of the count it follows (「予以公开86件，占61.4%」), not of a part named between
+            # (「申请215件，其中自然人申请占97.2%」, 「…56件，其中涉及征地的有23件，占41.1%」)
             metric, count, index = last
-            self.add(metric, n, line, text, "percent", scope=scope, base=count.value, group=self.rows[index][-1])
+            gap = text[count.end : lo].strip(" ,，;；:：(（")
+            if gap or not w.SHARE_START.match(before):
+                return
+            self.add(
+                metric,
+                n,
+                line,
+                text,
+                "percent",
+                scope=self._scope_at(n.start),
+                base=count.value,
+                group=self.rows[index][-1],
+            )
 
     def _parts(self, line: int, text: str, numbers: list[Number]) -> None:
         """「N条,其中 a条, b条…」: the parts of the last count before 其中/包括 in the sentence."""
@@ -373,11 +567,44 @@ class _Reader:
                 continue
             self.groups += 1
             group = f"{self.doc_id}:{line}:list{self.groups}"
-            closed = not open_ended and (len(parts) >= 3 or other)
-            self.add("list.whole", whole, line, text, "whole", group=group, scope=_scope(text, whole.start))
+            closed = (
+                not open_ended
+                and (len(parts) >= 3 or (other and len(parts) >= 2))
+                and not self._results_of_received(text, whole, parts)
+                and (other or not _highlights_or_overlap(text, whole, parts))
+            )
+            self.add("list.whole", whole, line, text, "whole", group=group, scope=self._scope_at(whole.start))
             for n, times in parts:
                 scaled = Number(n.value * times, n.start, n.end, n.unit, n.approx, n.low * times, n.high * times)
                 self.add("list.part", scaled, line, text, "part" if closed else "part_open", group=group, base=times)
+
+    def _results_of_received(self, text: str, whole: Number, parts: list[tuple[Number, int]]) -> bool:
+        """Whether a list gives results (予以公开…) of a received count: they also handle last year's
+        applications and leave some for next year, so they are no split of it."""
+        received = any(
+            r[1].startswith("applications.new_received.") and r[12] == whole.start
+            for r in self.rows[self.sentence_start :]
+        )
+        if not received:
+            return False
+        for n, _ in parts:
+            metric = _metric_of(text[_clause_start(text, 0, n.start) : n.start], "", True)
+            if metric and metric.startswith("applications.") and metric.split(".")[1].startswith(RESULT_ROWS):
+                return True
+        return False
+
+
+def _highlights_or_overlap(text: str, whole: Number, parts: list[tuple[Number, int]]) -> bool:
+    """Lists with no 其他 part that are no exhaustive split of their whole: a few highlights adding up
+    to less than half of it (「主动公开3460条，其中政策文件120条，政策解读56条，人事信息32条」), or
+    channels adding up to more than it (the same item goes to the website and to 微信)."""
+    total = sum(n.high * times for n, times in parts)
+    if total < whole.low / 2:
+        return True
+    if sum(n.low * times for n, times in parts) > whole.high:
+        labels = [text[_clause_start(text, 0, n.start) : n.start] for n, _ in parts]
+        return any(w.CHANNEL_PART.search(label) for label in labels)
+    return False
 
 
 def _signed(n: Number, sign: int) -> Number:
@@ -390,18 +617,30 @@ def _worth_reading(sentence: str) -> bool:
     """A sentence with a count and a word that may name it, or one that says there were no cases."""
     if HAS_COUNT.search(sentence):
         return bool(w.KEYWORDS.search(sentence) or w.ANY_METRIC.search(sentence))
-    return _mentions_cases(sentence) and bool(w.NEGATED_RL.search(sentence))
+    return _states_no_cases(sentence)
 
 
-def claims_from_lines(doc_id: str, numbered_lines: Iterable[tuple[int, str]]) -> list[tuple[Any, ...]]:
-    """Claims (rows in CLAIM_COLUMNS order) of the lines (original line number, text) of one document."""
-    reader = _Reader(doc_id)
+def _states_no_cases(text: str) -> bool:
+    """Whether the text may say there were no 复议/诉讼 cases (「未发生行政复议」, 「…的情况：无」)."""
+    if not _mentions_cases(text):
+        return False
+    return bool(w.NEGATED_RL.search(text)) or (
+        ("零" in text or "无" in text or "0" in text) and bool(w.ZERO_AFTER_RL.search(text))
+    )
+
+
+def claims_from_lines(
+    doc_id: str, numbered_lines: Iterable[tuple[int, str]], year: int | None = None
+) -> list[tuple[Any, ...]]:
+    """Claims (rows in CLAIM_COLUMNS order) of the lines (original line number, text) of one document;
+    `year` is the report year (figures of other years are no claims), None when unknown."""
+    reader = _Reader(doc_id, year)
     for line, text in numbered_lines:
         if text[:1] in w.HEADING_START and len(text) < 60 and w.HEADING.match(text):
             reader.review_section = bool(w.RL_WORD.search(text))
         if len(text) < 6 or not w.KEYWORDS.search(text):
             continue
-        if not HAS_COUNT.search(text) and not (_mentions_cases(text) and w.NEGATED_RL.search(text)):
+        if not HAS_COUNT.search(text) and not _states_no_cases(text):
             continue
         reader.about_applications = "申请" in text
         for lo, hi in _sentences(text):
@@ -411,9 +650,9 @@ def claims_from_lines(doc_id: str, numbered_lines: Iterable[tuple[int, str]]) ->
     return reader.rows
 
 
-def read_claims(doc: Document, tables_present: Iterable[str] = ()) -> list[tuple[Any, ...]]:
-    """Rows of the claims frame for one report (tables_present is kept for callers that know them)."""
-    return claims_from_lines(doc.id, doc.numbered_lines())
+def read_claims(doc: Document, tables_present: Iterable[str] = (), year: int | None = None) -> list[tuple[Any, ...]]:
+    """Rows of the claims frame for one report of `year` (tables_present is kept for callers that know them)."""
+    return claims_from_lines(doc.id, doc.numbered_lines(), year)
 
 
 def claims_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:

@@ -19,7 +19,7 @@ CN_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
 CN_CHARS = "".join(CN_DIGITS) + "".join(CN_SMALL_UNITS) + "".join(CN_BIG_UNITS)
 
 # Words before a number that make it approximate, and which way.
-UNITS = ("件次", "人次", "件", "条", "个", "次", "起", "宗", "篇", "期", "项", "份", "家", "人", "%")
+UNITS = ("件次", "人次", "件", "条", "个", "次", "起", "宗", "例", "篇", "期", "项", "份", "家", "人", "%")
 
 _ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _CHINESE = f"[{CN_CHARS}]+"
@@ -31,6 +31,12 @@ NUMBER_RE = re.compile(
     rf"(?P<mult>[万亿])?(?P<after>余|多)?(?P<mult2>[万亿])?"
     rf"(?: ?(?P<unit>{_UNITS}))?"
 )
+
+
+# 「3至5件」, 「3—5件」: either end of a range is no count.
+_RANGE_SIGNS = "至到~～—–－-"
+_RANGE_BEFORE = re.compile(rf"[\d{CN_CHARS}](?:{_UNITS})?\s*[{_RANGE_SIGNS}]\s*$")
+_RANGE_AFTER = re.compile(rf"\s*[{_RANGE_SIGNS}]\s*[\d{CN_CHARS}]")
 
 
 @dataclass(frozen=True)
@@ -147,7 +153,8 @@ def _match_to_number(m: re.Match[str], text: str) -> Number | None:
 
 def find_numbers(text: str, *, with_unit: bool = False) -> list[Number]:
     """Every number of `text` (already NFKC or not) with its span into `text`; only those written
-    with a unit (件, 条, % …) when `with_unit`."""
+    with a unit (件, 条, % …) when `with_unit`. Ordinals (第三十三条) and the ends of a range (3至5件)
+    are not numbers of anything."""
     text = text.translate(FULL_WIDTH)
     out = []
     for m in NUMBER_RE.finditer(text):
@@ -157,8 +164,21 @@ def find_numbers(text: str, *, with_unit: bool = False) -> list[Number]:
             continue  # 一是, 一站式, 万元: Chinese numerals count only with a unit
         if m["chinese"] and (m["chinese"] in ("万", "亿", "千", "百", "十") or m["unit"] == "%"):
             continue
-        if m["arabic"] and m.start() > 0 and text[m.start() - 1] in ".-/:":
+        start, end = m.start(), m.end()
+        prev = text[start - 1] if start else ""
+        if prev and m["arabic"] and prev in ".-/:":
             continue  # dates, times and versions: 2020-01-20, 8:30
+        if prev == "第":
+            continue  # 第三十三条, 第2项
+        if prev == " " and start > 1:
+            prev = text[start - 2]
+        if prev and prev in _RANGE_SIGNS and _RANGE_BEFORE.search(text, max(start - 6, 0), start):
+            continue  # 3至5件
+        following = text[end : end + 1]
+        if following == " ":
+            following = text[end + 1 : end + 2]
+        if following and following in _RANGE_SIGNS and _RANGE_AFTER.match(text, end):
+            continue  # 3件至5件
         number = _match_to_number(m, text)
         if number is not None:
             out.append(number)

@@ -357,7 +357,8 @@ def percentage_fits(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame,
     `denominators` (applications rows summed, total column); a rate in `rates` (办结率) is its
     numerator over one of its denominators, all from the table; a share of a metric in
     `claim_denominators` (a 主动公开 part) is its count over a stated count of the listed metrics in
-    the same report (the 主动公开 total). Other shares are not checked."""
+    the same report (the 主动公开 total). Other shares, and shares of counts the report's table does not
+    hold (下属单位; 全区… in an office's report), are not checked."""
     claims = claims_in_scope(ctx, ("percent",))
     if claims.empty:
         return nothing()
@@ -365,6 +366,8 @@ def percentage_fits(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame,
     wholes: dict[str, list[str]] = params.get("claim_denominators") or {}
     prefix = claims["metric"].map(lambda m: m.rsplit(".", 1)[0])
     shares = claims[claims["metric"].str.startswith("applications.") & claims["base"].notna() & ~prefix.isin(rates)]
+    # a share of a count the table does not hold (下属单位, 全县 in an office's report) is not checked
+    shares = shares[comparable_scope(shares, ctx.all_documents)] if not shares.empty else shares
     rated = claims[prefix.isin(rates)]
     rated = rated[comparable_scope(rated, ctx.all_documents)] if not rated.empty else rated
     of_stated = claims[claims["metric"].isin(wholes) & claims["base"].notna()]

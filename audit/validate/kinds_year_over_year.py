@@ -22,6 +22,7 @@ from audit.validate.kinds_narrative import (
     cell_lines,
     cells_by_document,
     claim_ref,
+    comparable_scope,
     decimals_of,
     fits_percent,
     has_reading,
@@ -152,7 +153,9 @@ def year_over_year(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, 
     """A stated change against last year agrees with the previous year's report of the same agency
     (any of its versions; the run's or the history store's); the stated current figure is the
     sentence's own count, last year's is the first reading of the metric in last year's table, or
-    for a `stated` metric no table holds (主动公开 counts) the count last year's report states."""
+    for a `stated` metric no table holds (主动公开 counts) the count last year's report states. A change
+    of a figure about 下属单位, or of a consolidated one (全区…) in a single body's report or about a
+    table not in `region_tables`, is not held against a table."""
     history = ctx.history
     stored_docs = None if history is None else history.documents
     pairs = previous_year(ctx.all_documents, stored_docs)
@@ -164,6 +167,10 @@ def year_over_year(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, 
     readings: dict[str, list[list[str]]] = params["readings"]
     stated = {str(m): str(label) for m, label in (params.get("stated") or {}).items()}
     in_table = claims["metric"].map(lambda m: has_reading(m, readings))
+    # a change of a figure the table does not hold (下属单位; 全县… in an office's report) is not checked
+    # against it, as in claim_matches_cell
+    documents = ctx.all_documents if stored_docs is None else pd.concat([ctx.all_documents, stored_docs])
+    in_table &= comparable_scope(claims, documents, params.get("region_tables"))
     claims = claims[(in_table | claims["metric"].isin(stated)) & claims["base"].notna()].reset_index(drop=True)
     joined = claims.reset_index(names="claim").merge(pairs, on="document")
     scope = set(ctx.documents["id"])

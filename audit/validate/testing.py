@@ -221,7 +221,7 @@ def _document(
     if any(period):
         row["period_line"] = out.add(source, f"本报告中所列数据的统计期限自{period[0]}起至{period[1]}止。")
     narrative = [(out.add(source, str(text)), str(text)) for text in spec.get("narrative") or []]
-    claims = claims_from_lines(doc_id, narrative)
+    claims = claims_from_lines(doc_id, narrative, year)
     cells: list[tuple[Any, ...]] = []
     first_line: dict[str, int] = {}
     headings = []
