@@ -3,7 +3,7 @@
 One pass over the lines of a document; only lines holding a digit (or a Chinese numeral) and one
 of the keywords are read. Each sentence (up to 。) is cut into clauses (，；、), and each count
 (a number with a unit such as 件/条) is named after the keyword closest before it in its clause
-(audit.extract.claim_words): 「收到…申请215件」 → applications.new_received.total,
+(audit.extract.claim_metrics, with the vocabulary in audit.extract.claim_words): 「收到…申请215件」 → applications.new_received.total,
 「不同意公开15件」 → applications.denied.total.
 
 Metrics besides the application rows:
@@ -47,185 +47,34 @@ from typing import TYPE_CHECKING, Any
 
 from audit.extract import claim_words as w
 from audit.extract.claim_lists import list_parts
-from audit.extract.numbers import CN_CHARS, Number, find_numbers
+from audit.extract.claim_metrics import (
+    HAS_COUNT,
+    article20_metric,
+    clause_bounds,
+    clause_start,
+    column_of,
+    group_before,
+    mask_titles,
+    mentions_cases,
+    metric_of,
+    proactive_metric,
+    scope_at,
+    scopes,
+    sentences,
+    with_subject,
+)
+from audit.extract.numbers import Number, find_numbers
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Callable, Iterable
+    from collections.abc import Iterable
 
     import pandas as pd
 
     from audit.model import Document
 
 SUBGROUP_TOTALS = {"review_litigation.litigation_direct.total", "review_litigation.litigation_after_review.total"}
-HAS_NUMBER = re.compile(rf"[\d{CN_CHARS}]")
-# A number with a unit a claim can have (a sentence of dates and phone numbers only is skipped).
-HAS_COUNT = re.compile(rf"[\d{CN_CHARS}][余多万亿]? ?(?:件|条|起|宗|例|%|个|次|项|份|篇|期|家|人次)")
-TITLED = re.compile(r"《[^《》]*》|〔[^〔〕]*〕")
-CLAUSE_CHAR = re.compile(f"[{re.escape(w.CLAUSE_END)}]")
-INCLUDING = re.compile(r"[(（](?:包括|包含|含)[^()（）]*[)）]")
-NUMERAL = re.compile(rf"[\d{CN_CHARS}０-９]")
 # Application rows that are a result of handling (a list of them is no split of the received count).
 RESULT_ROWS = ("granted", "partially", "denied", "unavailable", "not_processed", "other", "carried_forward")
-
-
-def _sentences(text: str) -> Iterable[tuple[int, int]]:
-    start = 0
-    for m in w.SENTENCE_END.finditer(text):
-        yield start, m.end()
-        start = m.end()
-    if start < len(text):
-        yield start, len(text)
-
-
-def _clause_bounds(text: str) -> list[int]:
-    """The positions clauses of a sentence start at (after ，；、:() …); a 、 between names with no count
-    (「收到公民、法人或其他组织…」, 「予以公开、部分公开共48件」) starts none."""
-    bounds = [0]
-    last = -1
-    for m in CLAUSE_CHAR.finditer(text):
-        i = m.start()
-        if text[i] != "、" or HAS_COUNT.search(text, last + 1, i):
-            bounds.append(i + 1)
-        last = i
-    return bounds
-
-
-def _clause_start(text: str, lo: int, pos: int) -> int:
-    """Where the clause of `pos` starts (not before `lo`); see _clause_bounds."""
-    bounds = _clause_bounds(text)
-    return max(lo, bounds[bisect_right(bounds, pos) - 1])
-
-
-def _metric_of(before: str, after: str, about_applications: bool) -> str | None:
-    """The metric a count is about: the keyword closest before it, else just after it (「收到70件申请」);
-    None for one number given to two names (「予以公开或部分公开48件」, 「48件予以公开或部分公开」)."""
-    best: tuple[int, str] | None = None
-    last: list[re.Match[str]] = []
-    for m in w.ANY_METRIC.finditer(before):
-        last = [*last[-1:], m]
-        if best is None or m.end() >= best[0]:
-            best = (m.end(), w.METRIC_PATTERNS[int(str(m.lastgroup)[1:])][1])
-    joined = len(last) == 2 and w.JOINED_NAMES.match(before[last[0].end() : last[1].start()])
-    if joined and not w.BOTH_GROUPS.search(before):  # 「行政复议和行政诉讼均为0件」 gives it to both
-        return None
-    if best is None:
-        for pattern, metric in w.METRIC_RES:
-            named = pattern.match(after)
-            if named is not None:
-                conjunction = re.match(r"\s*(?:或者?|和|及|与|、|/)", after[named.end() :])
-                if conjunction and w.ANY_METRIC.match(after, named.end() + conjunction.end()):
-                    return None
-            if named or (metric == "applications.carried_forward" and pattern.search(after[:6])):
-                best = (0, metric)
-                break
-    if best is None:
-        return None
-    metric = best[1]
-    if metric in w.NEEDS_APPLICATION and (not about_applications or w.OTHER_DOMAIN.search(before)):
-        return None
-    return metric
-
-
-def _mentions_cases(text: str) -> bool:
-    """Whether the text names 复议/诉讼/起诉 (a plain substring test: this runs on every line)."""
-    return "复议" in text or "诉" in text
-
-
-def _group_before(text: str, pos: int) -> str | None:
-    """The review/litigation group named last before `pos`."""
-    group = None
-    for m in w.RL_GROUPS.finditer(text, 0, pos):
-        group = m.lastgroup
-    return group
-
-
-def _mask_titles(text: str) -> str:
-    """The text with the digits inside 《titles》 and 〔文号〕 blanked (same length): 《…20条措施》 counts nothing."""
-    if "《" not in text and "〔" not in text:
-        return text
-    return TITLED.sub(lambda m: NUMERAL.sub("X", m.group()), text)
-
-
-def _scopes(sentence: str) -> list[tuple[int, str]]:
-    """(end, scope) of the scope words of a sentence, in order; those inside 「(包括区本级和各区属单位)」,
-    which widens a figure, are left out."""
-    if "含" in sentence or "包括" in sentence:
-        sentence = INCLUDING.sub(lambda m: " " * len(m.group()), sentence)
-    found = [(m.start(), m.end(), scope) for pattern, scope in w.SCOPE_WORDS for m in pattern.finditer(sentence)]
-    return [(end, scope) for _, end, scope in sorted(found)]
-
-
-def _scope(scopes: list[tuple[int, str]], pos: int) -> str | None:
-    """The scope word last before `pos` (of the sentence's _scopes)."""
-    found = None
-    for end, scope in scopes:  # in order of their start: the last one ending before pos
-        if end <= pos:
-            found = scope
-    return found
-
-
-def _column_of(before: str) -> str:
-    for word, column in w.COLUMN_WORDS:
-        if before.endswith(word) or before.endswith(word + "申请"):
-            return column
-    return "total"
-
-
-def _a20_row(word: str) -> str:
-    return "regulations" if "规章" in word else "normative_documents"
-
-
-def article20_metric(text: str, n: Number, before: str) -> str | None:
-    """article20.<row>.<issued|in_force|repealed> of a count in a sentence about 规范性文件/规章."""
-    if n.unit not in w.DOCUMENT_UNITS or w.A20_NOT_THE_TABLE.search(text):
-        return None
-    field = row = None
-    for pattern, name in w.A20_BEFORE:
-        m = pattern.search(before)
-        if m:
-            field, row = name, m["row"]
-            break
-    if field is None and w.A20_VERB_ONLY.search(before):
-        m = w.A20_NOUN_AFTER.match(text, n.end)
-        if m:
-            field, row = "issued", m["row"]
-    if field is None:
-        return None
-    if row is None:  # 「…规范性文件3件、废止3件」: the row named last before it
-        named = [m.group() for m in w.A20_WORD.finditer(text, 0, n.start)]
-        if not named:
-            return None
-        row = named[-1]
-    return f"article20.{_a20_row(row)}.{field}"
-
-
-def proactive_metric(text: str, n: Number, before: str, scope_at: Callable[[int], str | None]) -> str | None:
-    """proactive.<total|website|part> of a count of 主动公开 information, else None."""
-    if n.unit not in w.INFORMATION_UNITS or "信息" not in before:
-        return None
-    m = w.PROACTIVE.search(before)
-    if m is None or (m["verb"] and w.NOT_PROACTIVE_VERB.search(before, 0, m.start())):
-        return None
-    channel = before[: m.end()]
-    if w.WEBSITE.search(channel) and not w.OTHER_CHANNEL.search(channel):
-        return "proactive.website"
-    segment = re.split(r"[;；]", text[: n.start])[-1]
-    if "其中" in segment or scope_at(n.start) == "sub":
-        return "proactive.part"
-    return "proactive.total"
-
-
-def _with_subject(metric: str | None, before: str, n: Number, subject: Any) -> str | None:
-    """An applicant column of the sentence's first application count: 「收到申请75件,其中自然人申请72件」,
-    「…75件,涉及自然人72件、商业企业3件」."""
-    if subject is None or not subject[0].startswith("applications."):
-        return metric
-    row = subject[0].rsplit(".", 1)[0]
-    if metric is None:
-        column = _column_of(before)
-        return None if column == "total" or n.unit not in w.CASE_UNITS else f"{row}.{column}"
-    column = metric.rsplit(".", 1)[1]
-    return f"{row}.{column}" if metric.startswith("applications.") and column != "total" else metric
 
 
 class _Reader:
@@ -276,10 +125,10 @@ class _Reader:
 
     def sentence(self, line: int, text: str) -> None:
         self.original = text
-        text = _mask_titles(text)
+        text = mask_titles(text)
         numbers = [n for n in find_numbers(text, with_unit=True) if n.unit in w.COUNT_UNITS or n.unit == "%"]
         numbers = [n for n in numbers if n.unit != "个" or not w.NOT_A_COUNT_AFTER.match(text, n.end)]
-        about_cases = _mentions_cases(text) and (self.review_section or bool(w.RL_CONTEXT.search(text)))
+        about_cases = mentions_cases(text) and (self.review_section or bool(w.RL_CONTEXT.search(text)))
         self.about_documents = "规" in text and bool(w.A20_WORD.search(text))
         self.text, self.scopes, self.periods, self.of_documents = text, None, None, None
         self.organ = about_cases and bool(w.REVIEW_ORGAN.search(text)) and not w.RESPONDENT.search(text)
@@ -287,7 +136,7 @@ class _Reader:
             self._stated_zeros(line, text)
         if not numbers:
             return
-        self.bounds = _clause_bounds(text)
+        self.bounds = clause_bounds(text)
         self.sentence_start = len(self.rows)
         self.changing = False
         subject: tuple[str, Number, str | None] | None = None
@@ -315,7 +164,7 @@ class _Reader:
                 bool(w.RL_CONTEXT.search(text, 0, n.start))
                 or (self.review_section and not w.RL_SUBSET_AFTER.search(text, n.end))
             )
-            metric = _with_subject(self._metric(text, n, before, after, of_disclosure), before, n, subject)
+            metric = with_subject(self._metric(text, n, before, after, of_disclosure), before, n, subject)
             if metric is None or not self._in_period(metric, n.start, lo):
                 continue
             scope = self._scope_at(n.start)
@@ -344,8 +193,8 @@ class _Reader:
 
     def _scope_at(self, pos: int) -> str | None:
         if self.scopes is None:
-            self.scopes = _scopes(self.text)
-        return _scope(self.scopes, pos)
+            self.scopes = scopes(self.text)
+        return scope_at(self.scopes, pos)
 
     def _metric(self, text: str, n: Number, before: str, after: str, about_cases: bool) -> str | None:
         """The full metric (with its column) of a count, or None when it names nothing we know."""
@@ -356,7 +205,7 @@ class _Reader:
         proactive = proactive_metric(text, n, before, self._scope_at)
         if proactive is not None:
             return proactive
-        metric = _metric_of(before, after, self.about_applications)
+        metric = metric_of(before, after, self.about_applications)
         if metric is None or n.unit not in w.CASE_UNITS:
             return None
         if metric.startswith("applications."):
@@ -364,7 +213,7 @@ class _Reader:
         if about_cases and (self.organ or w.UNNAMED_OUTCOME.search(before)):
             return None  # the body as the 复议机关, or an outcome (驳回, 撤诉) with no column we can name
         if metric == "pending_or_forward":
-            group = _group_before(text, n.start) if about_cases else None
+            group = group_before(text, n.start) if about_cases else None
             return f"review_litigation.{group}.pending" if group else "applications.carried_forward.total"
         if metric.startswith("outcome."):
             group = self._outcome_group(text, n.start) if about_cases else None
@@ -398,7 +247,7 @@ class _Reader:
             named = list(w.ANY_METRIC.finditer(before))
             if named and w.OUTCOME_OF_A_THING.search(before, named[-1].end()):
                 return None
-        column = _column_of(before)
+        column = column_of(before)
         if column == "total" and w.NOT_A_COLUMN.search(before) and not w.EVERY_APPLICANT.search(text):
             return None
         return f"{metric}.{column}"
@@ -441,7 +290,7 @@ class _Reader:
     def _outcome_group(self, text: str, pos: int) -> str | None:
         """The group an outcome is of: the one named last before it, but 诉讼 as a whole right after
         a list of both kinds (「行政诉讼3件,其中直接起诉2件,复议后起诉1件,尚未审结1件」)."""
-        group = _group_before(text, pos)
+        group = group_before(text, pos)
         if group in ("litigation_direct", "litigation_after_review"):
             last = [r for r in self.rows[self.sentence_start :] if r[7] == "count"][-2:]
             kinds = {r[1] for r in last}
@@ -486,13 +335,13 @@ class _Reader:
                 (m, m.start(), len(re.split(r"[,，;；。]", text[m.start() :], maxsplit=1)[0]) + m.start())
                 for m in w.NEGATED_RL.finditer(text)
             ),
-            *((m, _clause_start(text, 0, m.start()), m.end()) for m in w.ZERO_AFTER_RL.finditer(text)),
+            *((m, clause_start(text, 0, m.start()), m.end()) for m in w.ZERO_AFTER_RL.finditer(text)),
         ]
         for m, start, end in stated:
             clause = text[start:end]
             if w.NOT_A_ZERO.search(clause) or not (self.review_section or w.RL_CONTEXT.search(text, 0, m.end())):
                 continue
-            if not self._in_period("review_litigation.review.total", start, _clause_start(text, 0, start)):
+            if not self._in_period("review_litigation.review.total", start, clause_start(text, 0, start)):
                 continue
             skip = len(m["neg"]) if "neg" in m.groupdict() and m["neg"] else -1
             if [n for n in find_numbers(clause, with_unit=True) if n.start != skip]:
@@ -588,7 +437,7 @@ class _Reader:
         if not received:
             return False
         for n, _ in parts:
-            metric = _metric_of(text[_clause_start(text, 0, n.start) : n.start], "", True)
+            metric = metric_of(text[clause_start(text, 0, n.start) : n.start], "", True)
             if metric and metric.startswith("applications.") and metric.split(".")[1].startswith(RESULT_ROWS):
                 return True
         return False
@@ -602,7 +451,7 @@ def _highlights_or_overlap(text: str, whole: Number, parts: list[tuple[Number, i
     if total < whole.low / 2:
         return True
     if sum(n.low * times for n, times in parts) > whole.high:
-        labels = [text[_clause_start(text, 0, n.start) : n.start] for n, _ in parts]
+        labels = [text[clause_start(text, 0, n.start) : n.start] for n, _ in parts]
         return any(w.CHANNEL_PART.search(label) for label in labels)
     return False
 
@@ -622,7 +471,7 @@ def _worth_reading(sentence: str) -> bool:
 
 def _states_no_cases(text: str) -> bool:
     """Whether the text may say there were no 复议/诉讼 cases (「未发生行政复议」, 「…的情况：无」)."""
-    if not _mentions_cases(text):
+    if not mentions_cases(text):
         return False
     return bool(w.NEGATED_RL.search(text)) or (
         ("零" in text or "无" in text or "0" in text) and bool(w.ZERO_AFTER_RL.search(text))
@@ -643,7 +492,7 @@ def claims_from_lines(
         if not HAS_COUNT.search(text) and not _states_no_cases(text):
             continue
         reader.about_applications = "申请" in text
-        for lo, hi in _sentences(text):
+        for lo, hi in sentences(text):
             sentence = text[lo:hi].strip(" |")
             if _worth_reading(sentence):
                 reader.sentence(line, sentence)
