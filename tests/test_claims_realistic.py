@@ -58,7 +58,7 @@ def observed(frame: Any) -> Counter[str]:
     for r in rows:
         kind, metric = r["kind"], r["metric"]
         if kind == "count":
-            scope = f"@{r['scope']}" if r["scope"] in ("region", "sub") else ""
+            scope = f"@{r['scope']}" if r["scope"] in ("region", "agencies", "sub") else ""
             out[f"{metric}={_n(r['value'])}{scope}"] += 1
         elif kind == "percent":
             base = r["base"]
@@ -867,7 +867,7 @@ PROACTIVE = [
     C("全年主动公开政府信息 1.2 万余条。", "?pro.total=12000", id="spaced 万"),
     C(
         "全市政府系统共主动公开政府信息56.3万条。",
-        "pro.total=563000@region",
+        "pro.total=563000@agencies",
     ),
     C("疫情防控期间，累计发布疫情防控信息1560条，召开新闻发布会42场。", id="疫情信息"),
     C(
@@ -1076,7 +1076,7 @@ REFERENCES = [
 SCOPES = [
     C(
         "全区各级行政机关共收到政府信息公开申请1256件，其中区政府本级收到215件。",
-        "app.new_received.total=1256@region",
+        "app.new_received.total=1256@agencies",
         "app.new_received.total=215",
     ),
     C("各乡镇（街道）共收到政府信息公开申请56件。", "app.new_received.total=56@sub"),

@@ -226,8 +226,10 @@ SCOPE_WORDS = (
         "sub",
     ),
     (re.compile(r"(?<![非于])本机关|本级|区政府办|市政府办|县政府办|政府办公室|本办|我办|本单位|本局|本委"), "body"),
+    # every body of the area together (「全区各级行政机关」): no report's own table, never checked
+    (re.compile(r"各级行政机关|各级各部门|政府系统"), "agencies"),
     (
-        re.compile(r"全区|全市|全县|全省|全州|全旗|各级行政机关|政府系统|全镇|以[市区县州]政府名义|我[区县市省州旗]"),
+        re.compile(r"全区|全市|全县|全省|全州|全旗|全镇|以[市区县州]政府名义|我[区县市省州旗]"),
         "region",
     ),
 )

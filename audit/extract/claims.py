@@ -26,7 +26,8 @@ Besides counts (`kind` count) a sentence gives:
   fewer than three parts and no 其他; results 予以公开… of a received count, which also handle last
   year's applications; with no 其他 part, highlights adding up to under half the whole, or channels
   that overlap and add up to more).
-`scope` is region (全区/全市…), body (本机关/区政府办/县本级…), sub (下属单位/各乡镇/区直部门…) or None.
+`scope` is region (全区/全市…), agencies (全区各级行政机关, 政府系统: every body of the area together),
+body (本机关/区政府办/县本级…), sub (下属单位/各乡镇/区直部门…) or None.
 
 When it is unsure what a figure counts, the reader states nothing (a missed check is cheaper than a
 false error): no claim from a figure of another year, several years, a stock (累计/以来) or part of
@@ -73,6 +74,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from audit.model import Document
 
 SUBGROUP_TOTALS = {"review_litigation.litigation_direct.total", "review_litigation.litigation_after_review.total"}
+CONSOLIDATED = frozenset({"region", "agencies"})  # figures of an area, not of one body
 # Application rows that are a result of handling (a list of them is no split of the received count).
 RESULT_ROWS = ("granted", "partially", "denied", "unavailable", "not_processed", "other", "carried_forward")
 
@@ -168,7 +170,7 @@ class _Reader:
             if metric is None or not self._in_period(metric, n.start, lo):
                 continue
             scope = self._scope_at(n.start)
-            if scope != "region" and self._part_of_own_total(text, metric, n):
+            if scope not in CONSOLIDATED and self._part_of_own_total(text, metric, n):
                 scope = "sub"
             self._count(metric, n, line, text, scope)
             last_count = (metric, n, len(self.rows) - 1)
@@ -187,7 +189,12 @@ class _Reader:
         """「市政府及市政府办公室共收到申请52件，其中市政府收到30件」: a count listed after 其中 under a count
         of the same metric that is the body's own (not 全市…) is a part of it, not the table's row."""
         for r in self.rows[self.sentence_start :]:
-            if r[7] == "count" and r[1] == metric and r[8] != "region" and w.LIST_WORDS.search(text, r[13], n.start):
+            if (
+                r[7] == "count"
+                and r[1] == metric
+                and r[8] not in CONSOLIDATED
+                and w.LIST_WORDS.search(text, r[13], n.start)
+            ):
                 return True
         return False
 

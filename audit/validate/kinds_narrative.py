@@ -156,7 +156,8 @@ def is_government(agency: Any) -> bool:
 
 
 def comparable_scope(claims: pd.DataFrame, documents: pd.DataFrame, region_tables: Any = None) -> pd.Series:
-    """A claim is held against its own report's table unless it is about 下属单位 (sub), or it is a
+    """A claim is held against its own report's table unless it is about 下属单位 (sub) or every body
+    of the area together (agencies: 「全区各级行政机关」), or it is a
     consolidated figure (全区/全市…) in the report of a single body (an office, a bureau) or about a
     table not in `region_tables` (None: every table)."""
     agency = claims["document"].map(documents.drop_duplicates("id").set_index("id")["agency"])
@@ -166,7 +167,7 @@ def comparable_scope(claims: pd.DataFrame, documents: pd.DataFrame, region_table
     if region_tables is not None:
         tables = claims["metric"].map(lambda m: split_metric(m)[0])
         region_ok = government & tables.isin(list(region_tables))
-    return (scope != "sub") & ~((scope == "region") & ~region_ok)
+    return ~scope.isin(["sub", "agencies"]) & ~((scope == "region") & ~region_ok)
 
 
 def column_label(table: str, column: str) -> str:
