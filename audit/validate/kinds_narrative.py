@@ -318,15 +318,20 @@ def _table_shares(ctx: Context, claims: pd.DataFrame, denominators: list[list[st
 
 
 def _table_rates(ctx: Context, claims: pd.DataFrame, rates: dict[str, dict[str, Any]]) -> list[list[Fraction]]:
-    """A rate (办结率): its numerator over each of its denominators, all from the table."""
-    out = []
-    for metric, claim in zip(claims["metric"], records(claims), strict=True):
-        key = metric.rsplit(".", 1)[0]
-        one = pd.DataFrame([claim])
-        numerator = reading_values(one, ctx.all_cells, {key: [rates[key]["numerator"]]})[0][0]
-        found = reading_values(one, ctx.all_cells, {key: rates[key]["denominators"]})[0]
-        ok = not math.isnan(numerator)
-        out.append([(numerator, numerator, d, d) for d in found if ok and not math.isnan(d) and d > 0])
+    """A rate (办结率): its numerator over each of its denominators, all from the table (one lookup of
+    the cells per kind of rate, not per claim)."""
+    out: list[list[Fraction]] = [[] for _ in range(len(claims))]
+    keys = claims["metric"].map(lambda m: m.rsplit(".", 1)[0]).to_numpy()
+    for key, rate in rates.items():
+        at = np.flatnonzero(keys == key)
+        if not len(at):
+            continue
+        some = claims.iloc[at]
+        numerators = reading_values(some, ctx.all_cells, {key: [rate["numerator"]]})
+        denominators = reading_values(some, ctx.all_cells, {key: rate["denominators"]})
+        for i, (numerator,), found in zip(at, numerators, denominators, strict=True):
+            if not math.isnan(numerator):
+                out[i] = [(numerator, numerator, d, d) for d in found if not math.isnan(d) and d > 0]
     return out
 
 
@@ -337,17 +342,22 @@ def _stated_totals(ctx: Context, claims: pd.DataFrame, wholes: dict[str, list[st
         return []
     counts = ctx.claims[(ctx.claims["kind"] == "count") & ctx.claims["document"].isin(set(claims["document"]))]
     by_group = {g: (lo, hi) for g, lo, hi in zip(counts["group"], counts["low"], counts["high"], strict=True)}
+    # each document's stated counts as plain tuples: (metric, group, low, high)
+    stated: dict[Any, list[tuple[Any, Any, float, float]]] = {}
+    columns = [counts[c] for c in ("document", "metric", "group", "low", "high")]
+    for doc, metric, group, lo, hi in zip(*columns, strict=True):
+        stated.setdefault(doc, []).append((metric, group, float(lo), float(hi)))
     out = []
     for claim in records(claims):
         low, high = by_group.get(claim["group"], (claim["base"], claim["base"]))
-        chosen = counts[
-            (counts["document"] == claim["document"])
-            & counts["metric"].isin(wholes[claim["metric"]])
-            & (counts["group"] != claim["group"])
-            & (counts["high"] >= low)
-            & (counts["high"] > 0)
-        ]
-        out.append([(low, high, d_low, d_high) for d_low, d_high in zip(chosen["low"], chosen["high"], strict=True)])
+        allowed = wholes[claim["metric"]]
+        out.append(
+            [
+                (low, high, d_low, d_high)
+                for metric, group, d_low, d_high in stated.get(claim["document"], [])
+                if metric in allowed and group != claim["group"] and d_high >= low and d_high > 0
+            ]
+        )
     return out
 
 

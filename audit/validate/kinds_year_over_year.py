@@ -14,6 +14,7 @@ import math
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from audit.model import dated_reports
@@ -24,7 +25,7 @@ from audit.validate.kinds_narrative import (
     claim_ref,
     comparable_scope,
     decimals_of,
-    fits_percent,
+    fits_share_range,
     has_reading,
     reading_values,
     readings_of,
@@ -64,21 +65,16 @@ Interval = tuple[float, float]  # (low, high) of a figure; an approximate number
 
 
 def _change_fits(claim: dict[str, Any], current: Interval, previous: Interval) -> bool:
-    """The stated change (its range) meets current − previous (their ranges); a percentage under
-    rounding or truncation (约: ±1 point), of any value in the ranges."""
-    lowest, highest = current[0] - previous[1], current[1] - previous[0]
+    """The stated change (its range) meets current − previous (their ranges); a percentage change,
+    of any value in the ranges, prints as stated under rounding or truncation (约: ±1 point)."""
     if claim["kind"] == "change":
+        lowest, highest = current[0] - previous[1], current[1] - previous[0]
         return bool(max(claim["low"], lowest) <= min(claim["high"], highest) + 1e-9)
     if previous[0] <= 0:
         return False
     literal = claim["text"][int(claim["span_start"]) : int(claim["span_end"])]
-    if current[0] == current[1] and previous[0] == previous[1]:
-        return fits_percent(
-            (current[0] - previous[0]) / previous[0] * 100, claim["value"], decimals_of(literal), claim["approx"]
-        )
-    shares = ((current[0] / previous[1] - 1) * 100, (current[1] / previous[0] - 1) * 100)
-    slack = 1.0 if claim["approx"] else 10.0 ** -decimals_of(literal)
-    return bool(shares[0] - slack <= claim["value"] <= shares[1] + slack)
+    lowest, highest = (current[0] / previous[1] - 1) * 100, (current[1] / previous[0] - 1) * 100
+    return fits_share_range(lowest, highest, claim["value"], decimals_of(literal), claim["approx"])
 
 
 def _figure(value: float, interval: Interval) -> str:
@@ -166,11 +162,12 @@ def year_over_year(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, 
         return nothing()
     readings: dict[str, list[list[str]]] = params["readings"]
     stated = {str(m): str(label) for m, label in (params.get("stated") or {}).items()}
-    in_table = claims["metric"].map(lambda m: has_reading(m, readings))
+    from_table = claims["metric"].map(lambda m: has_reading(m, readings))
     # a change of a figure the table does not hold (下属单位; 全县… in an office's report) is not checked
     # against it, as in claim_matches_cell
     documents = ctx.all_documents if stored_docs is None else pd.concat([ctx.all_documents, stored_docs])
-    in_table &= comparable_scope(claims, documents, params.get("region_tables"))
+    in_table = from_table & comparable_scope(claims, documents, params.get("region_tables"))
+    claims = claims.assign(from_table=from_table)
     claims = claims[(in_table | claims["metric"].isin(stated)) & claims["base"].notna()].reset_index(drop=True)
     joined = claims.reset_index(names="claim").merge(pairs, on="document")
     scope = set(ctx.documents["id"])
@@ -182,21 +179,15 @@ def year_over_year(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, 
     if history is not None and not history.cells.empty:
         cells = pd.concat([cells, history.cells[history.cells["document"].isin(set(joined["previous"]))]])
     counts = _counts(ctx)
-    from_table = joined["metric"].map(lambda m: has_reading(m, readings)).to_numpy(bool)
+    by_table = joined["from_table"].to_numpy(bool)
+    previous: list[tuple[float, Interval]] = [(math.nan, (math.nan, math.nan))] * len(joined)
     # last year's figure: the first reading its table gives (2019 and 2021 tables name a column differently)
-    table_values = [
-        next((v for v in found if not math.isnan(v)), math.nan)
-        for found in reading_values(joined[from_table], cells, readings, joined.loc[from_table, "previous"])
-    ]
-    stated_values = iter(_stated_values(counts, joined[~from_table], set(stated)))
-    table_iter = iter(table_values)
-    previous: list[tuple[float, Interval]] = []
-    for is_table in from_table:
-        if is_table:
-            v = float(next(table_iter))
-            previous.append((v, (v, v)))
-        else:
-            previous.append(next(stated_values))
+    found = reading_values(joined[by_table], cells, readings, joined.loc[by_table, "previous"])
+    for i, values in zip(np.flatnonzero(by_table), found, strict=True):
+        v = next((v for v in values if not math.isnan(v)), math.nan)
+        previous[i] = (v, (v, v))
+    for i, value in zip(np.flatnonzero(~by_table), _stated_values(counts, joined[~by_table], set(stated)), strict=True):
+        previous[i] = value
     current = _current_ranges(joined, counts)
     fits = [
         not math.isnan(v) and _change_fits(c, cur, rng)
@@ -208,7 +199,6 @@ def year_over_year(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, 
         previous_high=[r[1] for _, r in previous],
         current_low=[c[0] for c in current],
         current_high=[c[1] for c in current],
-        from_table=from_table,
         decided=[not math.isnan(v) for v, _ in previous],
         fits=fits,
     )
