@@ -111,6 +111,12 @@ class HistoryStore:
         finally:
             con.close()
 
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the store for one run's read-rules-write section, so that a concurrent run reads what
+        this one wrote (never both reading before either writes)."""
+        yield
+
     def exists(self) -> bool:
         return os.path.exists(self.path) and os.path.getsize(self.path) > 0
 

@@ -214,6 +214,22 @@ def short_hash(*parts: object, length: int = 12) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SourceNote:
+    """Something ingest met while reading an input that a reviewer must know, though what was read is
+    audited: `code` is "limit_exceeded" (a documented limit cut the input: bytes, lines, pages, depth,
+    decompressed size) or "partial_decode" (bytes that could not be decoded, marked U+FFFD in the text);
+    `detail` says what, in Chinese (with the limit and the amount); `line` is the original line it
+    concerns (0: the input as a whole)."""
+
+    code: str
+    detail: str
+    line: int = 0
+
+
+NOTE_CODES = ("limit_exceeded", "partial_decode")
+
+
 @dataclass
 class Source:
     """One input file, decoded.
@@ -234,6 +250,10 @@ class Source:
     error: str | None = None  # why it could not be read; then `lines` is empty
     # PDF: the page of each original line (pages[n - 1] for line n), cited in evidence; else empty.
     pages: list[int] = field(default_factory=list)
+    # Why a file the folder walk met is not audited at all (an image, a data file, a FIFO, a link out
+    # of the input folder): listed in the outputs, not a finding. None for every report input.
+    skipped: str | None = None
+    notes: list[SourceNote] = field(default_factory=list)  # limits hit and bad bytes (read, but not whole)
 
     def original_line(self, number: int) -> str:
         if 1 <= number <= len(self.original):
