@@ -7,7 +7,7 @@ start instantly and `check` loads only what it needs.
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import sys
 import traceback
@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+
+from audit.model import printable
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILURE = 0, 1, 2
 DEFAULT_OUT = "reports_out"
@@ -68,8 +70,13 @@ def _guarded(body: Callable[[], int]) -> None:
         code = body()
     except click.ClickException:
         raise
+    except OSError as exc:  # the disk, not the tool: name the cause (no space left, permission denied)
+        reason = exc.strerror or str(exc)
+        where = f" ({printable(exc.filename)})" if exc.filename else ""
+        click.echo(f"xxgk-audit: cannot write the results{where}: {reason}", err=True)
+        sys.exit(EXIT_FAILURE)
     except Exception as exc:  # noqa: BLE001 - the contract maps every internal failure to exit 2
-        click.echo(f"xxgk-audit: internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo(f"xxgk-audit: internal error: {type(exc).__name__}: {printable(exc)}", err=True)
         if os.environ.get("XXGK_DEBUG"):
             traceback.print_exc()
         sys.exit(EXIT_FAILURE)
@@ -84,6 +91,7 @@ def _audit(
     db: str | None = None,
     baseline: str | None = None,
     waivers: str | None = None,
+    exclude: list[str] | None = None,
 ) -> Any:
     from audit.gate import GateError, apply_gate, expired, load_baseline, load_waivers
     from audit.pipeline import run_audit
@@ -95,10 +103,27 @@ def _audit(
         raise click.UsageError(str(exc)) from exc
     for w in expired(waived):
         click.echo(f"xxgk-audit: waiver for {w['id']} expired on {w['expires']}; the finding counts again", err=True)
-    result = run_audit(list(paths), severities=_load_severities(config), validate_frames=check_frames, db=db)
+    result = run_audit(
+        list(paths), severities=_load_severities(config), validate_frames=check_frames, db=db, exclude=exclude
+    )
     if known is not None or waivers:
         result.findings = apply_gate(result.findings, baseline=known, waivers=waived)
     return result
+
+
+def _echo_faults(result: Any) -> None:
+    """Failures inside the tool, one line each on stderr (the run exits 2; everything else was audited)."""
+    for fault in result.faults:
+        where = fault.document or fault.source or "run"
+        click.echo(
+            f"xxgk-audit: internal error in {fault.stage} on {printable(where)}: {printable(fault.error)}", err=True
+        )
+
+
+def _verdict(result: Any, fail_on: str) -> int:
+    """The exit code: 2 when the tool failed somewhere (all else audited), else the gate's verdict."""
+    _echo_faults(result)
+    return EXIT_FAILURE if result.faults else _exit_code(result, fail_on)
 
 
 def _echo_new(result: Any) -> None:
@@ -107,7 +132,7 @@ def _echo_new(result: Any) -> None:
         return
     for f in result.findings[result.findings["new"].map(lambda n: n is True)].to_dict("records"):
         mark = " (waived)" if f.get("waived") else ""
-        click.echo(f"new {f['id']} {f['severity']} {f['rule']} {f['document']}: {f['message']}{mark}")
+        click.echo(printable(f"new {f['id']} {f['severity']} {f['rule']} {f['document']}: {f['message']}{mark}"))
 
 
 fail_on_option = click.option(
@@ -173,26 +198,55 @@ def run(
 
     def body() -> int:
         targets = paths or (_display_path(samples_dir()),)
-        store = None if no_db else (db or str(Path(out_dir) / "history.duckdb"))
-        result = _audit(targets, config, db=store, baseline=baseline, waivers=waivers)
-        from audit.render.audit_json import audit_json
-        from audit.render.html import write_site
-
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        document = audit_json(result)
-        (out / "audit.json").write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
-        pages = write_site(result, out)
-        counts = document["run"]["findings"]
+        store = None if no_db else (db or str(out / "history.duckdb"))
+        try:
+            result = _audit(targets, config, db=store, baseline=baseline, waivers=waivers, exclude=[str(out)])
+            written = _write_outputs(result, out)
+        except BaseException:
+            _discard_stale(out)  # never leave an earlier run's audit.json looking like this run's
+            raise
+        counts = written["run"]["findings"]
         click.echo(
-            f"{document['run']['inputs']} inputs, {document['run']['documents']} documents: "
+            f"{written['run']['inputs']} inputs, {written['run']['documents']} documents: "
             f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info, "
-            f"{document['run']['not_assessable']} not assessable → {out / 'index.html'} ({len(pages)} pages), {out / 'audit.json'}"
+            f"{written['run']['not_assessable']} not assessable → {printable(out / 'index.html')} "
+            f"({written['pages']} pages), {printable(out / 'audit.json')}"
         )
+        _echo_inputs(result)
         _echo_new(result)
-        return _exit_code(result, fail_on)
+        return _verdict(result, fail_on)
 
     _guarded(body)
+
+
+def _write_outputs(result: Any, out: Path) -> dict[str, Any]:
+    """The HTML site, then audit.json (which then holds any failure of a page), each file written
+    whole or not at all."""
+    from audit.pipeline import report_faults
+    from audit.render.audit_json import audit_json, dumps
+    from audit.render.html import write_atomic, write_site
+
+    out.mkdir(parents=True, exist_ok=True)
+    page_faults: list[Any] = []
+    pages = write_site(result, out, page_faults)
+    report_faults(result, page_faults)
+    document = audit_json(result)
+    write_atomic(out / "audit.json", dumps(document))
+    return {"run": document["run"], "pages": len(pages)}
+
+
+def _discard_stale(out: Path) -> None:
+    with contextlib.suppress(OSError):
+        (out / "audit.json").unlink(missing_ok=True)
+
+
+def _echo_inputs(result: Any) -> None:
+    """Inputs that were not audited (skipped, unreadable), one line each, on stderr."""
+    for source in result.sources:
+        if source.status != "audited":
+            reason = source.skipped or source.error
+            click.echo(f"{source.status}: {printable(source.path)}: {printable(reason)}", err=True)
 
 
 @main.command()
@@ -217,9 +271,9 @@ def check(
         store = None if no_db else db
         result = _audit(paths, config, check_frames=False, db=store, baseline=baseline, waivers=waivers)
         if as_json:
-            from audit.render.audit_json import audit_json
+            from audit.render.audit_json import audit_json, dumps
 
-            click.echo(json.dumps(audit_json(result), ensure_ascii=False, indent=1))
+            click.echo(dumps(audit_json(result)))
         else:
             from rich.console import Console
 
@@ -227,7 +281,7 @@ def check(
 
             print_summary(result, Console(), fail_on=fail_on)
             _echo_new(result)
-        return _exit_code(result, fail_on)
+        return _verdict(result, fail_on)
 
     _guarded(body)
 
@@ -241,15 +295,21 @@ def extract(paths: tuple[str, ...], as_json: bool) -> None:
     def body() -> int:
         from audit.extract.batch import extract_all
         from audit.ingest import read_paths
-        from audit.render.audit_json import document_json, tables_by_document
+        from audit.render.audit_json import document_json, dumps, tables_by_document
         from audit.segment import segment
 
-        frames = extract_all(segment(read_paths(list(paths))))
+        faults: list[Any] = []
+        frames = extract_all(segment(read_paths(list(paths)), faults), faults)
         tables = tables_by_document(frames.cells)
         records = frames.documents.to_dict("records")
         docs = [document_json({str(k): v for k, v in r.items()}, tables.get(str(r["id"]), {})) for r in records]
-        click.echo(json.dumps({"documents": docs}, ensure_ascii=False, indent=1))
-        return EXIT_OK
+        click.echo(dumps({"documents": docs}))
+        for fault in faults:
+            where = fault.document or fault.source or "run"
+            click.echo(
+                f"xxgk-audit: internal error in {fault.stage} on {printable(where)}: {printable(fault.error)}", err=True
+            )
+        return EXIT_FAILURE if faults else EXIT_OK
 
     _guarded(body)
 

@@ -200,11 +200,21 @@ TABLE_ZH = {
 SECTIONS = ("overview", "article20", "applications", "review_litigation", "problems", "other")
 
 
+_CONTROL_CHARS = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
+_CONTROL_CHARS.update({0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"})
+
+
+def printable(text: object) -> str:
+    """Text safe for a terminal or a CI log line: control characters (ESC, newline …) escaped as \\xNN,
+    so a file name can neither drive the terminal nor fake a line of the log."""
+    return str(text).translate(_CONTROL_CHARS)
+
+
 def short_hash(*parts: object, length: int = 12) -> str:
     """A stable hex digest of the parts (finding ids, content hashes)."""
     h = hashlib.sha1()
     for p in parts:
-        h.update(str(p).encode("utf-8"))
+        h.update(str(p).encode("utf-8", "surrogatepass"))  # any text hashes, even a lone surrogate
         h.update(b"\x1f")
     return h.hexdigest()[:length]
 
@@ -228,6 +238,24 @@ class SourceNote:
 
 
 NOTE_CODES = ("limit_exceeded", "partial_decode")
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A failure inside the tool, caught so that the rest of the run goes on (contract.md §1): it
+    becomes an extraction.internal_error finding on `document` (or on `source` when no document is
+    known) and the run exits 2. `stage` names where: ingest, segment, extract, rule <id>, store, render."""
+
+    stage: str
+    error: str  # "TypeError: message", one line
+    document: str | None = None
+    source: str | None = None
+    line: int = 0
+
+    @classmethod
+    def of(cls, stage: str, exc: BaseException, **where: Any) -> Fault:
+        message = " ".join(str(exc).split())[:300]
+        return cls(stage, f"{type(exc).__name__}: {message}" if message else type(exc).__name__, **where)
 
 
 @dataclass
@@ -254,6 +282,11 @@ class Source:
     # of the input folder): listed in the outputs, not a finding. None for every report input.
     skipped: str | None = None
     notes: list[SourceNote] = field(default_factory=list)  # limits hit and bad bytes (read, but not whole)
+
+    @property
+    def status(self) -> str:
+        """audited | unreadable | skipped — what became of the input (audit.json `inputs[].status`)."""
+        return "skipped" if self.skipped else "unreadable" if self.error else "audited"
 
     def original_line(self, number: int) -> str:
         if 1 <= number <= len(self.original):
@@ -402,6 +435,15 @@ def dated_reports(documents: pd.DataFrame) -> pd.DataFrame:
     ]
 
 
+def none_for_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object (text) columns with None for every missing value: pandas builds NaN from None in some
+    columns, and a NaN taken as a value is truthy, breaks numpy masks and is not JSON."""
+    text = [c for c in frame.columns if frame[c].dtype == object]
+    if not text:
+        return frame
+    return frame.assign(**{c: frame[c].where(frame[c].notna(), None) for c in text})
+
+
 def empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
     import pandas as pd
 
@@ -429,6 +471,7 @@ class RunResult:
     not_assessable: pd.DataFrame
     rules: list[dict[str, Any]] = field(default_factory=list)  # the rule definitions that ran
     history: Frames | None = None  # the history store's reports the run read (HistoryStore.load), if any
+    faults: list[Fault] = field(default_factory=list)  # failures inside the tool, caught (exit 2)
 
     def source_of(self, path: str) -> Source | None:
         for s in self.sources:

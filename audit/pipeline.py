@@ -1,29 +1,43 @@
 """One audit run: inputs → sources → documents → frames → findings, as a RunResult.
 
 Stages run in order over the whole batch; each frame is checked against its schema at the stage
-boundary (pandera, imported only here because it is slow to import).
+boundary (pandera, imported only here because it is slow to import). No document can break a run:
+every stage catches a failure on one source or document as a Fault (audit.model), the rest goes on,
+and the faults become extraction.internal_error findings (the CLI then exits 2).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from audit.extract.batch import extract_all
 from audit.ingest import read_paths
-from audit.model import RunResult
+from audit.model import Fault, Frames, RunResult, Source
 from audit.segment import segment
 from audit.validate import load_rules, run_rules
 
 
-def _check_frames(result: RunResult) -> None:
-    from audit.schemas import check
+def _check_frames(frames: Frames, faults: list[Fault]) -> None:
+    """Schema violations are faults on the documents whose rows break the schema (never a lost run)."""
+    from audit.schemas import violations
 
-    frames = result.frames
-    check("documents", frames.documents)
-    check("cells", frames.cells)
-    check("claims", frames.claims)
-    check("issues", frames.issues)
-    check("findings", result.findings)
+    for name in ("documents", "cells", "claims", "issues"):
+        frame = getattr(frames, name)
+        for document, error in violations(name, frame):
+            faults.append(Fault(f"schema {name}", error, document=document))
+
+
+def _source_faults(sources: list[Source]) -> list[Fault]:
+    """Readers that failed inside the tool left a note (audit.ingest): they are faults of ingest."""
+    return [
+        Fault("ingest", note.detail, source=s.path, line=note.line)
+        for s in sources
+        for note in s.notes
+        if note.code == "internal_error"
+    ]
 
 
 def run_audit(
@@ -32,36 +46,86 @@ def run_audit(
     severities: dict[str, str] | None = None,
     validate_frames: bool | None = None,
     db: str | None = None,
+    exclude: list[str] | None = None,
 ) -> RunResult:
-    """Audit every file under `paths`; never raises for a bad input (it becomes a finding).
+    """Audit every file under `paths`; never raises for a bad input (it becomes a finding) nor for a
+    failure on one document (it becomes a fault and an extraction.internal_error finding).
 
     `db`: the history store (audit.history) — read before the rules run (the same agencies' other
     reports, for the cross-year rules) and given this run's documents, cells, claims and findings
-    after; None audits without history. DuckDB is imported only when a store is used.
+    after; None audits without history. DuckDB is imported only when a store is used. A store that
+    cannot be used is a fault of the run: the audit goes on without history. `exclude`: folders the
+    walk never enters (the run's own output folder).
     """
-    sources = read_paths(paths)
-    documents = segment(sources)
-    frames = extract_all(documents)
-    rules = load_rules()
-    store = None
-    history = None
-    if db:
-        from audit.history import HistoryStore
-
-        store = HistoryStore(db)
-        history = store.load(frames.documents)
-    findings, not_assessable = run_rules(frames, sources, rules=rules, severities=severities, history=history)
-    result = RunResult(
-        sources=sources,
-        documents=documents,
-        frames=frames,
-        findings=findings,
-        not_assessable=not_assessable,
-        rules=rules,
-        history=history,
-    )
+    sources = read_paths(paths, **({"exclude": exclude} if exclude else {}))  # TEMP until walk lands
+    faults = _source_faults(sources)
+    documents = segment(sources, faults)
+    frames = extract_all(documents, faults)
     if validate_frames if validate_frames is not None else os.environ.get("XXGK_CHECK_FRAMES", "1") != "0":
-        _check_frames(result)
-    if store is not None:
-        store.save(result)
+        _check_frames(frames, faults)
+    rules = load_rules()
+    with _store_section(db, faults) as store:
+        history = _guarded_store(faults, lambda: store.load(frames.documents)) if store else None
+        findings, not_assessable = run_rules(
+            frames, sources, rules=rules, severities=severities, history=history, faults=faults
+        )
+        result = RunResult(
+            sources=sources,
+            documents=documents,
+            frames=frames,
+            findings=findings,
+            not_assessable=not_assessable,
+            rules=rules,
+            history=history,
+            faults=faults,
+        )
+        if store is not None and not any(f.stage == "store" for f in faults):
+            saved = len(faults)
+            _guarded_store(faults, lambda: store.save(result))
+            report_faults(result, faults[saved:], severities)
     return result
+
+
+def report_faults(result: RunResult, late: list[Fault], severities: dict[str, str] | None = None) -> None:
+    """Faults met after the rules ran (saving the store, writing pages) join the findings as
+    extraction.internal_error, so audit.json written afterwards holds them."""
+    if not late:
+        return
+    import pandas as pd
+
+    if late[0] not in result.faults:
+        result.faults.extend(late)
+    reporting = [r for r in result.rules if r["kind"] == "internal_error"]
+    found, _ = run_rules(result.frames, result.sources, rules=reporting, severities=severities, faults=list(late))
+    result.findings = pd.concat([result.findings, found], ignore_index=True) if not found.empty else result.findings
+
+
+@contextmanager
+def _store_section(db: str | None, faults: list[Fault]) -> Iterator[Any]:
+    """The history store held for the read-rules-write section (one run at a time), or None when
+    there is no store or it cannot be held (a fault: the run goes on without history)."""
+    if not db:
+        yield None
+        return
+    from audit.history import HistoryStore
+
+    store = HistoryStore(db)
+    section = store.exclusive()
+    try:
+        section.__enter__()
+    except Exception as exc:  # noqa: BLE001 - a store that cannot be used never loses the audit
+        faults.append(Fault.of("store", exc, source=db))
+        yield None
+        return
+    try:
+        yield store
+    finally:
+        section.__exit__(None, None, None)
+
+
+def _guarded_store(faults: list[Fault], action: Callable[[], Any]) -> Any:
+    try:
+        return action()
+    except Exception as exc:  # noqa: BLE001 - corrupt, busy or full: a fault of the run, outputs still written
+        faults.append(Fault.of("store", exc))
+        return None

@@ -86,3 +86,24 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
 def check(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Validate a frame against its schema; raises pandera.errors.SchemaError on a violation."""
     return SCHEMAS[name].validate(frame)
+
+
+def violations(name: str, frame: pd.DataFrame) -> list[tuple[str | None, str]]:
+    """(document, what is wrong) for each document whose rows break the frame's schema; a violation
+    of the frame as a whole (a missing column, a wrong dtype) has document None."""
+    import pandera.errors as pe
+
+    try:
+        SCHEMAS[name].validate(frame, lazy=True)
+    except pe.SchemaErrors as errors:
+        key = "id" if name == "documents" else "document"
+        found: dict[str | None, str] = {}
+        for case in errors.failure_cases.to_dict("records"):
+            index = case.get("index")
+            document = None
+            if index is not None and index == index and index in frame.index and key in frame.columns:
+                document = str(frame.at[index, key])
+            what = f"{case.get('column') or name}: {case.get('check')} ({case.get('failure_case')!r})"
+            found.setdefault(document, what[:300])
+        return list(found.items())
+    return []

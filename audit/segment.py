@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from audit.model import Document, Source
+from audit.model import Document, Fault, Source
 
 BLANK, RESIDUE, BOUNDARY, ATTACHED, CONTENT = "blank", "residue", "boundary", "attached", "content"
 _CHROME = (BOUNDARY, ATTACHED)
@@ -207,13 +207,34 @@ def _documents_of(source: Source) -> Iterator[tuple[Document, list[str]]]:
         yield doc, content
 
 
-def segment(sources: list[Source]) -> list[Document]:
-    """Every document of every readable source, in order, with kind and copies marked."""
-    found = [pair for source in sources if not source.error for pair in _documents_of(source)]
+def segment(sources: list[Source], faults: list[Fault] | None = None) -> list[Document]:
+    """Every document of every readable source, in order, with kind and copies marked.
+
+    A failure on one source is caught (a Fault in `faults`): that source becomes one document of
+    kind unknown, so it still appears, and the other sources are segmented as usual."""
+    found: list[tuple[Document, list[str]]] = []
+    for source in sources:
+        if source.error or source.skipped:
+            continue
+        try:
+            found.extend(_documents_of(source))
+        except Exception as exc:  # noqa: BLE001 - one source never stops the batch
+            _record(faults, Fault.of("segment", exc, source=source.path), exc)
+            whole = Document(source, 1, 0, len(source.lines))
+            found.append((whole, _content_lines(whole)))
     documents = [doc for doc, _ in found]
     name_documents(documents)
-    mark_copies(documents, [content for _, content in found])
+    try:
+        mark_copies(documents, [content for _, content in found])
+    except Exception as exc:  # noqa: BLE001 - copies unmarked is less than a lost batch
+        _record(faults, Fault.of("segment (copies)", exc), exc)
     return documents
+
+
+def _record(faults: list[Fault] | None, fault: Fault, exc: Exception) -> None:
+    if faults is None:  # a caller that collects no faults wants the exception
+        raise exc
+    faults.append(fault)
 
 
 def name_documents(documents: list[Document]) -> None:

@@ -18,10 +18,19 @@ import pandas as pd
 import pytest
 import yaml
 
-from audit.model import APP_COLUMNS, FINDING_COLUMNS, NOT_ASSESSABLE_COLUMNS, RL_GROUPS, RL_OUTCOMES, SEVERITIES, Frames
+from audit.model import (
+    APP_COLUMNS,
+    FINDING_COLUMNS,
+    NOT_ASSESSABLE_COLUMNS,
+    RL_GROUPS,
+    RL_OUTCOMES,
+    SEVERITIES,
+    Fault,
+    Frames,
+)
 from audit.validate import explain_rule, list_rules, load_rules, run_rules
 from audit.validate.docs import render
-from audit.validate.kinds import REGISTRY
+from audit.validate.registry import REGISTRY
 from audit.validate.testing import build_frames, build_history
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +71,8 @@ CONTRACT = {
     "history.in_force_chain": "warning",
     "history.copied_text": "warning",
     "extraction.unreadable_input": "error",
+    "extraction.internal_error": "error",
+    "extraction.limit_exceeded": "warning",
 }
 
 
@@ -83,7 +94,8 @@ CASES = _cases()
 def _run(case: dict[str, Any], rules: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame, Frames, list[Any]]:
     frames, sources = build_frames(case, TABLES)
     history, stored = build_history(case["history"], TABLES) if case.get("history") else (None, [])
-    findings, not_assessable = run_rules(frames, sources, rules=rules, history=history)
+    faults = [Fault(**f) for f in case.get("faults") or []]
+    findings, not_assessable = run_rules(frames, sources, rules=rules, history=history, faults=faults)
     return findings, not_assessable, frames, sources + stored  # evidence may quote a stored report
 
 
@@ -96,6 +108,9 @@ def _check_finding_shape(findings: pd.DataFrame, sources: list[Any], severity: s
         assert f["message"] and "?" not in f["message"], f["message"]
         assert f["evidence"], f
         for e in f["evidence"]:
+            if e["line"] == 0:  # run-level evidence: what is known of the input (its error, a note)
+                assert e["text"], e
+                continue
             source = by_path[e["source"]]
             expected = source.error if source.error else source.original_line(e["line"])
             assert e["text"] == expected[:400], e
@@ -138,6 +153,10 @@ def _prefixed(case: dict[str, Any], prefix: str) -> dict[str, Any]:
                 doc[field] = f"{prefix}/{doc[field]}"
     for s in case.get("sources") or []:
         s["path"] = f"{prefix}/{s['path']}"
+    for f in case.get("faults") or []:
+        for field in ("document", "source"):
+            if f.get(field):
+                f[field] = f"{prefix}/{f[field]}"
     return case
 
 
@@ -169,12 +188,14 @@ def test_all_cases_in_one_batch_give_the_same_findings_as_one_by_one() -> None:
         "documents": [d for c in cases for d in c.get("documents") or []],
         "sources": [s for c in cases for s in c.get("sources") or []],
         "history": [d for c in cases for d in c.get("history") or []],
+        "faults": [f for c in cases for f in c.get("faults") or []],
     }
-    findings, not_assessable, _, sources = _run(batch, RULES)
+    per_document = [r for r in RULES if r["kind"] != "no_reports"]  # about the run as a whole
+    findings, not_assessable, _, sources = _run(batch, per_document)
     alone = Counter[tuple[Any, ...]]()
     alone_na = 0
     for case in cases:
-        f, na, _, _ = _run(case, RULES)
+        f, na, _, _ = _run(case, per_document)
         alone += _outcome(f)
         alone_na += len(na)
     assert _outcome(findings) == alone
@@ -251,7 +272,8 @@ def test_listing_rules_does_not_import_pandas() -> None:
 def test_empty_input_gives_empty_frames_with_the_contract_columns() -> None:
     frames, sources = build_frames({"documents": []})
     findings, not_assessable = run_rules(frames, sources)
-    assert list(findings.columns) == list(FINDING_COLUMNS) and findings.empty
+    assert list(findings.columns) == list(FINDING_COLUMNS)
+    assert list(findings["rule"]) == ["extraction.no_reports"]  # nothing to audit is itself a finding
     assert list(not_assessable.columns) == list(NOT_ASSESSABLE_COLUMNS) and not_assessable.empty
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import pandas as pd
@@ -16,7 +17,16 @@ import pandas as pd
 from audit.extract.claims import claims_frame, read_claims
 from audit.extract.meta import read_metadata
 from audit.extract.table_cells import read_tables
-from audit.model import CELL_COLUMNS, DOCUMENT_COLUMNS, ISSUE_COLUMNS, Document, Frames, empty_frame
+from audit.model import (
+    CELL_COLUMNS,
+    DOCUMENT_COLUMNS,
+    ISSUE_COLUMNS,
+    Document,
+    Fault,
+    Frames,
+    empty_frame,
+    none_for_missing,
+)
 
 
 def decide_format(year: int | None, shape_applications: str | None, shape_article20: str | None) -> str:
@@ -71,37 +81,50 @@ def _inherit_agency(rows: list[dict[str, Any]]) -> None:
             row["agency"], row["agency_key"] = original["agency"], original["agency_key"]
 
 
-_Rows = tuple[list[dict[str, Any]], list[tuple[Any, ...]], list[dict[str, Any]], list[tuple[Any, ...]]]
+_Rows = tuple[list[dict[str, Any]], list[tuple[Any, ...]], list[dict[str, Any]], list[tuple[Any, ...]], list[Fault]]
 # Below this many documents a worker process costs more than it saves.
 PARALLEL_MIN_DOCUMENTS = 400
 _BATCH: list[Document] = []  # the documents a forked worker reads (inherited, never pickled)
 
 
 def _extract_range(bounds: tuple[int, int]) -> _Rows:
-    """Document, cell, issue and claim rows of documents[start:end] (runs in a worker or in-process)."""
+    """Document, cell, issue and claim rows of documents[start:end] (runs in a worker or in-process),
+    and the faults met: a step that fails on one document is left out for that document only."""
     doc_rows: list[dict[str, Any]] = []
     cell_rows: list[tuple[Any, ...]] = []
     issue_rows: list[dict[str, Any]] = []
     claim_rows: list[tuple[Any, ...]] = []
+    faults: list[Fault] = []
     for doc in _BATCH[bounds[0] : bounds[1]]:
-        meta = read_metadata(doc)
+        doc_id = doc.id
+        try:
+            meta = read_metadata(doc)
+        except Exception as exc:  # noqa: BLE001 - one document never stops the batch
+            faults.append(Fault.of("extract (metadata)", exc, document=doc_id))
+            meta = {}
         shapes: tuple[str | None, str | None] = (None, None)
         if (meta.get("kind") or doc.kind) not in ("guide", "unknown"):
-            tables = read_tables(doc.numbered_lines(), meta.get("year"))
-            shapes = (tables.shape_applications, tables.shape_article20)
-            doc_id = doc.id
-            cell_rows.extend((doc_id, *c) for c in tables.cells)
-            issue_rows.extend({"document": doc_id, **i} for i in tables.issues)
-            claim_rows.extend(read_claims(doc, year=meta.get("year")))
+            try:
+                tables = read_tables(doc.numbered_lines(), meta.get("year"))
+                shapes = (tables.shape_applications, tables.shape_article20)
+                cell_rows.extend((doc_id, *c) for c in tables.cells)
+                issue_rows.extend({"document": doc_id, **i} for i in tables.issues)
+            except Exception as exc:  # noqa: BLE001
+                faults.append(Fault.of("extract (tables)", exc, document=doc_id))
+            try:
+                claim_rows.extend(read_claims(doc, year=meta.get("year")))
+            except Exception as exc:  # noqa: BLE001
+                faults.append(Fault.of("extract (claims)", exc, document=doc_id))
         doc_rows.append(_document_row(doc, meta, shapes))
-    return doc_rows, cell_rows, issue_rows, claim_rows
+    return doc_rows, cell_rows, issue_rows, claim_rows, faults
 
 
 def _extract_rows(documents: list[Document]) -> _Rows:
     """Every document's rows, in document order: one process per core for large batches.
 
     Documents are independent here, so a forked worker per core reads its share of the batch it
-    inherited; only the extracted rows travel back. Without fork (or with one core) it runs in-process.
+    inherited; only the extracted rows travel back. Without fork (or with one core) it runs in-process,
+    and so does a batch whose worker died (the pool is broken, not the documents).
     """
     global _BATCH
     _BATCH = documents
@@ -111,26 +134,36 @@ def _extract_rows(documents: list[Document]) -> _Rows:
             return _extract_range((0, len(documents)))
         step = -(-len(documents) // (workers * 4))
         ranges = [(i, min(i + step, len(documents))) for i in range(0, len(documents), step)]
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-            parts = list(pool.map(_extract_range, ranges))
+        try:
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+                parts = list(pool.map(_extract_range, ranges))
+        except BrokenProcessPool:
+            parts = [_extract_range(r) for r in ranges]
     finally:
         _BATCH = []
-    rows: _Rows = ([], [], [], [])
+    rows: _Rows = ([], [], [], [], [])
     for part in parts:
         for collected, more in zip(rows, part, strict=True):
             collected.extend(more)  # type: ignore[attr-defined]
     return rows
 
 
-def extract_all(documents: list[Document]) -> Frames:
-    doc_rows, cell_rows, issue_rows, claim_rows = _extract_rows(documents)
+def extract_all(documents: list[Document], faults: list[Fault] | None = None) -> Frames:
+    """The frames of `documents`; failures on single documents are appended to `faults` (or raised
+    when no list is given, as tests of one extractor want)."""
+    doc_rows, cell_rows, issue_rows, claim_rows, met = _extract_rows(documents)
+    if met and faults is None:
+        raise RuntimeError(f"extraction failed: {met[0]}")
+    if faults is not None:
+        faults.extend(met)
     _inherit_agency(doc_rows)
     documents_frame = (
         pd.DataFrame(doc_rows, columns=list(DOCUMENT_COLUMNS)) if doc_rows else empty_frame(DOCUMENT_COLUMNS)
     )
     integers = ["ordinal", "year", "line_start", "line_end", *(c for c in DOCUMENT_COLUMNS if c.endswith("_line"))]
-    documents_frame = documents_frame.astype({c: "Int64" for c in integers})
+    documents_frame = none_for_missing(documents_frame.astype({c: "Int64" for c in integers}))
     cells = pd.DataFrame(cell_rows, columns=list(CELL_COLUMNS)) if cell_rows else empty_frame(CELL_COLUMNS)
     cells = cells.astype({"value": "float64", "blank": "bool", "placeholder": "bool"})
     issues = pd.DataFrame(issue_rows, columns=list(ISSUE_COLUMNS)) if issue_rows else empty_frame(ISSUE_COLUMNS)
+    cells, issues = none_for_missing(cells), none_for_missing(issues)
     return Frames(documents=documents_frame, cells=cells, claims=claims_frame(claim_rows), issues=issues)

@@ -4,6 +4,7 @@ not_assessable, finding location). One serialised finding feeds every output.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from typing import Any
@@ -12,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 import audit
-from audit.model import A20_LITERAL_FIELDS, SEVERITIES, RunResult
+from audit.model import A20_LITERAL_FIELDS, SEVERITIES, RunResult, Source
 
 
 def _clean(value: Any) -> Any:
@@ -70,10 +71,17 @@ def tables_by_document(cells: pd.DataFrame) -> dict[str, dict[str, dict[str, dic
     return out
 
 
+def dumps(document: Any) -> str:
+    """Strict JSON (NaN and Infinity refused: a missing value must already be null) — every JSON
+    output of the tool goes through here."""
+    return json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False)
+
+
 def document_json(row: dict[str, Any], tables: dict[str, Any]) -> dict[str, Any]:
     period = None
-    if row.get("period_start") or row.get("period_end"):
-        period = {"start": row.get("period_start"), "end": row.get("period_end")}
+    start, end = _clean(row.get("period_start")), _clean(row.get("period_end"))
+    if start is not None or end is not None:
+        period = {"start": start, "end": end}
     return {
         "id": row["id"],
         "source": row["source"],
@@ -108,6 +116,22 @@ def finding_json(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def input_json(source: Source, documents: int) -> dict[str, Any]:
+    """One input as audit.json lists it: what became of it (`status` audited | unreadable | skipped,
+    with the `reason`), what it was, and the notes of a partial read (limits, bad bytes)."""
+    return {
+        "source": source.path,
+        "status": source.status,
+        "reason": source.skipped or source.error,
+        "media_type": source.media_type,
+        "encoding": source.encoding,
+        "bytes": source.size,
+        "documents": documents,
+        "error": source.error,
+        "notes": [{"code": n.code, "detail": n.detail, "line": n.line} for n in source.notes],
+    }
+
+
 def documents_json(result: RunResult) -> list[dict[str, Any]]:
     tables = tables_by_document(result.frames.cells)
     return [document_json(_str_keys(r), tables.get(r["id"], {})) for r in result.frames.documents.to_dict("records")]
@@ -125,21 +149,14 @@ def audit_json(result: RunResult) -> dict[str, Any]:
         "tool": {"name": "xxgk-audit", "version": audit.__version__},
         "run": {
             "inputs": len(result.sources),
+            "skipped": sum(1 for s in result.sources if s.skipped),
+            "unreadable": sum(1 for s in result.sources if s.status == "unreadable"),
+            "internal_errors": len(result.faults),
             "documents": len(result.documents),
             "findings": counts,
             "not_assessable": len(result.not_assessable),
         },
-        "inputs": [
-            {
-                "source": s.path,
-                "media_type": s.media_type,
-                "encoding": s.encoding,
-                "bytes": s.size,
-                "documents": docs_per_source.get(s.path, 0),
-                "error": s.error,
-            }
-            for s in result.sources
-        ],
+        "inputs": [input_json(s, docs_per_source.get(s.path, 0)) for s in result.sources],
         "documents": documents_json(result),
         "findings": findings,
         "not_assessable": [{k: _clean(v) for k, v in r.items()} for r in result.not_assessable.to_dict("records")],

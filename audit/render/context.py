@@ -207,20 +207,26 @@ class DocumentLink(TypedDict):
 
 
 class InputView(TypedDict):
+    """One input, as audit.json `inputs[]` lists it (audit_json.input_json)."""
+
     source: str
+    status: str  # audited | unreadable | skipped
+    reason: str | None  # why it was skipped or could not be read
     media_type: str
     encoding: str | None
     bytes: int
     documents: int
     error: str | None  # why it could not be read
+    notes: list[dict[str, Any]]  # a partial read: {code, detail, line}
 
 
 class IndexPage(TypedDict):
     page: str  # "index"
     tool: dict[str, str]
-    run: dict[str, Any]  # {inputs, unreadable, documents, reports, agencies, findings: Counts, not_assessable}
+    run: dict[str, Any]  # {inputs, unreadable, skipped, documents, reports, agencies, findings: Counts, not_assessable}
     inputs: list[InputView]
     unreadable: list[InputView]
+    skipped: list[InputView]  # files the walk met that are no report input (images, data files)
     years: list[dict[str, Any]]  # matrix columns: {year, label}
     matrix: list[MatrixRow]
     other_documents: list[DocumentLink]  # not reports, or copies of another document

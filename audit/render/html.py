@@ -10,12 +10,13 @@ font — so they work offline from a file:// URL and print cleanly.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from audit.model import RunResult
+from audit.model import Fault, RunResult
 from audit.render.site import build_site
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -53,21 +54,43 @@ def render_page(env: jinja2.Environment, template: str, context: Any) -> str:
     return env.get_template(template).render(**context)
 
 
-def write_site(result: RunResult, out_dir: Path) -> list[Path]:
+def write_atomic(path: Path, text: str) -> None:
+    """Write `path` whole or not at all: a temporary file beside it, then a rename (a full disk or a
+    crash never leaves a 0-byte or half-written page or audit.json)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def write_site(result: RunResult, out_dir: Path, faults: list[Fault] | None = None) -> list[Path]:
     """Write index.html, agency-<slug>.html per agency and the .json twin of each; return the paths.
 
+    With `faults` given, a page that cannot be built is a fault appended there (its documents are
+    left off; every other page is written); without, the exception propagates (tests want it).
     Pages of agencies from earlier runs in `out_dir` are left alone (they are not linked).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    site = build_site(result)
+    site = build_site(result, faults)
     env = environment()
     pages: list[tuple[str, str, Any]] = [("index", "index.html.j2", site["index"])]
     pages += [(a["agency"]["slug"], "agency.html.j2", a) for a in site["agencies"]]
     written: list[Path] = []
     for name, template, context in pages:
         html_path, json_path = out_dir / f"{name}.html", out_dir / f"{name}.json"
-        html_path.write_text(render_page(env, template, context), encoding="utf-8")
-        json_path.write_text(page_json(context), encoding="utf-8")
+        try:
+            html = render_page(env, template, context)
+        except Exception as exc:  # noqa: BLE001 - one page that cannot be rendered never loses the others
+            if faults is None:
+                raise
+            ids = [d["id"] for g in context.get("reports", []) for d in g["documents"]] if name != "index" else []
+            faults.append(Fault.of(f"render {name}.html", exc, document=ids[0] if ids else None))
+            continue
+        write_atomic(html_path, html)
+        write_atomic(json_path, page_json(context))
         written += [html_path, json_path]
     return written

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from audit.model import SEVERITIES, RunResult
-from audit.render.audit_json import finding_json
+from audit.model import SEVERITIES, Fault, RunResult
+from audit.render.audit_json import finding_json, input_json
 from audit.render.context import (
     FORMAT_ZH,
     KIND_ZH,
@@ -247,8 +247,11 @@ def _marks(
 # -- the pages --------------------------------------------------------------------------------------
 
 
-def build_site(result: RunResult) -> Site:
-    """The context of every page of the HTML audit."""
+def build_site(result: RunResult, faults: list[Fault] | None = None) -> Site:
+    """The context of every page of the HTML audit.
+
+    With `faults` given, a document that makes its agency page fail is left off the page (found by
+    building the page without each document in turn) and recorded there; the index still lists it."""
     import audit
 
     tool = {"name": "xxgk-audit", "version": audit.__version__}
@@ -257,8 +260,31 @@ def build_site(result: RunResult) -> Site:
     for d in run.docs:
         groups[_Run._agency_key(d)].append(d)
     order = sorted(groups, key=lambda k: (k is None, _display_name(groups[k])))
-    agencies = [_agency_page(run, key, groups[key], tool) for key in order]
+    agencies = [page for key in order for page in _guarded_page(run, key, groups[key], tool, faults)]
     return {"index": _index_page(run, agencies, tool), "agencies": agencies}
+
+
+def _guarded_page(
+    run: _Run, key: str | None, docs: list[dict[str, Any]], tool: dict[str, str], faults: list[Fault] | None
+) -> list[AgencyPage]:
+    try:
+        return [_agency_page(run, key, docs, tool)]
+    except Exception as exc:  # noqa: BLE001
+        if faults is None:
+            raise
+        failing = exc
+    kept = []
+    for d in docs:
+        try:
+            _agency_page(run, key, [d], tool)
+            kept.append(d)
+        except Exception as exc:  # noqa: BLE001 - this document breaks the page
+            faults.append(Fault.of("render (agency page)", exc, document=str(d["id"])))
+    try:
+        return [_agency_page(run, key, kept, tool)] if kept else []
+    except Exception:  # noqa: BLE001 - only together: the whole page is lost, each document reported
+        faults.extend(Fault.of("render (agency page)", failing, document=str(d["id"])) for d in kept)
+        return []
 
 
 def _display_name(docs: list[dict[str, Any]]) -> str:
@@ -344,23 +370,15 @@ def _index_page(run: _Run, agencies: list[AgencyPage], tool: dict[str, str]) -> 
     docs_per_source: dict[str, int] = defaultdict(int)
     for d in run.docs:
         docs_per_source[str(d["source"])] += 1
-    inputs: list[InputView] = [
-        {
-            "source": s.path,
-            "media_type": s.media_type,
-            "encoding": s.encoding,
-            "bytes": int(s.size),
-            "documents": docs_per_source[s.path],
-            "error": s.error,
-        }
-        for s in result.sources
-    ]
+    inputs: list[InputView] = [input_json(s, docs_per_source[s.path]) for s in result.sources]  # type: ignore[misc]
     all_views = {v["id"]: v for a in agencies for g in a["reports"] for v in g["documents"]}
     all_views.update({v["id"]: v for a in agencies for v in a["other_documents"]})
     years = sorted({v["year"] for v in all_views.values() if v["kind"] == "annual_report"}, key=year_sort)
     matrix = [_matrix_row(a, years) for a in agencies if a["reports"]]
-    links = [_link(all_views[d["id"]]) for d in run.docs]
-    run_findings = run.findings_by_doc.get(None, [])
+    shown = [d for d in run.docs if d["id"] in all_views]  # a document whose page failed has no view
+    links = [_link(all_views[d["id"]]) for d in shown]
+    # findings of the run as a whole, and of documents left off every page (a page that failed)
+    run_findings = [f for doc, fs in run.findings_by_doc.items() if doc is None or doc not in all_views for f in fs]
     every = [f for fs in run.findings_by_doc.values() for f in fs]
     undecided = [u for us in run.undecided_by_doc.values() for u in us]
     return {
@@ -368,7 +386,8 @@ def _index_page(run: _Run, agencies: list[AgencyPage], tool: dict[str, str]) -> 
         "tool": tool,
         "run": {
             "inputs": len(inputs),
-            "unreadable": sum(1 for i in inputs if i["error"]),
+            "unreadable": sum(1 for i in inputs if i["status"] == "unreadable"),
+            "skipped": sum(1 for i in inputs if i["status"] == "skipped"),
             "documents": len(run.docs),
             "reports": sum(1 for v in all_views.values() if v["kind"] == "annual_report"),
             "agencies": sum(1 for a in agencies if a["agency"]["key"] is not None),
@@ -376,12 +395,13 @@ def _index_page(run: _Run, agencies: list[AgencyPage], tool: dict[str, str]) -> 
             "not_assessable": len(undecided),
         },
         "inputs": inputs,
-        "unreadable": [i for i in inputs if i["error"]],
+        "unreadable": [i for i in inputs if i["status"] == "unreadable"],
+        "skipped": [i for i in inputs if i["status"] == "skipped"],
         "years": [{"year": y, "label": year_label(y), "anchor": year_anchor(y)} for y in years],
         "matrix": matrix,
         "other_documents": [
             link
-            for link, d in zip(links, run.docs, strict=True)
+            for link, d in zip(links, shown, strict=True)
             if d["kind"] != "annual_report" or all_views[d["id"]]["is_copy"]
         ],
         "documents": links,

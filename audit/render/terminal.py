@@ -22,7 +22,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from audit.model import SEVERITIES, RunResult, fails
+from audit.model import SEVERITIES, RunResult, fails, printable
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 MARK = {"error": "✖", "warning": "▲", "info": "●"}
@@ -47,7 +47,7 @@ def _where(finding: dict[str, Any]) -> str:
     if not evidence:
         return ""
     first = evidence[0]
-    return f"{os.path.basename(first.get('source') or '?')}:{first.get('line')}"
+    return printable(f"{os.path.basename(first.get('source') or '?')}:{first.get('line')}")
 
 
 def _findings_table(findings: list[dict[str, Any]]) -> Table | None:
@@ -61,6 +61,7 @@ def _findings_table(findings: list[dict[str, Any]]) -> Table | None:
         for f in group[:PER_SEVERITY]:
             mark = Text(f"{MARK[severity]} {LABEL[severity]}", style=STYLE[severity])
             message = str(f["message"])
+            message = printable(message)
             body = Text(message if len(message) <= MESSAGE_CHARS else message[: MESSAGE_CHARS - 1] + "…")
             body.append(f"  {f['rule']} · {_where(f)}", style="dim")
             table.add_row(mark, body)
@@ -72,7 +73,7 @@ def _findings_table(findings: list[dict[str, Any]]) -> Table | None:
 
 def _document_block(doc: dict[str, Any], findings: list[dict[str, Any]], undecided: int) -> RenderableType:
     head = Text()
-    head.append(str(doc["id"]), style="bold")
+    head.append(printable(doc["id"]), style="bold")
     parts = [
         KIND.get(str(doc.get("kind")), str(doc.get("kind"))),
         str(doc.get("agency") or "机关未识别"),
@@ -123,10 +124,13 @@ def print_summary(result: RunResult, console: Console, *, fail_on: str) -> None:
         source = (f.get("evidence") or [{}])[0].get("source")
         run_level[source if source in paths else None].append(f)
 
+    skipped = [s for s in result.sources if s.skipped]
     for source in result.sources:
+        if source.skipped:
+            continue
         blocks: list[RenderableType] = []
         if source.error:
-            blocks.append(Text(f"无法读取：{source.error}", style=STYLE["error"]))
+            blocks.append(Text(f"无法读取：{printable(source.error)}", style=STYLE["error"]))
         table = _findings_table(run_level.get(source.path, []))
         if table is not None:
             blocks.append(table)
@@ -138,13 +142,16 @@ def print_summary(result: RunResult, console: Console, *, fail_on: str) -> None:
         console.print(
             Panel(
                 Group(*blocks),
-                title=Text(source.path, style="bold"),
+                title=Text(printable(source.path), style="bold"),
                 title_align="left",
                 subtitle=subtitle,
                 subtitle_align="right",
                 border_style=border,
             )
         )
+    if skipped:
+        listed = Text("\n".join(f"{printable(s.path)}：{printable(s.skipped)}" for s in skipped), style="dim")
+        console.print(Panel(listed, title=f"已跳过 {len(skipped)} 个输入（不是报告）", title_align="left"))
     if run_level.get(None):
         console.print(
             Panel(_findings_table(run_level[None]) or Text(""), title="其他", title_align="left", border_style="red")
@@ -161,7 +168,9 @@ def _verdict(result: RunResult, findings: list[dict[str, Any]], fail_on: str) ->
         line.append("，")
     line.append(f"{len(result.not_assessable)} 项无法判定。")
     failed = fails([f["severity"] for f in findings], fail_on)
-    if fail_on == "never":
+    if result.faults:
+        line.append(f"  审核工具内部错误 {len(result.faults)} 处，其余照常审核（退出码 2）", style="bold red")
+    elif fail_on == "never":
         line.append("  --fail-on never：不判定失败", style="dim")
     elif failed:
         line.append(f"  未通过（--fail-on {fail_on}）", style="bold red")

@@ -6,7 +6,7 @@ Public API:
 - `load_rules(paths=None) -> list[dict]`
 - `list_rules() -> str`, `explain_rule(rule_id) -> str` (what `xxgk-audit rules [ID]` prints)
 
-Rules are data: each rule names a check kind from the registry in `audit.validate.kinds` and its
+Rules are data: each rule names a check kind from the registry (`audit.validate.registry`) and its
 parameters; a new rule of an existing kind needs no Python. pandas is imported only when rules
 run, so listing or explaining rules starts instantly.
 """
@@ -20,7 +20,7 @@ from audit.validate.rulebook import explain_rule, list_rules, load_rules, rules_
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from audit.model import Frames, Source
+    from audit.model import Fault, Frames, Source
 
 __all__ = ["explain_rule", "list_rules", "load_rules", "rules_dir", "run_rules"]
 
@@ -32,6 +32,7 @@ def run_rules(
     rules: list[dict[str, Any]] | None = None,
     severities: dict[str, str] | None = None,
     history: Frames | None = None,
+    faults: list[Fault] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(findings, not_assessable) with exactly FINDING_COLUMNS and NOT_ASSESSABLE_COLUMNS of audit.model.
 
@@ -39,7 +40,9 @@ def run_rules(
     id (error | warning | info | off). A finding id is stable across runs for the same rule,
     document content and location. `history` holds earlier reports of the same agencies (the
     frames audit.history loads; documents carry their text in a `lines` column) for the cross-year rules.
+    `faults`: failures of earlier stages (audit.model.Fault); rules that fail add theirs, and
+    extraction.internal_error reports them all.
     """
     from audit.validate.engine import run_rules as run
 
-    return run(frames, sources, rules=rules, severities=severities, history=history)
+    return run(frames, sources, rules=rules, severities=severities, history=history, faults=faults)

@@ -74,7 +74,7 @@ def _rule(rule: dict[str, Any], kinds: dict[str, str]) -> list[str]:
 
 def render(rules: list[dict[str, Any]] | None = None) -> str:
     """The whole of docs/rules.md."""
-    from audit.validate.kinds import REGISTRY
+    from audit.validate.registry import REGISTRY
 
     rules = load_rules() if rules is None else rules
     kinds = {name: " ".join(k.doc.split()) for name, k in REGISTRY.items()}

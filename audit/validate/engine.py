@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import numpy as np
@@ -22,11 +23,13 @@ from audit.model import (
     ISSUE_COLUMNS,
     NOT_ASSESSABLE_COLUMNS,
     SEVERITIES,
+    Fault,
     Frames,
     Source,
     short_hash,
 )
-from audit.validate.kinds import COLUMN_ORDER, REGISTRY, ROW_ORDER, TABLE_ORDER, Context, is_missing
+from audit.validate.kinds import COLUMN_ORDER, ROW_ORDER, TABLE_ORDER, Context, is_missing
+from audit.validate.registry import REGISTRY
 
 EVIDENCE_CHARS = 400
 OVERRIDES = (*SEVERITIES, "off")
@@ -79,10 +82,12 @@ class _Scopes:
         sources: list[Source],
         claims: pd.DataFrame | None = None,
         history: Frames | None = None,
+        faults: list[Fault] | None = None,
     ):
         self.documents, self.cells, self.issues, self.sources = documents, cells, issues, sources
         self.claims = claims
         self.history = history
+        self.faults: list[Fault] = faults if faults is not None else []
         self._cache: dict[str, Context] = {}
         self._table_masks: dict[str, Any] = {}
         # position of each cell's and issue's document in `documents` (-1: unknown document)
@@ -117,8 +122,25 @@ class _Scopes:
                 cell_documents=self._cell_doc,
                 claims=self.claims,
                 history=self.history,
+                faults=self.faults,
             )
         return self._cache[key]
+
+    def subset(self, ids: list[str]) -> _Scopes:
+        """The same run restricted to the documents `ids` (to find which documents make a rule fail)."""
+        keep = set(ids)
+        claims = self.claims
+        if claims is not None and not claims.empty:
+            claims = claims[claims["document"].isin(keep)]
+        return _Scopes(
+            self.documents[self.documents["id"].isin(keep)].reset_index(drop=True),
+            self.cells[self.cells["document"].isin(keep)].reset_index(drop=True),
+            self.issues[self.issues["document"].isin(keep)].reset_index(drop=True),
+            self.sources,
+            claims=claims,
+            history=self.history,
+            faults=self.faults,
+        )
 
 
 def resolve_severity(rule: dict[str, Any], severities: dict[str, str] | None) -> str:
@@ -135,9 +157,12 @@ def run_rules(
     rules: list[dict[str, Any]] | None = None,
     severities: dict[str, str] | None = None,
     history: Frames | None = None,
+    faults: list[Fault] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(findings, not_assessable) of every rule over every document, sorted deterministically.
-    `history`: earlier reports of the same agencies (audit.history), seen by the cross-year rules."""
+    `history`: earlier reports of the same agencies (audit.history), seen by the cross-year rules.
+    `faults`: failures of earlier stages; a rule that fails adds its own (on the documents that make
+    it fail, found by bisection) and `extraction.internal_error` reports them all, last."""
     if rules is None:
         from audit.validate.rulebook import load_rules
 
@@ -145,28 +170,33 @@ def run_rules(
     unknown = sorted(set(severities or {}) - {r["id"] for r in rules})
     if unknown:
         raise ValueError(f"severity given for unknown rules: {', '.join(unknown)}")
+    faults = faults if faults is not None else []
     documents, cells, issues = _prepare(frames)
-    scopes = _Scopes(documents, cells, issues, sources, claims=frames.claims, history=history)
+    scopes = _Scopes(documents, cells, issues, sources, claims=frames.claims, history=history, faults=faults)
     by_path = {s.path: s for s in sources}
     info_columns = ["source", "agency", "year", "content_hash", "line_start"]
     info: dict[Any, dict[str, Any]] = documents.drop_duplicates("id").set_index("id")[info_columns].to_dict("index")  # type: ignore[assignment]
-    active = []
+    active: list[tuple[dict[str, Any], str]] = []
+    last: list[tuple[dict[str, Any], str]] = []
     for rule in rules:
         severity = resolve_severity(rule, severities)
         if severity == "off":
-            continue
+            continue  # a rule that is off does not run at all
         if rule["kind"] not in REGISTRY:
             raise ValueError(f"rule {rule['id']}: unknown check kind {rule['kind']!r}")
-        active.append((rule, severity))
+        (last if rule["kind"] in _LAST_KINDS else active).append((rule, severity))
     global _RUN
     _RUN = (active, scopes, info, by_path)
     try:
         outcomes = _run_in_workers(len(active)) if len(documents) >= PARALLEL_MIN_DOCUMENTS else None
         outcomes = outcomes or [_run_one(i) for i in range(len(active))]
+        faults.extend(f for _, _, met in outcomes for f in met)
+        _RUN = (last, scopes, info, by_path)
+        outcomes += [_run_one(i) for i in range(len(last))]
     finally:
         _RUN = None
-    findings = [f for found, _ in outcomes for f in found]
-    undecided = [na for _, na in outcomes if na is not None]
+    findings = [f for found, _, _ in outcomes for f in found]
+    undecided = [na for _, na, _ in outcomes if na is not None]
     order = {doc: i for i, doc in enumerate(documents["id"])}
     return _sorted_findings(findings, order), _sorted_not_assessable(undecided, order)
 
@@ -176,25 +206,77 @@ def run_rules(
 # sort is total, so the result is identical to running them in one process.
 PARALLEL_MIN_DOCUMENTS = 400
 _RUN: Any = None
-_Outcome = tuple[list[dict[str, Any]], "pd.DataFrame | None"]
+_LAST_KINDS = frozenset({"internal_error"})  # they report what the other rules met
+_Outcome = tuple[list[dict[str, Any]], "pd.DataFrame | None", list[Fault]]
+
+
+def _outcome(
+    rule: dict[str, Any], severity: str, scopes: _Scopes, info: dict[Any, dict[str, Any]], by_path: dict[str, Source]
+) -> _Outcome:
+    ctx = scopes.context(rule.get("applies_to"))
+    hits, na = REGISTRY[rule["kind"]].function(ctx, dict(rule.get("params") or {}))
+    records: list[dict[str, Any]] = hits.to_dict("records")  # type: ignore[assignment]
+    found = [_finding(rule, severity, hit, info, by_path) for hit in records]
+    return found, (None if na.empty else na.assign(rule=rule["id"])), []
 
 
 def _run_one(index: int) -> _Outcome:
     active, scopes, info, by_path = _RUN
     rule, severity = active[index]
-    ctx = scopes.context(rule.get("applies_to"))
-    hits, na = REGISTRY[rule["kind"]].function(ctx, dict(rule.get("params") or {}))
-    records: list[dict[str, Any]] = hits.to_dict("records")  # type: ignore[assignment]
-    found = [_finding(rule, severity, hit, info, by_path) for hit in records]
-    return found, (None if na.empty else na.assign(rule=rule["id"]))
+    try:
+        return _outcome(rule, severity, scopes, info, by_path)
+    except Exception as exc:  # noqa: BLE001 - a rule failing on some documents must not lose the others
+        return _isolate(rule, severity, scopes, info, by_path, exc)
+
+
+def _isolate(
+    rule: dict[str, Any],
+    severity: str,
+    scopes: _Scopes,
+    info: dict[Any, dict[str, Any]],
+    by_path: dict[str, Source],
+    exc: Exception,
+) -> _Outcome:
+    """A rule raised over the batch: find the documents that make it raise (halving the batch), mark
+    them with faults, and keep the rule's findings over all the other documents."""
+    stage = f"rule {rule['id']}"
+    errors: dict[str, Exception] = {}
+
+    def fails(ids: list[str]) -> bool:
+        try:
+            _outcome(rule, severity, scopes.subset(ids), info, by_path)
+        except Exception as error:  # noqa: BLE001
+            if len(ids) == 1:
+                errors[ids[0]] = error
+            return True
+        return False
+
+    def culprits(ids: list[str]) -> list[str]:
+        if len(ids) <= 1:
+            return ids
+        half = len(ids) // 2
+        bad = [d for part in (ids[:half], ids[half:]) if fails(part) for d in culprits(part)]
+        return bad or ids  # it fails only with these documents together: all of them
+
+    ids = [str(d) for d in scopes.context(rule.get("applies_to")).documents["id"]]
+    bad = culprits(ids) if ids and fails(ids) else []
+    rest = [d for d in ids if d not in set(bad)]
+    try:
+        found, na, _ = _outcome(rule, severity, scopes.subset(rest), info, by_path)
+    except Exception as error:  # noqa: BLE001 - it fails whatever the documents: the rule itself
+        return [], None, [Fault.of(stage, error)]
+    return found, na, [Fault.of(stage, errors.get(d, exc), document=d) for d in bad]
 
 
 def _run_in_workers(count: int) -> list[_Outcome] | None:
     workers = min(os.cpu_count() or 1, 8)
     if workers < 2 or count < 2 or "fork" not in mp.get_all_start_methods():
         return None
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-        return list(pool.map(_run_one, range(count)))
+    try:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            return list(pool.map(_run_one, range(count)))
+    except BrokenProcessPool:  # a worker died (memory, a signal): run the rules in-process instead
+        return None
 
 
 def _quote(source: Source | None, line: int) -> str:

@@ -13,7 +13,8 @@ the table checks) and returns two frames:
   being decided.
 
 The engine (audit.validate.engine) turns hits into findings: message, evidence text, id, severity.
-Kinds live in kinds_tables.py and kinds_documents.py; importing this module registers them all.
+Kinds live in the kinds_*.py modules, which import this one; audit.validate.registry imports them all
+(so the registry is complete) without this module importing them back.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from audit.model import (
     RL_GROUPS,
     RL_OUTCOME_ZH,
     RL_OUTCOMES,
+    Fault,
     Frames,
     Source,
 )
@@ -76,7 +78,9 @@ class Context:
         cell_documents: Any = None,  # position in all_documents of each cell's document (-1: none)
         claims: pd.DataFrame | None = None,  # the claims frame of the whole run (audit.extract.claims)
         history: Frames | None = None,  # earlier reports of the same agencies from the history store
+        faults: list[Fault] | None = None,  # failures inside the tool so far (extraction.internal_error)
     ):
+        self.faults = faults or []
         self.claims = claims
         self.history = history
         self.documents, self.issues, self.sources = documents, issues, sources
@@ -233,18 +237,13 @@ def label(table: str | None, axis: str, key: Any, overrides: dict[str, str] | No
     return names.get(key, str(key))
 
 
+def as_float(values: pd.Series) -> pd.Series:
+    """Numbers as float64 with NaN for missing: comparisons on nullable Int64 give NA, not False,
+    and numpy (np.select, masks) cannot take those."""
+    return pd.to_numeric(values, errors="coerce").astype("float64")
+
+
 def year_of(iso: Any) -> int | None:
     if is_missing(iso) or not isinstance(iso, str) or len(iso) < 4 or not iso[:4].isdigit():
         return None
     return int(iso[:4])
-
-
-# Importing the kind modules registers them (they import `kind` from here).
-from audit.validate import (  # noqa: E402,F401
-    kinds_documents,
-    kinds_history,
-    kinds_narrative,
-    kinds_structure,
-    kinds_tables,
-    kinds_year_over_year,
-)

@@ -16,6 +16,7 @@ from audit.validate.kinds import (
     ROW_ORDER,
     TABLE_ORDER,
     Context,
+    as_float,
     hits_frame,
     is_missing,
     kind,
@@ -33,7 +34,7 @@ def _dates(values: pd.Series) -> pd.Series:
 
 
 def _years(values: pd.Series) -> pd.Series:
-    return pd.to_numeric(values, errors="coerce")
+    return as_float(values)
 
 
 def _text(value: Any, missing: str = "未注明") -> str:
@@ -319,19 +320,3 @@ def _stored_reports(ctx: Context) -> pd.DataFrame:
     if ctx.history is None or ctx.history.documents.empty:
         return pd.DataFrame()
     return dated_reports(ctx.history.documents)
-
-
-@kind("unreadable_input")
-def unreadable_input(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """An input source could not be read or decoded (run-level: no document)."""
-    records = [
-        {
-            "document": None,
-            "refs": [(s.path, 0, s.error)],
-            "key": s.path,
-            "vars": {"source": s.path, "error": s.error},
-        }
-        for s in ctx.sources
-        if s.error
-    ]
-    return hits_frame(records), na_frame()

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from audit.model import TABLE_ZH
-from audit.validate.kinds import Context, hits_frame, is_missing, kind, line_list, na_frame, nothing, refs
+from audit.validate.kinds import Context, as_float, hits_frame, is_missing, kind, line_list, na_frame, nothing, refs
 
 _NUMERALS = "一二三四五六七八九十"
 _TOP_LEVEL = re.compile(f"^[{_NUMERALS}]+$")
@@ -96,7 +96,7 @@ def extraction_issue(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame
 
 def required_value(years: pd.Series, spans: list[dict[str, Any]], field: str) -> pd.Series:
     """Per year, `field` of the first span {from, to, field} that contains it (None outside every span)."""
-    y = pd.to_numeric(years, errors="coerce")
+    y = as_float(years)
     conditions = [
         (y >= span.get("from", -np.inf)).to_numpy() & (y <= span.get("to", np.inf)).to_numpy() & y.notna().to_numpy()
         for span in spans

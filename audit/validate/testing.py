@@ -22,7 +22,9 @@ audit.json shape of contract.md §2 and optional `issues`:
 Every document gets real source lines: a title line, the period sentence, its headings with their
 tables beneath, the published and signed lines; each table row is one line (`label | v | v …`),
 so findings quote realistic evidence. Missing fields take plain defaults (an annual report of
-示例区人民政府 for 2022). Sources listed under `sources` with an `error` are unreadable inputs.
+示例区人民政府 for 2022). Sources listed under `sources` with an `error` are unreadable inputs; with
+`skipped`, inputs that are no report; `notes: [{code, detail, line}]` are ingest's notes (on a
+document's own source when the path is one of theirs).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from audit.model import (
     RL_OUTCOMES,
     Frames,
     Source,
+    SourceNote,
     empty_frame,
     short_hash,
 )
@@ -303,7 +306,16 @@ def build_frames(spec: dict[str, Any], named_tables: dict[str, Any] | None = Non
         for p, ls in out.by_source.items()
     ]
     for s in spec.get("sources") or []:
-        sources.append(Source(path=s["path"], error=s.get("error"), size=int(s.get("size", 0))))
+        notes = [SourceNote(n["code"], n["detail"], int(n.get("line", 0))) for n in s.get("notes") or []]
+        known = next((x for x in sources if x.path == s["path"]), None)
+        if known is not None:  # notes on a document's own source
+            known.notes.extend(notes)
+            continue
+        sources.append(
+            Source(
+                path=s["path"], error=s.get("error"), size=int(s.get("size", 0)), skipped=s.get("skipped"), notes=notes
+            )
+        )
     documents = (
         pd.DataFrame(doc_rows, columns=list(DOCUMENT_COLUMNS)).astype(object)
         if doc_rows
