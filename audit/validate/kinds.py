@@ -80,7 +80,7 @@ class Context:
         history: Frames | None = None,  # earlier reports of the same agencies from the history store
         faults: list[Fault] | None = None,  # failures inside the tool so far (extraction.internal_error)
     ):
-        self.faults = faults or []
+        self.faults = faults if faults is not None else []  # the run's list, shared (it grows)
         self.claims = claims
         self.history = history
         self.documents, self.issues, self.sources = documents, issues, sources
