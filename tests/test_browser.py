@@ -12,8 +12,10 @@ copy of the page (the page itself has no script): it writes the boxes of the ele
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,10 +41,24 @@ FLAGS = [
 ]
 
 
-def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def in_ci() -> bool:
+    """CI sets `CI` (.ci/run exports CI=1; hosted runners set CI=true)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def require_chromium() -> str:
+    """The browser, or a skip on a developer machine without it; under CI a failure, since CI must
+    prove that the pages render."""
     if CHROMIUM is None:
-        pytest.skip("chromium is not installed (apt-get install -y chromium)")
-    command = [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args]
+        message = "chromium is not installed (apt-get install -y chromium)"
+        if in_ci():
+            pytest.fail(f"{message}; CI must run the browser tests")
+        pytest.skip(message)
+    return CHROMIUM
+
+
+def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [require_chromium(), *FLAGS, f"--user-data-dir={profile}", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -50,6 +66,16 @@ def dump_dom(profile: Path, page: Path) -> str:
     done = chromium(profile, "--virtual-time-budget=2000", "--dump-dom", page.resolve().as_uri())
     assert done.returncode == 0 and "<html" in done.stdout, done.stderr[-2000:]
     return done.stdout
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("1", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_missing_chromium_fails_under_ci_and_skips_locally(
+    monkeypatch: pytest.MonkeyPatch, ci: str, outcome: type[BaseException]
+) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", None)
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome):
+        require_chromium()
 
 
 @pytest.fixture(scope="module")
