@@ -332,10 +332,6 @@ def test_blank_cells_are_null_and_never_zero(run: Any) -> None:
 AMOUNTS_YUAN = {"0.07亿元": 7000000, "1.09亿元": 109000000, "0.57万元": 5700}
 
 
-@pytest.mark.xfail(
-    strict=True,  # once fixed this XPASSes and fails: drop the marker then
-    reason="known bug: CellValue.yuan multiplies floats (audit/extract/cells.py); 0.07 * 1e8 = 7000000.000000001",
-)
 def test_procurement_amount_in_yuan_is_exact(tmp_path: Path) -> None:
     """`amount_yuan` is the printed amount in whole yuan, not the float product of amount and unit
     (about one 亿元 amount in seven with two decimals comes out as 7000000.000000001)."""

@@ -34,7 +34,7 @@ class CellValue:
         """The value in yuan when a money unit is printed, else None."""
         if self.value is None or self.unit not in UNIT_FACTORS:
             return None
-        return self.value * UNIT_FACTORS[self.unit]
+        return round(self.value * UNIT_FACTORS[self.unit], 2)  # to the fen: 0.07亿元 is 7000000, not 7000000.000000001
 
 
 @lru_cache(maxsize=8192)  # tables repeat a few literals ("0", "/") across thousands of documents
