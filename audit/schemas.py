@@ -12,6 +12,15 @@ import pandera.pandas as pa
 from audit.model import FORMATS, KINDS, SEVERITIES, TABLES
 
 _str = pa.Column(None, nullable=True, required=True)
+# A missing text value is None, never NaN: NaN is truthy, breaks numpy masks and is not JSON.
+_text = pa.Column(
+    None,
+    pa.Check(
+        lambda s: s.map(lambda v: v is None or isinstance(v, str)), error="text or None (never NaN)", ignore_na=False
+    ),
+    nullable=True,
+    required=True,
+)
 _int = pa.Column("Int64", nullable=True, coerce=True)
 
 SCHEMAS: dict[str, pa.DataFrameSchema] = {
@@ -23,8 +32,11 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "kind": pa.Column(None, pa.Check.isin(KINDS)),
             "format": pa.Column(None, pa.Check.isin(FORMATS)),
             "year": _int,
-            "agency": _str,
-            "duplicate_of": _str,
+            **{
+                c: _text
+                for c in ("agency", "agency_key", "period_start", "period_end", "published", "signed", "title")
+                + ("duplicate_of", "truncated_copy_of")
+            },
             "content_hash": pa.Column(None),
         },
         strict=False,

@@ -103,7 +103,8 @@ def _assert_tables(expected: dict[str, Any], got: dict[str, Any]) -> None:
 def test_every_document_is_reported_once_and_copies_are_marked(audit: dict[str, Any]) -> None:
     ordinals = [d["ordinal"] for d in _docs_of(audit, "002_6460700eaa6e9ee9.txt")]
     assert ordinals == list(range(1, 11))
-    assert audit["run"]["inputs"] == 5 and audit["run"]["documents"] == 14
+    assert audit["run"]["documents"] == 14
+    assert audit["run"]["inputs"] == 6 and audit["run"]["skipped"] == 1  # truth.yaml: listed, not audited
 
 
 def test_scorer_prints_ok(audit: dict[str, Any], tmp_path: Path) -> None:

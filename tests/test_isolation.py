@@ -239,3 +239,22 @@ def test_the_output_folder_inside_the_input_folder_is_never_read(tmp_path: Path)
     assert first[0] == second[0] == 1
     assert [i["source"] for i in second[1]["inputs"]] == [str(tmp_path / "report.txt")]
     assert _by_document(first[1]) == _by_document(second[1])
+
+
+def test_a_frame_breaking_its_schema_is_a_fault_of_that_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import audit.pipeline as pipeline
+
+    real = pipeline.extract_all
+
+    def extract(documents: Any, faults: Any) -> Any:
+        frames = real(documents, faults)
+        frames.documents.loc[frames.documents["id"] == CULPRIT, "agency"] = float("nan")  # what NaN used to do
+        return frames
+
+    monkeypatch.setattr(pipeline, "extract_all", extract)
+    code, audit, _ = run(tmp_path, str(SAMPLES))
+    assert code == 2
+    (fault,) = _internal_errors(audit)
+    assert fault["document"] == CULPRIT and "schema documents" in fault["message"] and "never NaN" in fault["message"]
