@@ -435,13 +435,17 @@ def dated_reports(documents: pd.DataFrame) -> pd.DataFrame:
     ]
 
 
-def none_for_missing(frame: pd.DataFrame) -> pd.DataFrame:
+def none_for_missing(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:
     """Text columns as object with None for every missing value: pandas builds NaN from None in some
     columns, and a NaN taken as a value is truthy, breaks numpy masks and is not JSON."""
     from pandas.api.types import is_object_dtype, is_string_dtype
 
     # pandas 3 infers its `str` dtype for text columns, whose missing value is NaN: back to object + None
-    text = [c for c in frame.columns if is_object_dtype(frame[c]) or is_string_dtype(frame[c])]
+    text = [
+        c
+        for c in (frame.columns if columns is None else columns)
+        if is_object_dtype(frame[c]) or is_string_dtype(frame[c])
+    ]
     if not text:
         return frame
     return frame.assign(**{c: frame[c].astype(object).where(frame[c].notna(), None) for c in text})

@@ -165,5 +165,5 @@ def extract_all(documents: list[Document], faults: list[Fault] | None = None) ->
     cells = pd.DataFrame(cell_rows, columns=list(CELL_COLUMNS)) if cell_rows else empty_frame(CELL_COLUMNS)
     cells = cells.astype({"value": "float64", "blank": "bool", "placeholder": "bool"})
     issues = pd.DataFrame(issue_rows, columns=list(ISSUE_COLUMNS)) if issue_rows else empty_frame(ISSUE_COLUMNS)
-    cells, issues = none_for_missing(cells), none_for_missing(issues)
+    cells, issues = none_for_missing(cells, ["raw"]), none_for_missing(issues)  # the cells' keys are never missing
     return Frames(documents=documents_frame, cells=cells, claims=claims_frame(claim_rows), issues=issues)
