@@ -57,7 +57,7 @@ def run_audit(
     cannot be used is a fault of the run: the audit goes on without history. `exclude`: folders the
     walk never enters (the run's own output folder).
     """
-    sources = read_paths(paths, **({"exclude": exclude} if exclude else {}))  # TEMP until walk lands
+    sources = read_paths(paths, exclude=exclude)
     faults = _source_faults(sources)
     documents = segment(sources, faults)
     frames = extract_all(documents, faults)
