@@ -6,25 +6,35 @@ Everything is keyed by the document's content hash: auditing the same content ag
 (INSERT … ON CONFLICT DO NOTHING) and gives the same finding ids; a different text for the same
 agency and year is another version, kept beside the first.
 
-DuckDB lets one process write a database file at a time (readers in other processes are locked out
-while it does). Runs therefore hold the file only while they read the history (before the rules run)
-and while they write their results (one transaction), and wait — retrying with backoff up to a
-timeout — when another run holds it.
+A run holds an OS lock on `<db>.lock` (fcntl.flock, released by the kernel if the process dies)
+for its whole read-rules-write section (`exclusive()`), so that two concurrent runs on one store
+never both read it before either writes — the second sees the first's reports, and no cross-year
+finding is lost. DuckDB itself lets one process write a database file at a time; inside the
+section the file is opened only while reading the history and while writing the results (one
+transaction), retrying with backoff when something outside the lock (another tool) holds it.
+
+Failures that waiting cannot cure — a file that is not a DuckDB database, a corrupt or truncated
+one, no permission, a full disk — raise `StoreError` at once, naming the file, the cause and the
+way out; `StoreBusy` is kept for a store really held by someone else for longer than the timeout.
 
     store = HistoryStore("reports_out/history.duckdb")
-    history = store.load(frames.documents)       # Frames of the same agencies' other reports
-    ...run the rules with history...
-    store.save(result)                           # this run's documents, cells, claims, findings
+    with store.exclusive():
+        history = store.load(frames.documents)   # Frames of the same agencies' other reports
+        ...run the rules with history...
+        store.save(result)                       # this run's documents, cells, claims, findings
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import os
 import random
+import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +46,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import duckdb
 
 DEFAULT_DB_NAME = "history.duckdb"
-DEFAULT_TIMEOUT = 120.0  # seconds to wait for another run to release the file
+DEFAULT_TIMEOUT = 120.0  # seconds to wait for DuckDB's own file lock (held by a tool outside exclusive())
+DEFAULT_LOCK_TIMEOUT = 600.0  # seconds to wait for another run's read-rules-write section
 # Extra column of the history documents frame: [(line, normalised text, original text), ...].
 LINES_COLUMN = "lines"
 
@@ -62,6 +73,67 @@ class StoreBusy(RuntimeError):
     """Another run held the store for longer than the timeout."""
 
 
+class StoreError(RuntimeError):
+    """The store cannot be used and waiting will not help: not a DuckDB file, corrupt or truncated,
+    no permission, a full disk. `cause` is a short code (see _CAUSES), `detail` the underlying message."""
+
+    def __init__(self, path: str, cause: str, detail: str, *, saving: bool = False):
+        zh, en = _CAUSE_TEXT[cause]
+        kept = "本次结果未写入，历史库保持原样（nothing of this run was stored）。" if saving else ""
+        super().__init__(
+            f"历史库 {_shown(path)} 无法使用：{zh}（{en}: {_shown(detail)}）。{kept}"
+            "请用 --db 指定另一个文件，或用 --no-db 不带历史库运行"
+            "（use --db for another file or --no-db to run without history）"
+        )
+        self.path, self.cause, self.detail = path, cause, detail
+
+
+# (text in DuckDB's or the OS's message, cause); the first that matches names the cause.
+_CAUSES = (
+    ("No space left on device", "no_space"),
+    ("Disk quota exceeded", "no_space"),
+    ("not a valid DuckDB database file", "not_a_database"),
+    ("storage version number", "other_version"),
+    ("Corrupt database file", "corrupt"),
+    ("Could not read enough bytes", "truncated"),
+    ("Permission denied", "permission_denied"),
+    ("Operation not permitted", "permission_denied"),
+    ("Read-only file system", "read_only"),
+    ("Is a directory", "not_a_file"),
+    ("Not a directory", "not_a_file"),
+)
+_CAUSE_TEXT = {
+    "no_space": ("磁盘空间已满", "no space left on device"),
+    "not_a_database": ("该文件不是 DuckDB 数据库", "not a DuckDB database file"),
+    "other_version": ("该文件由不兼容的 DuckDB 版本写入", "written by another DuckDB version"),
+    "corrupt": ("文件已损坏", "corrupt database file"),
+    "truncated": ("文件不完整（被截断）", "truncated database file"),
+    "permission_denied": ("没有读写权限", "permission denied"),
+    "read_only": ("文件系统只读", "read-only file system"),
+    "not_a_file": ("路径不是普通文件", "not a regular file"),
+    "io_error": ("读写失败", "I/O error"),
+}
+
+
+def _cause(message: str) -> str:
+    return next((cause for text, cause in _CAUSES if text in message), "io_error")
+
+
+def _held_elsewhere(exc: Exception) -> bool:
+    """DuckDB's file lock held by another process, or (ConnectionException) a connection of another
+    configuration open in this process: both clear when the holder closes, unlike any other error."""
+    import duckdb
+
+    if isinstance(exc, duckdb.ConnectionException):
+        return True
+    return isinstance(exc, duckdb.IOException) and ("Could not set lock" in str(exc) or "Conflicting lock" in str(exc))
+
+
+def _shown(text: str) -> str:
+    """`text` safe for a terminal or CI log: control characters and undecodable bytes escaped."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
 def _json_default(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
@@ -85,14 +157,106 @@ def _dump(record: dict[str, Any]) -> str:
 class HistoryStore:
     """One DuckDB file of past runs (see the module docstring)."""
 
-    def __init__(self, path: str | os.PathLike[str], *, timeout: float = DEFAULT_TIMEOUT):
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ):
         self.path = os.fspath(path)
         self.timeout = timeout
+        self.lock_timeout = lock_timeout
+        self._held = 0  # depth of this object's exclusive() sections
+
+    def _error(self, exc: BaseException, *, saving: bool = False) -> StoreError:
+        return StoreError(self.path, _cause(str(exc)), f"{type(exc).__name__}: {exc}", saving=saving)
+
+    # -- the run's section -------------------------------------------------------------------------
+
+    @property
+    def lock_path(self) -> str:
+        return self.path + ".lock"
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the store for one run's read-rules-write section, so that a concurrent run reads what
+        this one wrote (never both reading before either writes). Waits up to `lock_timeout` for a
+        run holding it, saying so once on stderr; re-entrant within this object."""
+        if self._held:
+            self._held += 1
+            try:
+                yield
+            finally:
+                self._held -= 1
+            return
+        fd = self._open_lock()
+        try:
+            self._acquire(fd)
+            self._held = 1
+            try:
+                yield
+            finally:
+                self._held = 0
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    def _open_lock(self) -> int:
+        try:
+            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+            return os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:
+            if isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
+                # another user's lock file, or a read-only store (load may still read it): flock
+                # needs no write access
+                with suppress(OSError):
+                    return os.open(self.lock_path, os.O_RDONLY)
+            raise self._error(exc) from exc
+
+    def _acquire(self, fd: int) -> None:
+        deadline = time.monotonic() + self.lock_timeout
+        delay, told = 0.02, False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                pass
+            except OSError as exc:
+                raise self._error(exc) from exc
+            if not told:
+                told = True
+                print(
+                    f"另一个运行正在使用历史库 {_shown(self.path)}（{self._holder(fd)}），等待其结束… "
+                    f"(another run holds the history store; waiting up to {self.lock_timeout:.0f} s)",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise StoreBusy(
+                    f"历史库 {_shown(self.path)} 被另一个运行（{self._holder(fd)}）占用超过 {self.lock_timeout:.0f} 秒"
+                    f" (history store is busy: another run holds it); 请稍后重试，或用 --db 指定另一个文件 / --no-db"
+                )
+            time.sleep(min(delay, left))
+            delay = min(delay * 1.5, 0.5)
+        with suppress(OSError):  # who holds it, for the message of a run that has to wait
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+
+    @staticmethod
+    def _holder(fd: int) -> str:
+        with suppress(OSError, ValueError):
+            return f"PID {int(os.pread(fd, 32, 0))}"
+        return "PID 未知"
 
     # -- connections -------------------------------------------------------------------------------
 
     @contextmanager
     def _connect(self, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection, waiting (up to `timeout`) only while another process holds DuckDB's lock;
+        any DuckDB failure while connected, or connecting, becomes StoreError."""
         import duckdb
 
         deadline = time.monotonic() + self.timeout
@@ -101,21 +265,27 @@ class HistoryStore:
             try:
                 con = duckdb.connect(self.path, read_only=read_only)
                 break
-            except (duckdb.IOException, duckdb.ConnectionException) as exc:  # locked by another process
+            except duckdb.Error as exc:
+                if not _held_elsewhere(exc):
+                    raise self._error(exc, saving=not read_only) from exc
                 if time.monotonic() + delay > deadline:
-                    raise StoreBusy(f"history store {self.path} is busy (another run holds it): {exc}") from exc
+                    raise StoreBusy(f"history store {_shown(self.path)} is busy (another run holds it): {exc}") from exc
                 time.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 2, 2.0)
         try:
             yield con
-        finally:
-            con.close()
-
-    @contextmanager
-    def exclusive(self) -> Iterator[None]:
-        """Hold the store for one run's read-rules-write section, so that a concurrent run reads what
-        this one wrote (never both reading before either writes)."""
-        yield
+        except duckdb.Error as exc:
+            with suppress(duckdb.Error):
+                con.close()
+            raise self._error(exc, saving=not read_only) from exc
+        except BaseException:
+            with suppress(duckdb.Error):
+                con.close()
+            raise
+        try:
+            con.close()  # checkpoints (a write committed before is kept in the WAL even if this fails)
+        except duckdb.Error as exc:
+            raise self._error(exc) from exc
 
     def exists(self) -> bool:
         return os.path.exists(self.path) and os.path.getsize(self.path) > 0
@@ -168,10 +338,19 @@ class HistoryStore:
     # -- writing -----------------------------------------------------------------------------------
 
     def save(self, result: RunResult) -> None:
-        """Add this run's documents, cells, claims, text and findings (what is already there stays)."""
+        """Add this run's documents, cells, claims, text and findings (what is already there stays),
+        in one transaction: a failure (a full disk, say) leaves the store as it was and raises StoreError."""
+        import duckdb
+
         tables = _run_tables(result)
-        parent = os.path.dirname(os.path.abspath(self.path))
-        os.makedirs(parent, exist_ok=True)
+        try:
+            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+            if self._held and os.path.isfile(self.path) and not os.path.getsize(self.path):
+                # left by a store whose creation failed (a full disk): holds nothing, and DuckDB
+                # cannot open it; removed only under the lock, never while another run creates it
+                os.remove(self.path)
+        except OSError as exc:
+            raise self._error(exc) from exc
         with self._connect(read_only=False) as con:
             con.execute("BEGIN TRANSACTION")
             try:
@@ -185,8 +364,9 @@ class HistoryStore:
                     con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM incoming ON CONFLICT DO NOTHING")
                     con.unregister("incoming")
                 con.execute("COMMIT")
-            except Exception:
-                con.execute("ROLLBACK")
+            except BaseException:
+                with suppress(duckdb.Error):  # a COMMIT that failed has already rolled back
+                    con.execute("ROLLBACK")
                 raise
 
 
