@@ -37,7 +37,7 @@ def _read(data: bytes) -> Source:
     source = read_bytes(data, "fuzz.bin")
     assert time.monotonic() - start < SECONDS_PER_INPUT
     assert isinstance(source, Source)
-    assert (source.error is None) == bool(source.lines)
+    assert (source.error is None and source.skipped is None) == bool(source.lines)
     assert len(source.lines) == len(source.line_numbers) and len(source.original) >= len(source.lines)
     assert not source.pages or len(source.pages) == len(source.original)
     return source

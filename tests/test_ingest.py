@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import random
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+import audit.ingest as ingest
 from audit.ingest import read_bytes, read_file, read_paths, sniff
 from audit.ingest.text import split_lines
 
@@ -115,6 +118,59 @@ def test_sniff_dispatches_by_content_not_by_name() -> None:
     assert read_bytes(b"%PDF-1.4 ...", "report.txt").error
 
 
+# -- a reader that raises ------------------------------------------------------------------------
+
+
+def _raising_for(name: str, error: BaseException) -> Callable[[bytes, str], object]:
+    """The text reader, raising `error` on the file named `name` (a reader's bug on one odd file)."""
+    real = ingest._READERS["text/plain"]
+
+    def reader(data: bytes, path: str) -> object:
+        if path.endswith(name):
+            raise error
+        return real(data, path)
+
+    return reader
+
+
+@pytest.mark.parametrize(
+    "error",
+    [ValueError("bad\ncell  at 3"), RecursionError("maximum recursion depth exceeded"), MemoryError()],
+    ids=["value", "recursion", "memory"],
+)
+def test_a_reader_that_raises_gives_an_unreadable_source_with_a_note(
+    monkeypatch: pytest.MonkeyPatch, error: BaseException
+) -> None:
+    monkeypatch.setitem(ingest._READERS, "text/plain", _raising_for("odd.txt", error))
+    source = read_bytes(REPORT.encode(), "odd.txt")
+    detail = type(error).__name__ + (": " + " ".join(str(error).split()) if str(error) else "")
+    assert source.error == f"读取时出现内部错误 (internal error while reading): {detail}"
+    assert [(n.code, n.detail, n.line) for n in source.notes] == [("internal_error", detail, 0)]
+    assert source.skipped is None and source.lines == [] and source.size == len(REPORT.encode())
+    assert read_bytes(REPORT.encode(), "fine.txt").lines == REPORT.splitlines()
+
+
+def test_a_reader_that_raises_loses_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from audit.cli import main
+
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    for seed in ("003_01ab33d891669608.txt", "004_35efe59cd959ef3f.txt"):
+        (folder / seed).write_bytes((SEEDS / seed).read_bytes())
+    monkeypatch.setitem(ingest._READERS, "text/plain", _raising_for("003_01ab33d891669608.txt", KeyError("k")))
+    result = CliRunner().invoke(main, ["run", str(folder), "--out", str(out), "--no-db"])
+    assert result.exit_code == 2, result.output
+    audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
+    inputs = {Path(i["source"]).name: i for i in audit["inputs"]}
+    assert inputs["003_01ab33d891669608.txt"]["status"] == "unreadable"
+    assert inputs["004_35efe59cd959ef3f.txt"]["status"] == "audited" and inputs["004_35efe59cd959ef3f.txt"]["documents"]
+    [fault] = [f for f in audit["findings"] if f["rule"] == "extraction.internal_error"]
+    assert fault["evidence"][0]["source"].endswith("003_01ab33d891669608.txt") and "KeyError: 'k'" in fault["message"]
+    assert any(f["rule"] == "applications.column_balance" for f in audit["findings"])  # 004 audited as ever
+
+
 # -- paths -------------------------------------------------------------------------------------
 
 
@@ -130,9 +186,22 @@ def test_folders_are_walked_sorted_skipping_hidden_and_label_files(tmp_path: Pat
         (tmp_path / name).write_bytes(REPORT.encode())
     missing = str(tmp_path / "gone.txt")
     sources = read_paths([str(tmp_path), missing])
-    names = [Path(s.path).relative_to(tmp_path).as_posix() for s in sources]
-    assert names == ["a.txt", "b/1.txt", "b/2.txt", "c.bin", "gone.txt"]
-    assert sources[-1].error and all(s.error is None for s in sources[:-1])
+    states = {Path(s.path).relative_to(tmp_path).as_posix(): s.status for s in sources}
+    # Hidden entries are listed, not read (a hidden folder as one entry); a name says nothing of the
+    # content: truth.yaml holding report text is a report.
+    assert states == {
+        ".cache": "skipped",
+        ".hidden.txt": "skipped",
+        "a.txt": "audited",
+        "b/1.txt": "audited",
+        "b/2.txt": "audited",
+        "c.bin": "audited",
+        "truth.yaml": "audited",
+        "gone.txt": "unreadable",
+    }
+    assert list(states) == [".cache", ".hidden.txt", "a.txt", "b/1.txt", "b/2.txt", "c.bin", "truth.yaml", "gone.txt"]
+    assert "隐藏文件夹，未进入" in (sources[0].skipped or "") and "隐藏文件，未读取" in (sources[1].skipped or "")
+    assert sources[-1].error and "not found" in sources[-1].error
 
 
 def test_an_explicit_file_is_read_whatever_its_name(tmp_path: Path) -> None:
@@ -242,5 +311,7 @@ def test_gb18030_bytes_give_the_nfkc_lines_of_the_text(text: str) -> None:
 @given(st.binary(max_size=2000))
 def test_arbitrary_bytes_never_raise(data: bytes) -> None:
     source = read_bytes(data, "any.bin")
-    assert (source.error is None) != (source.lines == [] and source.original == [])
+    assert not (source.error and source.skipped)
+    assert (source.error is None and source.skipped is None) == bool(source.lines)
+    assert source.lines or source.original == []
     assert len(source.lines) == len(source.original) == len(source.line_numbers)

@@ -4,6 +4,7 @@ its reason), types come from content, and no file can hang, flood or escape the 
 from __future__ import annotations
 
 import gzip
+import importlib
 import os
 import socket
 import threading
@@ -206,6 +207,17 @@ def test_hostile_structure_is_typed_without_raising(data: bytes) -> None:
     assert time.monotonic() - start < 1
 
 
+def test_a_data_parser_failing_leaves_the_text_a_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    sniffing = importlib.import_module("audit.ingest.sniff")  # `audit.ingest.sniff` is the function
+
+    def broken(*args: object) -> bool:
+        raise IndexError("a parser's bug")
+
+    monkeypatch.setattr(sniffing, "_is_yaml", broken)
+    source = read_bytes(DATA_FILES["YAML"].encode(), "labels.yaml")
+    assert source.media_type == "text/plain" and audited(source)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list('{}[]",:;\t\n -#|>&*abc一。0123')), max_size=3000))
 def test_typing_never_raises_on_structured_noise(text: str) -> None:
@@ -237,14 +249,15 @@ def test_a_whole_folder_is_accounted_for(tmp_path: Path) -> None:
     (tmp_path / "d.csv").write_text(DATA_FILES["CSV"], encoding="utf-8")
     (tmp_path / "e.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64)
     (tmp_path / "f.bin").write_bytes(bytes(range(256)) * 8)
-    (tmp_path / ".hidden.txt").write_text(REPORT, encoding="utf-8")  # hidden entries are not walked
+    (tmp_path / ".hidden.txt").write_text(REPORT, encoding="utf-8")  # hidden entries: listed, not read
     sources = walk(tmp_path)
     states = {
         name: "audited" if audited(s) else "skipped" if s.skipped else "error"
         for name, s in by_name(sources, tmp_path).items()
     }
-    assert list(states) == ["b.md", "c.png", "d.csv", "e.doc", "f.bin", "sub/a.txt"]
+    assert list(states) == [".hidden.txt", "b.md", "c.png", "d.csv", "e.doc", "f.bin", "sub/a.txt"]
     assert states == {
+        ".hidden.txt": "skipped",
         "b.md": "audited",
         "c.png": "skipped",
         "d.csv": "skipped",
@@ -253,6 +266,51 @@ def test_a_whole_folder_is_accounted_for(tmp_path: Path) -> None:
         "sub/a.txt": "audited",
     }
     assert all(not (s.skipped and s.error) for s in sources)
+
+
+def test_hidden_entries_are_listed_never_read(tmp_path: Path) -> None:
+    (tmp_path / ".git" / "objects").mkdir(parents=True)
+    (tmp_path / ".git" / "HEAD").write_text(REPORT, encoding="utf-8")
+    (tmp_path / ".git" / "objects" / "r.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1" + b"\x00" * 64)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".报告.txt.swp").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "sub" / "r.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / ".link").symlink_to(tmp_path / "sub")  # a hidden link to a folder: not entered either
+    (tmp_path / ".gone").symlink_to("nowhere")  # a hidden broken link: hidden, not read
+    os.mkfifo(tmp_path / ".fifo")
+    sources = by_name(walk(tmp_path), tmp_path)
+    assert list(sources) == [".DS_Store", ".fifo", ".git", ".gone", ".link", "sub/.报告.txt.swp", "sub/r.txt"]
+    folders, files = {".git", ".link"}, {".DS_Store", ".fifo", ".gone", "sub/.报告.txt.swp"}
+    for name in folders:
+        assert sources[name].skipped == ingest.HIDDEN_FOLDER == "隐藏文件夹，未进入 (hidden folder, not walked)"
+        assert sources[name].media_type == "inode/directory"
+    for name in files:
+        assert sources[name].skipped == ingest.HIDDEN_FILE == "隐藏文件，未读取 (hidden file, not read)"
+    for name in folders | files:
+        source = sources[name]
+        assert source.error is None and source.lines == [] and source.original == [] and source.size == 0
+    assert audited(sources["sub/r.txt"])
+
+
+def test_a_hidden_path_named_explicitly_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".drafts").mkdir()
+    (tmp_path / ".drafts" / "r.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / ".drafts" / ".old.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / ".report.txt").write_text(REPORT, encoding="utf-8")
+    sources = by_name(walk(tmp_path / ".drafts", tmp_path / ".report.txt"), tmp_path)
+    assert {name: s.status for name, s in sources.items()} == {
+        ".drafts/.old.txt": "skipped",
+        ".drafts/r.txt": "audited",
+        ".report.txt": "audited",
+    }
+
+
+def test_a_hidden_output_folder_is_neither_walked_nor_listed(tmp_path: Path) -> None:
+    (tmp_path / "r.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / ".out").mkdir()
+    (tmp_path / ".out" / "index.html").write_text("<html><body>" + REPORT, encoding="utf-8")
+    assert [os.path.basename(s.path) for s in walk(tmp_path, exclude=[str(tmp_path / ".out")])] == ["r.txt"]
 
 
 # -- links, pipes, devices --------------------------------------------------------------------------

@@ -21,11 +21,13 @@ from audit.ingest import walk
 from audit.ingest.docx import zip_source
 from audit.ingest.html import html_source
 from audit.ingest.pdf import pdf_source
-from audit.ingest.sniff import sniff
+from audit.ingest.sniff import sniff  # the function shadows its module as `audit.ingest.sniff`
 from audit.ingest.text import BINARY, text_source
 from audit.ingest.walk import (
     DEVICE,
     FIFO,
+    HIDDEN_FILE,
+    HIDDEN_FOLDER,
     LINK_BROKEN,
     LINK_LOOP,
     LINK_OUT,
@@ -37,7 +39,7 @@ from audit.ingest.walk import (
     TRUNCATED,
     UNREADABLE,
 )
-from audit.model import Source
+from audit.model import Fault, Source, SourceNote
 
 __all__ = [
     "ARCHIVE",
@@ -45,7 +47,10 @@ __all__ = [
     "DATABASE",
     "DEVICE",
     "FIFO",
+    "HIDDEN_FILE",
+    "HIDDEN_FOLDER",
     "IMAGE",
+    "INTERNAL_ERROR",
     "LINK_BROKEN",
     "LINK_LOOP",
     "LINK_OUT",
@@ -82,6 +87,8 @@ DATA = "数据文件（{}），不是报告 (data file, not a report)"
 # Likely reports the tool cannot read: errors (findings).
 OLE = "旧版 Word/Excel 文件（.doc/.xls），无法读取，请另存为 DOCX 或 PDF (legacy OLE document: unsupported)"
 RTF = "RTF 文件，无法读取，请另存为 DOCX 或 PDF (RTF document: unsupported)"
+# A reader that raised (a bug on one odd file): the input is unreadable and the run reports the fault.
+INTERNAL_ERROR = "读取时出现内部错误 (internal error while reading)"
 
 # The dispatch point: media type → reader.
 _READERS: dict[str, Callable[[bytes, str], Source]] = {
@@ -137,7 +144,18 @@ def _typed_source(data: bytes, path: str, media_type: str) -> Source:
     reader = _READERS.get(media_type)
     if reader is None:
         return Source(path=path, media_type=media_type, size=len(data), error=_ERRORS.get(media_type, BINARY))
-    return reader(data, path)
+    try:
+        return reader(data, path)
+    except Exception as error:  # MemoryError and RecursionError (deep structures) included
+        return _internal_error(data, path, media_type, error)
+
+
+def _internal_error(data: bytes, path: str, media_type: str, error: Exception) -> Source:
+    """The Source of an input whose reader raised: unreadable, with a note that the pipeline turns
+    into an extraction.internal_error finding (exit 2) while the other inputs are audited."""
+    detail = Fault.of("ingest", error).error  # "ExcType: message", one line, as every fault says it
+    note = SourceNote("internal_error", detail)
+    return Source(path=path, media_type=media_type, size=len(data), error=f"{INTERNAL_ERROR}: {detail}", notes=[note])
 
 
 def _skip_reason(media_type: str) -> str | None:

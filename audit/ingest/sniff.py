@@ -74,7 +74,10 @@ def sniff(data: bytes) -> str:
         head = head.decode("utf-16", errors="replace").encode("utf-8", errors="replace").lstrip()
     if _HTML_START.match(head):
         return "text/html"
-    data_type = _data_type(data)
+    try:
+        data_type = _data_type(data)
+    except Exception:  # a parser's failure on odd text (yaml, ast): undecided, so read it as text
+        data_type = None
     if data_type:
         return data_type
     return "text/html" if b"<html" in head else "text/plain"

@@ -32,6 +32,9 @@ LINK_OUT = "符号链接指向输入文件夹之外 (symlink points outside the 
 LINK_BROKEN = "符号链接指向不存在的文件 (broken symlink)"
 LINK_LOOP = "符号链接循环 (symlink loop)"
 OWN_OUTPUT = "本次运行的输出文件夹，不读取 (the run's own output folder)"
+# Names starting with a dot (.git, .DS_Store, an editor's swap file): tool data, not reports.
+HIDDEN_FILE = "隐藏文件，未读取 (hidden file, not read)"
+HIDDEN_FOLDER = "隐藏文件夹，未进入 (hidden folder, not walked)"
 # A report the cap cuts: PDF and DOCX are then unreadable (an error), text is cut and noted.
 TOO_BIG = "文件大小 {size} 超过上限 {cap}，截断的 {kind} 无法读取 (file exceeds the size limit)"
 TRUNCATED = "文件大小 {size} 超过上限 {cap}，只读取了前 {read} (file truncated at the size limit)"
@@ -44,6 +47,8 @@ _INODE_TYPES = {
     DEVICE: "inode/device",
     SPECIAL: "inode/x-special",
     OWN_OUTPUT: "inode/directory",
+    HIDDEN_FOLDER: "inode/directory",
+    HIDDEN_FILE: "application/octet-stream",  # its content is not read: unknown
 }
 _UNCUTTABLE = {"application/pdf": "PDF", "application/zip": "DOCX/ZIP"}  # useless when cut short
 
@@ -70,7 +75,8 @@ class _Entry:
 
 def read_paths(paths: list[str], reader: Reader, exclude: list[str] | None = None) -> list[Source]:
     """Sources for files and folders, in the order given; folders are walked recursively in sorted
-    order, hidden entries (names starting with a dot) left out.
+    order. Hidden entries (names starting with a dot) met in a folder are listed as skipped, never
+    read: a hidden folder is one entry, its content neither walked nor listed.
 
     `exclude`: folders never walked (the run's own output folder: a second run must not read its
     own pages). A file given explicitly may be a symlink to anywhere (the user chose it); inside a
@@ -155,6 +161,7 @@ def _walk(root: str, top: str, excluded: set[str]) -> Iterator[_Entry]:
             return
         for entry in entries:
             if entry.name.startswith("."):
+                yield from _hidden(entry, excluded)
                 continue
             link = entry.is_symlink()
             target = os.path.realpath(entry.path) if link else os.path.join(real, entry.name)
@@ -175,6 +182,18 @@ def _walk(root: str, top: str, excluded: set[str]) -> Iterator[_Entry]:
                 yield _Entry(entry.path, skipped=_special_reason(mode))
 
     yield from walk(root, top)
+
+
+def _hidden(entry: os.DirEntry[str], excluded: set[str]) -> Iterator[_Entry]:
+    """A hidden entry, listed and not read (a folder as a whole: a .git holds no report)."""
+    try:
+        folder = entry.is_dir()  # a link to a folder counts as one: it is not entered either
+    except OSError:
+        folder = False
+    if not folder:
+        yield _Entry(entry.path, skipped=HIDDEN_FILE)
+    elif os.path.realpath(entry.path) not in excluded:  # the run's own output is not listed, hidden or not
+        yield _Entry(entry.path, skipped=HIDDEN_FOLDER)
 
 
 def read_file(path: str, reader: Reader, *, display: str | None = None) -> Source:
