@@ -22,17 +22,18 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from audit.ingest.text import normalise_lines
-from audit.model import Source
+from audit.ingest.text import capped_notes, normalise_lines
+from audit.model import Source, SourceNote
 
 _SPACE = re.compile(r"\s+")
 # A line break inside CJK text is where the layout wrapped a word, not a word boundary.
 _CJK_BREAK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s*\n\s*(?=[\u3000-\u9fff\uff00-\uffef])")
 # A pipe inside a cell would split it in two: show it as a broken bar (unchanged by NFKC).
 _CELL_PIPE = "\u00a6"
-# Lines longer than this are cut (a 100k-character line is hostile or junk; nothing reads it whole).
+# Documented limits of a rendering (HTML, PDF, DOCX); each cut is reported as a `limit_exceeded` note.
+# Characters kept of one rendered line (a paragraph or a table row): longer is hostile or junk.
 MAX_LINE_CHARS = 20_000
-# A report renders to a few thousand lines; past this the input is junk and the rest is not read.
+# Lines of one rendering: a report renders to a few thousand; past this the rest is not read.
 MAX_LINES = 100_000
 
 
@@ -80,39 +81,78 @@ def drop_blank_label_cells(grid: list[list[str | None]]) -> list[list[str | None
 
 @dataclass
 class Rendering:
-    """The lines of a rendering and, for paged inputs, the page each line is on."""
+    """The lines of a rendering and, for paged inputs, the page each line is on; the lines cut to
+    MAX_LINE_CHARS (index and length before the cut), reported by `rendered_source`."""
 
     lines: list[str] = field(default_factory=list)
     pages: list[int] = field(default_factory=list)
+    cut: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def full(self) -> bool:
         return len(self.lines) >= MAX_LINES
 
-    def add(self, text: str, page: int = 0) -> None:
-        """A paragraph (its whitespace collapsed) as one line; nothing for an empty one."""
-        self.add_raw(_SPACE.sub(" ", text).strip(), page)
+    def add(self, text: str, page: int = 0, *, size: int = 0) -> None:
+        """A paragraph (its whitespace collapsed) as one line; nothing for an empty one. `size` is
+        its length before the caller cut it, if it did."""
+        size = max(size, len(text))
+        if len(text) > 2 * MAX_LINE_CHARS:  # collapse only what can be kept (a paragraph may be megabytes)
+            text = text.lstrip()[: 2 * MAX_LINE_CHARS]
+        self.add_raw(_SPACE.sub(" ", text).strip(), page, size=size)
 
-    def add_raw(self, line: str, page: int = 0) -> None:
-        """A line as it is (a rendered pipe row keeps its `|  |` blank cells)."""
-        line = line[:MAX_LINE_CHARS]
-        if line and not self.full:
-            self.lines.append(line)
-            self.pages.append(page)
+    def add_raw(self, line: str, page: int = 0, *, size: int = 0) -> None:
+        """A line as it is (a rendered pipe row keeps its `|  |` blank cells); `size` is its length
+        before the caller cut it, if it did."""
+        if not line or self.full:
+            return
+        if len(line) > MAX_LINE_CHARS or size > 2 * MAX_LINE_CHARS:
+            self.cut.append((len(self.lines), max(size, len(line))))
+            line = line[:MAX_LINE_CHARS]
+        self.lines.append(line)
+        self.pages.append(page)
 
     def add_rows(self, rows: Iterable[Sequence[str | None]], page: int = 0) -> None:
         for row in rows:
             self.add_raw(pipe_row(row), page)  # not collapsed: `|  |` is a blank cell
 
+    def prepend(self, lines: list[str], page: int = 0) -> None:
+        """Lines before the rendering (a page title): cut like others, the recorded cuts shifted."""
+        lines = [line[:MAX_LINE_CHARS] for line in lines if line]
+        self.lines[:0] = lines
+        self.pages[:0] = [page] * len(lines)
+        del self.lines[MAX_LINES:], self.pages[MAX_LINES:]  # a full rendering stays full, not longer
+        self.cut = [(i + len(lines), size) for i, size in self.cut if i + len(lines) < MAX_LINES]
+
+    def notes(self) -> list[SourceNote]:
+        """`limit_exceeded` notes: the lines cut to MAX_LINE_CHARS, the lines past MAX_LINES."""
+        found = [(i + 1, _LONG_LINE.format(size, MAX_LINE_CHARS)) for i, size in self.cut]
+        notes = capped_notes("limit_exceeded", found, _LONG_REST.format("{count}", MAX_LINE_CHARS))
+        if self.full:
+            notes.append(SourceNote("limit_exceeded", _FULL.format(MAX_LINES), len(self.lines)))
+        return notes
+
+
+_LONG_LINE = "本段长 {} 个字符，超过每行 {} 个字符的上限，只读取了前面部分 (MAX_LINE_CHARS)"
+_LONG_REST = "另有 {} 段超过每行 {} 个字符的上限，已截断 (MAX_LINE_CHARS)"
+_FULL = "文档的文本达到 {} 行的上限，其后的内容未读取 (MAX_LINES)"
+
 
 def rendered_source(
-    rendering: Rendering, path: str, *, media_type: str, size: int, paged: bool, encoding: str | None = None
+    rendering: Rendering,
+    path: str,
+    *,
+    media_type: str,
+    size: int,
+    paged: bool,
+    encoding: str | None = None,
+    notes: Sequence[SourceNote] = (),
 ) -> Source:
-    """A Source whose `original` is the rendering (or an error when it holds no text)."""
+    """A Source whose `original` is the rendering (or an error when it holds no text); `notes` are
+    the reader's own, the rendering's limit notes are added."""
     from audit.ingest.text import EMPTY
 
     if not rendering.lines:
-        return Source(path=path, media_type=media_type, size=size, error=EMPTY)
+        return Source(path=path, media_type=media_type, size=size, error=EMPTY, notes=list(notes))
     original = rendering.lines
     return Source(
         path=path,
@@ -123,4 +163,5 @@ def rendered_source(
         media_type=media_type,
         size=size,
         pages=list(rendering.pages) if paged else [],
+        notes=[*notes, *rendering.notes()],
     )

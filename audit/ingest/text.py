@@ -1,32 +1,59 @@
 """Plain text: bytes → decoded lines (as written) and NFKC-normalised lines (what extractors read).
 
-Decoding order: a BOM (UTF-8, UTF-16, UTF-32) decides; else strict UTF-8; else GB18030 (a
-superset of GB2312 and GBK, the legacy encoding of Chinese government pages) when it reads as
-Chinese; else charset-normalizer's guess (Big5 mirrors, other legacy code pages). Whatever decodes
-must still look like text: NUL bytes or many control characters mean binary data, which is an
-error, never a page of mojibake.
+Decoding order: a UTF-16/32 BOM decides; NUL bytes where UTF-16/32 puts them (the high bytes of
+ASCII and CJK characters) mean UTF-16/32 without a BOM; other NULs in a few runs are padding (the
+end of a preallocated download, gaps between pages) and are dropped; a UTF-8 BOM decides; else
+strict UTF-8 (the fast path: nearly every input); else GB18030 (a superset of GB2312 and GBK, the
+legacy encoding of Chinese government pages) when it reads as Chinese; else charset-normalizer's
+guess (Big5 mirrors, other legacy code pages).
+
+A few bad bytes (a damaged copy) or a last character cut in half (a truncated download) do not
+make a file unreadable: the bad spots become U+FFFD and are reported as `partial_decode` notes.
+Which encoding a damaged file is in is decided by the share of bad spots: UTF-8 with a few is
+UTF-8, whereas GB18030 read as UTF-8 has more bad spots than good characters. Whatever decodes
+must still look like text: NUL bytes scattered through the data or many control characters mean
+binary data, which is an error, never a page of mojibake.
 """
 
 from __future__ import annotations
 
+import codecs
+import itertools
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Any
 
-from audit.model import Source
+from audit.model import Source, SourceNote
 
 EMPTY = "空文件或只有空白 (empty file or only whitespace)"
 BINARY = "不支持的格式或二进制数据 (unsupported or binary input)"
 UNDECODABLE = "无法识别文本编码 (undecodable text: not UTF-8, UTF-16 or GB18030)"
 
-_BOMS = (
-    (b"\xef\xbb\xbf", "utf-8-sig"),
+# Documented limits of a plain-text input; each cut is reported as a `limit_exceeded` note.
+# Lines read from one text file: a file may hold many reports (a scraped dump of a portal), and a
+# report is a few thousand lines; past a million the rest is not read (it bounds memory: three
+# lists of lines are kept per source).
+MAX_TEXT_LINES = 1_000_000
+# Characters kept of one text line: scraped text often holds a whole report on one line (5,000 to
+# 60,000 characters); a longer line is junk or hostile (a 50 MB line took minutes downstream).
+MAX_TEXT_LINE_CHARS = 200_000
+# Notes of one kind given line by line (validate makes one finding per note); the rest are summed
+# up in one more note.
+MAX_NOTES = 10
+
+_WIDE_BOMS = (
     (b"\xff\xfe\x00\x00", "utf-32"),  # before UTF-16 LE: its BOM starts the same way
     (b"\x00\x00\xfe\xff", "utf-32"),
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
+_UTF8_BOM = b"\xef\xbb\xbf"
 _CHINESE = {"gb2312", "gbk", "gb18030", "hz", "hz_gb_2312", "cp936", "euc_cn", "iso2022_cn"}
+# Legacy encodings read with bad spots replaced (multibyte Chinese ones; a single-byte code page
+# decodes nearly anything, so a partial reading of one proves nothing).
+_PARTIAL_LEGACY = {"big5", "big5hkscs", "cp950"}
 _SNIFF_BYTES = 64 * 1024
 # Big5 bytes are valid GBK too, but read as GBK the commonest Big5 characters come out as kana,
 # Greek, Cyrillic or box drawing (中 = A4A4 → 「い」): a GB18030 reading full of them is not Chinese.
@@ -37,6 +64,19 @@ _C0_BYTES = bytes([*range(0, 9), *range(14, 32), 127])
 _C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
 _MAX_ODD_SHARE = 0.01
+# Bad spots a partial reading may hold: this many, or _MAX_ODD_SHARE of its characters.
+_FEW_BAD = 8
+# Valid non-ASCII characters a partial reading needs per bad spot: GB18030 read as UTF-8 (or the
+# other way round) has more bad spots than good characters; a damaged file, hundreds per bad spot.
+_VALID_PER_BAD = 10
+# NUL padding comes in a few runs; NULs more frequent than one run per this many bytes are binary.
+_NUL_RUN_SPACING = 512
+_NUL_BYTES = re.compile(rb"\x00+")
+_NUL_PADDING = re.compile(rb"\x00{8,}")  # padding: no text has 8 NUL bytes in a row, even in UTF-32
+_NUL_CHARS = re.compile("\x00+")
+# What a text read as UTF-16/32 without a BOM must be made of (ASCII, Latin, punctuation, CJK
+# symbols and ideographs, full-width forms): other bytes read that way scatter over the whole BMP.
+_IMPLAUSIBLE = re.compile(r"[^\x00-\x7f\u00a0-\u024f\u2000-\u206f\u2150-\u218f\u2460-\u24ff\u2500-\u257f\u3000-\u303f\u3200-\u32ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")  # fmt: skip
 
 # The characters scraped Chinese pages most often hold that NFKC changes (full-width ASCII, the
 # ideographic and other wide spaces, NBSP, Roman and circled numerals, 「㈠」) are replaced by their
@@ -55,30 +95,73 @@ class DecodeError(ValueError):
 class Decoded:
     text: str
     encoding: str
+    bad: int = 0  # bad spots replaced by U+FFFD (the cut last character not counted)
+    cut_tail: bool = False  # the input ends inside a character (a U+FFFD ends the text)
+    nuls: int = 0  # NUL bytes (or U+0000 characters) dropped as padding
+    exact: bool = True  # every U+FFFD of the text marks a bad spot (the input held none itself)
 
 
 def decode(data: bytes) -> Decoded:
     """The text of `data` and the encoding it was read with; raises DecodeError."""
     if not data:
         raise DecodeError(EMPTY)
-    for bom, encoding in _BOMS:
+    for bom, encoding in _WIDE_BOMS:
         if data.startswith(bom):
-            return _checked(_strict(data, encoding), encoding, legacy=False)
+            return _known(data, encoding)
+    nuls = 0
     if b"\x00" in data:
-        raise DecodeError(BINARY)
+        wide = _wide(data)
+        if wide is not None:
+            return wide
+        data, nuls = _without_padding(data, _NUL_BYTES.finditer(data))
+    if data.startswith(_UTF8_BOM):
+        return _known(data, "utf-8-sig", nuls=nuls)
     text = _strict(data, "utf-8")
     if text is not None:
         if not _utf8_looks_like_text(data):
             raise DecodeError(BINARY)
-        return _checked(text, "utf-8", legacy=False, screened=True)
+        return _checked(Decoded(text, "utf-8", nuls=nuls), legacy=False, screened=True)
+    return replace(_legacy(data), nuls=nuls)
+
+
+def _legacy(data: bytes) -> Decoded:
+    """Bytes that are not strict UTF-8: UTF-8 with a few bad spots, GB18030, another legacy encoding."""
+    reading = _lenient(data, "utf-8")
+    if reading is not None:
+        return _checked(reading, legacy=False)
     text = _strict(data, "gb18030")
-    if text is not None and _looks_like_text(text, legacy=True) and _looks_chinese(text):
-        return _checked(text, "gb18030", legacy=True)
+    reading = Decoded(text, "gb18030") if text is not None else _lenient(data, "gb18030")
+    if reading is not None and _legacy_text(reading) and _looks_chinese(reading.text):
+        return _checked(reading, legacy=True)
+    # Mostly ASCII: too few other characters to judge by; the reading with fewer bad spots (≤ 1%).
+    readings = [_lenient(data, "utf-8", valid_share=False, few=0)]
+    gb18030 = _lenient(data, "gb18030", valid_share=False, few=0)
+    if gb18030 is not None and _legacy_text(gb18030) and _looks_chinese(gb18030.text):
+        readings.append(gb18030)
+    found = [reading for reading in readings if reading is not None]
+    if found:
+        best = min(found, key=lambda reading: reading.bad)
+        return _checked(best, legacy=best.encoding != "utf-8")
     for encoding in _guessed_encodings(data):
         text = _strict(data, encoding)
-        if text is not None and _looks_like_text(text, legacy=True):
-            return _checked(text, encoding, legacy=True)
+        reading = Decoded(text, encoding) if text is not None else None
+        if reading is None and encoding in _PARTIAL_LEGACY:
+            reading = _lenient(data, encoding)
+        if reading is not None and _legacy_text(reading):
+            return _checked(reading, legacy=True)
     raise DecodeError(BINARY if _mostly_binary(data) else UNDECODABLE)
+
+
+def _known(data: bytes, encoding: str, *, nuls: int = 0, legacy: bool = False) -> Decoded:
+    """`data` in an encoding its BOM or its NUL pattern gave: read even with a few bad spots."""
+    text = _strict(data, encoding)
+    reading = Decoded(text, encoding) if text is not None else _lenient(data, encoding, valid_share=False)
+    if reading is None:
+        raise DecodeError(UNDECODABLE)
+    if "\x00" in reading.text:  # UTF-16/32 NUL padding decodes to U+0000
+        text, dropped = _without_padding(reading.text, _NUL_CHARS.finditer(reading.text))
+        reading = replace(reading, text=text, nuls=dropped)
+    return _checked(replace(reading, nuls=reading.nuls + nuls), legacy=legacy)
 
 
 def _strict(data: bytes, encoding: str) -> str | None:
@@ -88,14 +171,112 @@ def _strict(data: bytes, encoding: str) -> str | None:
         return None
 
 
-def _checked(text: str | None, encoding: str, *, legacy: bool, screened: bool = False) -> Decoded:
-    if text is None:
-        raise DecodeError(UNDECODABLE)
-    if not text.strip():
-        raise DecodeError(EMPTY)
-    if not screened and not _looks_like_text(text, legacy=legacy):
+def _lenient(data: bytes, encoding: str, *, valid_share: bool = True, few: int = _FEW_BAD) -> Decoded | None:
+    """`data` with its bad spots as U+FFFD when they are few (at most `few`, or _MAX_ODD_SHARE of the
+    characters) and, with `valid_share`, far fewer than the valid non-ASCII characters; else None.
+    A large input is first tried on its start."""
+    if len(data) > _SNIFF_BYTES and _replaced(data[:_SNIFF_BYTES], encoding, valid_share, few) is None:
+        return None
+    return _replaced(data, encoding, valid_share, few)
+
+
+def _replaced(data: bytes, encoding: str, valid_share: bool, few: int) -> Decoded | None:
+    try:
+        decoder = codecs.getincrementaldecoder(encoding)("replace")
+        text = decoder.decode(data, final=False)  # keeps a last character cut in half pending
+    except (LookupError, UnicodeError):
+        return None
+    cut_tail = bool(decoder.getstate()[0])
+    marked = _marked_in_input(data, encoding)
+    bad = max(0, text.count("\ufffd") - marked)
+    if bad > max(few, _MAX_ODD_SHARE * len(text)):
+        return None
+    if valid_share and bad:  # (a cut last character alone is always read; with bad spots, it counts as one)
+        valid = len(text) - len(text.encode("ascii", "ignore")) - bad - marked
+        if valid < _VALID_PER_BAD * (bad + cut_tail):
+            return None
+    text += "\ufffd" if cut_tail else ""
+    return Decoded(text, encoding, bad=bad, cut_tail=cut_tail, exact=not marked)
+
+
+def _marked_in_input(data: bytes, encoding: str) -> int:
+    """U+FFFD characters the input itself holds (text once decoded with replacement)."""
+    try:
+        return data.count("\ufffd".encode(encoding.removesuffix("-sig")))
+    except (LookupError, UnicodeError):
+        return 0
+
+
+def _legacy_text(decoded: Decoded) -> bool:
+    return _looks_like_text(decoded.text, legacy=True, marks=_marks(decoded))
+
+
+def _marks(decoded: Decoded) -> int:
+    return decoded.bad + decoded.cut_tail
+
+
+def _wide(data: bytes) -> Decoded | None:
+    """UTF-16/32 without a BOM, told by where its NUL bytes fall; None when they fall elsewhere."""
+    body = data.rstrip(b"\x00")  # trailing padding: NULs at every offset, as UTF-32 would have
+    encoding = _wide_encoding(body[:_SNIFF_BYTES])
+    if encoding is None:
+        return None
+    unit = 4 if "32" in encoding else 2
+    end = min(len(data), -(-len(body) // unit) * unit)  # the last character's own NUL bytes
+    try:
+        decoded = _known(data[:end], encoding, nuls=len(data) - end, legacy=True)
+    except DecodeError:
+        return None
+    if len(_IMPLAUSIBLE.findall(decoded.text[:_SNIFF_BYTES])) > _MAX_ODD_SHARE * min(len(decoded.text), _SNIFF_BYTES):
+        return None
+    return decoded
+
+
+def _wide_encoding(sample: bytes) -> str | None:
+    """ASCII and CJK characters have a NUL high byte in UTF-16 (two in UTF-32), almost never a NUL
+    low byte: count the NULs at each offset modulo 4, those of padding (long runs) left out."""
+    sample = sample[: len(sample) // 4 * 4]
+    nuls = [sample[r::4].count(0) for r in range(4)]
+    sizes = [len(sample) // 4] * 4
+    for run in _NUL_PADDING.finditer(sample):
+        for r in range(4):
+            inside = (run.end() - r + 3) // 4 - (run.start() - r + 3) // 4
+            nuls[r] -= inside
+            sizes[r] -= inside
+    if min(sizes) <= 0:
+        return None
+    share = [n / size for n, size in zip(nuls, sizes, strict=True)]
+    if share[3] >= 0.99 and share[2] >= 0.9 and share[0] <= 0.1:
+        return "utf-32-le"
+    if share[0] >= 0.99 and share[1] >= 0.9 and share[3] <= 0.1:
+        return "utf-32-be"
+    even, odd = nuls[0] + nuls[2], nuls[1] + nuls[3]
+    if odd and even * 4 <= odd:
+        return "utf-16-le"
+    if even and odd * 4 <= even:
+        return "utf-16-be"
+    return None
+
+
+def _without_padding(data: Any, runs: Iterator[re.Match[Any]]) -> tuple[Any, int]:
+    """`data` (bytes or str) without its NULs when they come in a few runs; else binary data."""
+    limit = 1 + len(data) // _NUL_RUN_SPACING
+    if sum(1 for _ in itertools.islice(runs, limit + 1)) > limit:
         raise DecodeError(BINARY)
-    return Decoded(text, encoding)
+    nul = data[:0] + ("\x00" if isinstance(data, str) else b"\x00")
+    kept = data.replace(nul, data[:0])
+    if not kept:
+        raise DecodeError(EMPTY)
+    return kept, len(data) - len(kept)
+
+
+def _checked(decoded: Decoded, *, legacy: bool, screened: bool = False) -> Decoded:
+    text = decoded.text
+    if not text or text.isspace():
+        raise DecodeError(EMPTY)
+    if not screened and not _looks_like_text(text, legacy=legacy, marks=_marks(decoded)):
+        raise DecodeError(BINARY)
+    return decoded
 
 
 def _looks_chinese(text: str) -> bool:
@@ -103,7 +284,7 @@ def _looks_chinese(text: str) -> bool:
 
 
 def _guessed_encodings(data: bytes) -> list[str]:
-    """charset-normalizer's guess (a Chinese guess read as GB18030), then GB18030 anyway."""
+    """charset-normalizer's guess (a Chinese guess is read as GB18030, tried already), then Big5."""
     from charset_normalizer import from_bytes  # imported only for input that is not GB18030 (slow import)
 
     sample = data[:_SNIFF_BYTES]
@@ -112,14 +293,15 @@ def _guessed_encodings(data: bytes) -> list[str]:
         sample = sample[:cut]  # do not end the sample inside a multibyte character
     best = from_bytes(sample).best()
     guess = best.encoding.lower() if best else None
-    if guess is None or guess in _CHINESE:
-        return ["gb18030"]
-    return [guess, "gb18030"]
+    # UTF-16/32 are told by their NUL bytes (_wide): a guess of them for bytes without NULs is wrong.
+    guesses = [] if guess is None or guess in _CHINESE or guess.startswith(("utf_16", "utf_32")) else [guess]
+    return guesses if guess in _PARTIAL_LEGACY else [*guesses, "big5"]  # a damaged Big5 file is not guessed
 
 
-def _looks_like_text(text: str, *, legacy: bool) -> bool:
-    """Few control characters (and, for a legacy decode, few private-use characters)."""
-    odd = len(_CONTROL.findall(text))
+def _looks_like_text(text: str, *, legacy: bool, marks: int = 0) -> bool:
+    """Few control characters (and, for a legacy decode, few private-use characters); `marks` are
+    U+FFFD the decoding put in (bad spots, reported on their own)."""
+    odd = len(_CONTROL.findall(text)) - marks
     if legacy:
         odd += len(_PRIVATE_USE.findall(text))
     return odd <= _MAX_ODD_SHARE * len(text)
@@ -140,12 +322,21 @@ def _mostly_binary(data: bytes) -> bool:
 
 def split_lines(text: str) -> list[str]:
     """Lines split at \\r\\n, \\r or \\n only (not at the other breaks str.splitlines knows)."""
+    lines, _ = _split(text, None)
+    return lines
+
+
+def _split(text: str, limit: int | None) -> tuple[list[str], int]:
+    """The first `limit` lines of `text` and the number of lines after them (not split)."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
+    lines = text.split("\n", -1 if limit is None else limit)
+    if limit is not None and len(lines) > limit:
+        rest = lines.pop()
+        return lines, (rest.count("\n") + (not rest.endswith("\n"))) if rest else 0
     if len(lines) > 1 and lines[-1] == "":
         lines.pop()  # a final line break ends the last line; it does not start an empty one
-    return lines
+    return lines, 0
 
 
 def normalise_lines(lines: list[str], text: str | None = None) -> list[str]:
@@ -180,14 +371,77 @@ def _normalise_line(line: str) -> str:
     return normalised.replace("\r", " ").replace("\n", " ")
 
 
+def capped_notes(code: str, found: list[tuple[int, str]], rest: str) -> list[SourceNote]:
+    """One note per (line, detail) up to MAX_NOTES, then one note `rest` (with {count}) for the others."""
+    notes = [SourceNote(code, detail, line) for line, detail in found[:MAX_NOTES]]
+    if len(found) > MAX_NOTES:
+        notes.append(SourceNote(code, rest.format(count=len(found) - MAX_NOTES)))
+    return notes
+
+
+def decode_notes(decoded: Decoded, lines: list[str] | None, *, whole: bool = True) -> list[SourceNote]:
+    """`partial_decode` notes: the bad spots line by line when `lines` are the Source's original
+    lines (`whole`: all of them) and the input held no U+FFFD of its own, else in one note; the
+    cut last character; the NUL bytes dropped."""
+    notes: list[SourceNote] = []
+    last = len(lines) if lines and whole else 0
+    if decoded.bad:
+        spots = _spots_by_line(lines, last if decoded.cut_tail else 0) if lines and decoded.exact else []
+        listed = sum(count for _, count in spots[:MAX_NOTES])
+        notes += [SourceNote("partial_decode", _BAD_LINE.format(count, decoded.encoding), line) for line, count in spots[:MAX_NOTES]]  # fmt: skip
+        if decoded.bad > listed:
+            template = _BAD_REST if listed else _BAD_ALL
+            notes.append(SourceNote("partial_decode", template.format(decoded.bad - listed, decoded.encoding)))
+    if decoded.cut_tail:
+        notes.append(SourceNote("partial_decode", _CUT_TAIL, last))
+    if decoded.nuls:
+        notes.append(SourceNote("partial_decode", _NULS.format(decoded.nuls)))
+    return notes
+
+
+_BAD_LINE = "本行有 {} 处无法解码的字节（按 {} 读取），已替换为 U+FFFD (undecodable bytes replaced)"
+_BAD_ALL = "共有 {} 处无法解码的字节（按 {} 读取），已替换为 U+FFFD (undecodable bytes replaced)"
+_BAD_REST = "其他行中另有 {} 处无法解码的字节（按 {} 读取），已替换为 U+FFFD (undecodable bytes replaced)"
+_CUT_TAIL = "文件末尾的字符不完整（文件可能被截断），已替换为 U+FFFD (last character cut: truncated file?)"
+_NULS = "删除了 {} 个空字节 (NUL)；末尾的空字节填充可能表示下载不完整 (NUL padding dropped)"
+
+
+def _spots_by_line(lines: list[str], tail_line: int) -> list[tuple[int, int]]:
+    """(1-based line, bad spots on it) for the lines holding U+FFFD; the U+FFFD that marks a cut
+    last character (on `tail_line`, 0 for none) is not a bad spot."""
+    spots = [(n, line.count("\ufffd") - (n == tail_line)) for n, line in enumerate(lines, 1) if "\ufffd" in line]
+    return [(n, count) for n, count in spots if count]
+
+
+def limit_lines(lines: list[str], dropped: int) -> list[SourceNote]:
+    """Cuts `lines` to MAX_TEXT_LINE_CHARS (in place); a note for each cut and for `dropped` lines."""
+    notes = []
+    if dropped:
+        detail = f"文本超过 {MAX_TEXT_LINES} 行的上限，其后 {dropped} 行未读取 (MAX_TEXT_LINES)"
+        notes.append(SourceNote("limit_exceeded", detail, len(lines)))
+    if lines and max(map(len, lines)) > MAX_TEXT_LINE_CHARS:
+        long = [(n, len(line)) for n, line in enumerate(lines, 1) if len(line) > MAX_TEXT_LINE_CHARS]
+        for n, _ in long:
+            lines[n - 1] = lines[n - 1][:MAX_TEXT_LINE_CHARS]
+        found = [(n, _LONG_LINE.format(size, MAX_TEXT_LINE_CHARS)) for n, size in long]
+        notes += capped_notes("limit_exceeded", found, _LONG_REST.format("{count}", MAX_TEXT_LINE_CHARS))
+    return notes
+
+
+_LONG_LINE = "本行长 {} 个字符，超过每行 {} 个字符的上限，只读取了前面部分 (MAX_TEXT_LINE_CHARS)"
+_LONG_REST = "另有 {} 行超过每行 {} 个字符的上限，已截断 (MAX_TEXT_LINE_CHARS)"
+
+
 def text_source(data: bytes, path: str) -> Source:
     """A Source for plain text: decoded or, when the bytes are not text, with `error` set."""
     try:
         decoded = decode(data)
     except DecodeError as error:
         return Source(path=path, size=len(data), error=str(error))
-    original = split_lines(decoded.text)
-    lines = normalise_lines(original, decoded.text)
+    original, dropped = _split(decoded.text, MAX_TEXT_LINES)
+    notes = decode_notes(decoded, original, whole=not dropped)
+    limits = limit_lines(original, dropped)
+    lines = normalise_lines(original, None if limits else decoded.text)
     return Source(
         path=path,
         lines=lines,
@@ -196,4 +450,5 @@ def text_source(data: bytes, path: str) -> Source:
         encoding=decoded.encoding,
         media_type="text/plain",
         size=len(data),
+        notes=notes + limits,
     )
