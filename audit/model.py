@@ -228,7 +228,8 @@ def short_hash(*parts: object, length: int = 12) -> str:
 class SourceNote:
     """Something ingest met while reading an input that a reviewer must know, though what was read is
     audited: `code` is "limit_exceeded" (a documented limit cut the input: bytes, lines, pages, depth,
-    decompressed size) or "partial_decode" (bytes that could not be decoded, marked U+FFFD in the text);
+    decompressed size), "partial_decode" (bytes that could not be decoded, marked U+FFFD in the text)
+    or "internal_error" (the reader itself failed: a fault of the tool, reported as such);
     `detail` says what, in Chinese (with the limit and the amount); `line` is the original line it
     concerns (0: the input as a whole)."""
 
@@ -237,7 +238,7 @@ class SourceNote:
     line: int = 0
 
 
-NOTE_CODES = ("limit_exceeded", "partial_decode")
+NOTE_CODES = ("limit_exceeded", "partial_decode", "internal_error")
 
 
 @dataclass(frozen=True)

@@ -208,7 +208,7 @@ def test_hostile_structure_is_typed_without_raising(data: bytes) -> None:
 
 
 def test_a_data_parser_failing_leaves_the_text_a_report(monkeypatch: pytest.MonkeyPatch) -> None:
-    sniffing = importlib.import_module("audit.ingest.sniff")  # `audit.ingest.sniff` is the function
+    sniffing = importlib.import_module("audit.ingest.content")
 
     def broken(*args: object) -> bool:
         raise IndexError("a parser's bug")

@@ -4,7 +4,7 @@ Every file the folder walk meets yields a Source, in one of three states: audite
 unreadable (`error`: a report the tool cannot read, which becomes an extraction.unreadable_input
 finding) or skipped (`skipped`: not a report at all — an image, an archive, a data file, a FIFO,
 a link out of the input folder — listed in the outputs, not a finding). Input types come from the
-CONTENT, never from the file name (audit.ingest.sniff); markdown and any other prose is a report
+CONTENT, never from the file name (audit.ingest.content); markdown and any other prose is a report
 input. Plain text, HTML pages, PDF and DOCX each have a reader; the structured ones render their
 input as text with tables as pipe rows (audit.ingest.render), so every later stage reads one shape.
 
@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from audit.ingest import walk
+from audit.ingest.content import sniff
 from audit.ingest.docx import zip_source
 from audit.ingest.html import html_source
 from audit.ingest.pdf import pdf_source
-from audit.ingest.sniff import sniff  # the function shadows its module as `audit.ingest.sniff`
 from audit.ingest.text import BINARY, text_source
 from audit.ingest.walk import (
     DEVICE,

@@ -16,7 +16,7 @@ from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from audit.ingest.sniff import SAMPLE, sniff
+from audit.ingest.content import SAMPLE, sniff
 from audit.model import Source, SourceNote
 
 __all__ = ["Reader", "read_file", "read_paths"]

@@ -13,7 +13,8 @@ from audit.validate.kinds import Context, hits_frame, kind, na_frame
 
 @kind("unreadable_input")
 def unreadable_input(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """An input source could not be read or decoded (run-level: no document)."""
+    """An input source could not be read or decoded (run-level: no document). A reader that failed
+    inside the tool is extraction.internal_error instead: the input may be fine."""
     records = [
         {
             "document": None,
@@ -22,7 +23,7 @@ def unreadable_input(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame
             "vars": {"source": s.path, "error": s.error},
         }
         for s in ctx.sources
-        if s.error
+        if s.error and not any(n.code == "internal_error" for n in s.notes)
     ]
     return hits_frame(records), na_frame()
 
