@@ -325,3 +325,10 @@ def test_text_of_a_table_outside_its_cells_is_kept() -> None:
 def test_an_xhtml_page_with_an_xml_declaration_is_read() -> None:
     declared = b'<?xml version="1.0" encoding="gb2312"?>\n<!DOCTYPE html>' + page(f"<p>{TITLE}</p>")
     assert read_page(declared).original == ["portal", TITLE]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_page_without_bom_is_read_as_html(encoding: str) -> None:
+    page = "<html><body><script>var x='2019年';</script><p>某县人民政府2022年政府信息公开工作年度报告</p></body></html>"
+    source = read_bytes(page.encode(encoding), "page.html")
+    assert source.media_type == "text/html" and source.lines == ["某县人民政府2022年政府信息公开工作年度报告"]

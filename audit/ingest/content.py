@@ -14,6 +14,8 @@ import json
 import re
 from collections import Counter
 
+from audit.ingest.text import wide_encoding
+
 __all__ = ["SAMPLE", "sniff"]
 
 SAMPLE = 64 * 1024  # what content typing reads: magic numbers, and the text kinds below
@@ -72,6 +74,8 @@ def sniff(data: bytes) -> str:
         return "application/zip"  # DOCX, XLSX, ODT … are ZIP containers
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text: look at its characters
         head = head.decode("utf-16", errors="replace").encode("utf-8", errors="replace").lstrip()
+    elif b"\x00" in head and (wide := wide_encoding(data[:1024])):  # UTF-16/32 without a BOM
+        head = data[:1024].decode(wide, errors="replace").encode("utf-8", errors="replace").lstrip().lower()
     if _HTML_START.match(head):
         return "text/html"
     try:

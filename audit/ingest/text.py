@@ -218,7 +218,7 @@ def _marks(decoded: Decoded) -> int:
 def _wide(data: bytes) -> Decoded | None:
     """UTF-16/32 without a BOM, told by where its NUL bytes fall; None when they fall elsewhere."""
     body = data.rstrip(b"\x00")  # trailing padding: NULs at every offset, as UTF-32 would have
-    encoding = _wide_encoding(body[:_SNIFF_BYTES])
+    encoding = wide_encoding(body[:_SNIFF_BYTES])
     if encoding is None:
         return None
     unit = 4 if "32" in encoding else 2
@@ -232,7 +232,7 @@ def _wide(data: bytes) -> Decoded | None:
     return decoded
 
 
-def _wide_encoding(sample: bytes) -> str | None:
+def wide_encoding(sample: bytes) -> str | None:
     """ASCII and CJK characters have a NUL high byte in UTF-16 (two in UTF-32), almost never a NUL
     low byte: count the NULs at each offset modulo 4, those of padding (long runs) left out."""
     sample = sample[: len(sample) // 4 * 4]
