@@ -258,3 +258,21 @@ def test_a_frame_breaking_its_schema_is_a_fault_of_that_document(
     assert code == 2
     (fault,) = _internal_errors(audit)
     assert fault["document"] == CULPRIT and "schema documents" in fault["message"] and "never NaN" in fault["message"]
+
+
+def test_copies_do_not_blow_up_the_page(tmp_path: Path) -> None:
+    """An exact copy's tables are its original's: 100 copies cost a line each, not a report each
+    (200 MB of copies made a 315 MB page)."""
+    report = (SAMPLES / "004_35efe59cd959ef3f.txt").read_text(encoding="utf-8")
+    (tmp_path / "one").mkdir()
+    (tmp_path / "many").mkdir()
+    (tmp_path / "one" / "r.txt").write_text(report, encoding="utf-8")
+    (tmp_path / "many" / "r.txt").write_text("\n字号：大 中 小\n".join([report] * 100), encoding="utf-8")
+    run(tmp_path / "out1", str(tmp_path / "one"))
+    code, audit, _ = run(tmp_path / "out100", str(tmp_path / "many"))
+    assert len(audit["documents"]) == 100 and sum(1 for d in audit["documents"] if d["duplicate_of"]) == 99
+
+    def page_bytes(out: Path) -> int:
+        return sum(p.stat().st_size for p in out.glob("agency-*.html"))
+
+    assert page_bytes(tmp_path / "out100") < 5 * page_bytes(tmp_path / "out1")

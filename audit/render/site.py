@@ -168,7 +168,9 @@ class _Run:
             if u["table"] and u["row"] and u["column"]:
                 undecided_marks[(u["table"], u["row"], u["column"])].append(u["reason"])
         tables = []
-        if d["kind"] == "annual_report" and d["format"] != "pre2019":
+        # an exact copy's tables are its original's, shown there: thousands of copies must not
+        # repeat them (200 MB of copies made a 315 MB page)
+        if d["kind"] == "annual_report" and d["format"] != "pre2019" and not d.get("duplicate_of"):
             tables = build_tables(d, self.cells_by_doc.get(doc_id, {}), marks, undecided_marks, findings, anchor)
         original = d.get("duplicate_of") or d.get("truncated_copy_of")
         notes = []
