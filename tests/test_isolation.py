@@ -275,4 +275,5 @@ def test_copies_do_not_blow_up_the_page(tmp_path: Path) -> None:
     def page_bytes(out: Path) -> int:
         return sum(p.stat().st_size for p in out.glob("agency-*.html"))
 
-    assert page_bytes(tmp_path / "out100") < 5 * page_bytes(tmp_path / "out1")
+    per_copy = (page_bytes(tmp_path / "out100") - page_bytes(tmp_path / "out1")) / 99
+    assert per_copy < 4_000  # its line and its document.duplicate finding (the tables were ~30 KB more)
