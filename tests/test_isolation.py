@@ -6,8 +6,10 @@ names runs through, every input accounted for."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -277,3 +279,39 @@ def test_copies_do_not_blow_up_the_page(tmp_path: Path) -> None:
 
     per_copy = (page_bytes(tmp_path / "out100") - page_bytes(tmp_path / "out1")) / 99
     assert per_copy < 4_000  # its line and its document.duplicate finding (the tables were ~30 KB more)
+
+
+def test_names_with_control_characters_never_reach_the_terminal_raw(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    report = (SAMPLES / "004_35efe59cd959ef3f.txt").read_bytes()
+    (folder / "evil\x1b[2J\nok 0 errors.txt").write_bytes(report)
+    (folder / "gbk-\xe5\xb9\xb3.txt".encode("latin-1").decode("utf-8", "surrogateescape")).write_bytes(b"")
+    (folder / os.fsdecode(b"bad-\xff\xfe.txt")).write_bytes(report)
+    result = CliRunner().invoke(main, ["run", str(folder), "--out", str(tmp_path / "out"), "--no-db"])
+    check = CliRunner().invoke(main, ["check", str(folder)])
+    for output in (result.output, check.output):
+        assert "\x1b" not in output
+        assert not any(line.startswith("ok 0 errors") for line in output.splitlines())
+    assert "\\x1b" in check.output  # the name, escaped, in the panel title
+    audit = strict_json(tmp_path / "out" / "audit.json")
+    names = [Path(i["source"]).name for i in audit["inputs"]]
+    assert "bad-\\xff\\xfe.txt" in names and len(names) == 3
+    assert result.exit_code == check.exit_code == 1
+
+
+def test_a_full_disk_names_the_cause_and_leaves_no_stale_audit(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(out)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode(errors='replace').strip()}")
+    try:
+        (out / "audit.json").write_text('{"stale": true}', encoding="utf-8")
+        result = CliRunner().invoke(main, ["run", str(SAMPLES), "--out", str(out), "--no-db"])
+        assert result.exit_code == 2
+        assert "No space left on device" in result.output
+        assert not (out / "audit.json").exists(), "an earlier run's audit.json must not pass for this run's"
+        assert not [p for p in out.iterdir() if p.stat().st_size == 0], "no 0-byte file is left"
+    finally:
+        subprocess.run(["umount", str(out)], check=False)
