@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from audit.ingest import html as html_reader
@@ -146,6 +146,11 @@ def test_a_few_bytes_inserted_into_utf8_change_only_their_lines(
     for share, byte in sorted(inserts, reverse=True):
         at = int(len(clean) * share)
         data = data[:at] + bytes([byte]) + data[at:]
+    try:  # inserted bytes can complete a valid sequence (E3 + 80 80 is U+3000): no bad spot then
+        data.decode("utf-8")
+        assume(False)
+    except UnicodeDecodeError:
+        pass
     source = read_bytes(data, "p.txt")
     assert source.error is None and source.encoding == "utf-8" and aligned(source)
     assert len(source.original) == len(lines)
@@ -332,3 +337,27 @@ def test_a_utf16_page_without_bom_is_read_as_html(encoding: str) -> None:
     page = "<html><body><script>var x='2019年';</script><p>某县人民政府2022年政府信息公开工作年度报告</p></body></html>"
     source = read_bytes(page.encode(encoding), "page.html")
     assert source.media_type == "text/html" and source.lines == ["某县人民政府2022年政府信息公开工作年度报告"]
+
+
+def test_mostly_chinese_utf16_without_bom_is_read() -> None:
+    """「一」 (U+4E00) and 「开」 (U+5F00) have a NUL low byte: with few ASCII characters, NULs fall at
+    both parities, and the reading that is plausible text decides."""
+    text = "一、总体情况\n本年度公开工作开展顺利，一共公开一百件。\n" * 20
+    for encoding in ("utf-16-le", "utf-16-be"):
+        source = read_bytes(text.encode(encoding), "r.txt")
+        assert source.error is None and source.encoding == encoding and source.lines[0] == "一、总体情况"
+
+
+@pytest.mark.parametrize("k", [33, 38])
+def test_gb18030_with_a_stray_lead_byte_is_read_with_the_line_marked(k: int) -> None:
+    """A stray lead byte puts the double-byte text out of step up to the next ASCII byte: the run
+    decodes to private-use characters (over 1% of the file here). Found by the whole-run fuzzing."""
+    import random
+
+    from generator import make, seed_named
+
+    data, *_ = make("encoding.gb18030_bad_bytes", seed_named("pingtan-2020"), random.Random(k), "x")
+    source = read_bytes(data, "r.txt")
+    assert source.error is None and source.encoding == "gb18030"
+    damaged = {line for line, _ in notes(source, "partial_decode")}
+    assert 1 <= len(damaged) <= 3 and "\ufffd" not in source.original[0]

@@ -518,3 +518,10 @@ def test_order_is_sorted_and_a_file_named_twice_is_one_input(tmp_path: Path) -> 
     names = [os.path.relpath(s.path, tmp_path) for s in sources]
     assert names == ["c/z.txt", "a.txt", "b/1.txt", "b/2.txt", "missing.txt"]
     assert sources[-1].error == ingest.NOT_FOUND
+
+
+def test_a_csv_saved_in_gbk_is_data_too() -> None:
+    """Excel on Chinese Windows saves CSV in GBK: it is data, like the UTF-8 one (fuzzing found it)."""
+    table = "年份,申请数,公开数,备注\n2021,12,10,无\n2022,15,11,无\n2023,9,8,较上年减少\n"
+    for encoding in ("utf-8", "gb18030"):
+        assert read_bytes(table.encode(encoding), "x.csv").skipped, encoding

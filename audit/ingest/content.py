@@ -120,7 +120,8 @@ _BMP_DIB = {n.to_bytes(4, "little") for n in (12, 40, 52, 56, 64, 108, 124)}
 def _data_type(data: bytes) -> str | None:
     """JSON, CSV/TSV, YAML or Python text in the first 64 KB, else None (a report is never data).
 
-    Only UTF-8 text is examined: data files are written by programs, in UTF-8. Each test asks for
+    UTF-8 text is examined for every kind; GB18030 text only for CSV/TSV (Excel on Chinese Windows
+    saves CSV in GBK; other data files are written by programs, in UTF-8). Each test asks for
     the structure of data (it parses, or nearly every line has the same shape) and a report's prose
     breaks it, so a report — with its pipe-row tables, a few commas, a header of `标题: …` lines —
     is never taken for data.
@@ -132,7 +133,10 @@ def _data_type(data: bytes) -> str | None:
     try:
         text = sample.decode("utf-8")
     except UnicodeDecodeError:
-        return None
+        try:
+            return _delimited(sample.decode("gb18030").splitlines())
+        except UnicodeDecodeError:
+            return None
     if _is_json(text, complete):
         return "application/json"
     lines = text.splitlines()

@@ -133,6 +133,7 @@ def _legacy(data: bytes) -> Decoded:
     reading = Decoded(text, "gb18030") if text is not None else _lenient(data, "gb18030")
     if reading is not None and _legacy_text(reading) and _looks_chinese(reading.text):
         return _checked(reading, legacy=True)
+    stepped = _out_of_step(reading) if reading is not None else None
     # Mostly ASCII: too few other characters to judge by; the reading with fewer bad spots (≤ 1%).
     readings = [_lenient(data, "utf-8", valid_share=False, few=0)]
     gb18030 = _lenient(data, "gb18030", valid_share=False, few=0)
@@ -149,7 +150,22 @@ def _legacy(data: bytes) -> Decoded:
             reading = _lenient(data, encoding)
         if reading is not None and _legacy_text(reading):
             return _checked(reading, legacy=True)
+    if stepped is not None and _legacy_text(stepped) and _looks_chinese(stepped.text):
+        return _checked(stepped, legacy=True)  # the last resort: GB18030 with a stray lead byte
     raise DecodeError(BINARY if _mostly_binary(data) else UNDECODABLE)
+
+
+def _out_of_step(reading: Decoded) -> Decoded | None:
+    """A GB18030 reading whose private-use characters sit on a few lines only: a stray lead byte
+    put the double-byte text out of step up to the next ASCII byte (private-use code points are what
+    such a run decodes to). Those characters are bad spots — marked U+FFFD and reported — not a
+    reason to refuse the whole file; spread over many lines they mean another encoding."""
+    lines = reading.text.split("\n")
+    damaged = sum(1 for line in lines if _PRIVATE_USE.search(line))
+    if not damaged or damaged > max(_FEW_BAD, _MAX_ODD_SHARE * len(lines)):
+        return None
+    text, found = _PRIVATE_USE.subn("\ufffd", reading.text)
+    return replace(reading, text=text, bad=reading.bad + found)
 
 
 def _known(data: bytes, encoding: str, *, nuls: int = 0, legacy: bool = False) -> Decoded:
@@ -255,7 +271,22 @@ def wide_encoding(sample: bytes) -> str | None:
         return "utf-16-le"
     if even and odd * 4 <= even:
         return "utf-16-be"
-    return None
+    # Mostly-CJK text has few ASCII characters, and 「一」 (U+4E00), 「开」 (U+5F00) … have a NUL low
+    # byte: the NULs then fall at both parities. Decide by which reading is plausible text.
+    if (even + odd) * 50 < sum(sizes) * 2:  # under 1 NUL in 50 code units: not UTF-16
+        return None
+    readings = {
+        encoding: len(_IMPLAUSIBLE.findall(sample.decode(encoding, errors="replace")))
+        for encoding, nul_count in (("utf-16-le", odd), ("utf-16-be", even))
+        if nul_count
+    }
+    best = min(readings, key=lambda e: readings[e], default=None)
+    if best is None or readings[best] > _MAX_ODD_SHARE * len(sample) / 2:
+        return None
+    # pairs of ASCII letters read as UTF-16 are CJK code points too: real text has its line breaks
+    # and Chinese punctuation, which such pairs almost never give
+    text = sample.decode(best, errors="replace")
+    return best if sum(text.count(c) for c in "\n。，、：；") * 100 >= len(text) else None
 
 
 def _without_padding(data: Any, runs: Iterator[re.Match[Any]]) -> tuple[Any, int]:

@@ -444,7 +444,8 @@ def _copied_hit(
     parts = []
     evidence: list[Any] = []
     if shared_clauses:
-        shown = sorted(shared_clauses, key=lambda c: clauses[on_id][c][0])[:limit]
+        # ties (two clauses on one line) broken by the clause itself: set order varies per process
+        shown = sorted(shared_clauses, key=lambda c: (clauses[on_id][c][0], c))[:limit]
         listed = "、".join(f"「{clauses[on_id][c][1]}」" for c in shown)
         more = f"等共{len(shared_clauses)}处" if len(shared_clauses) > limit else ""
         parts.append(f"含数字的语句{listed}{more}与之相同")
@@ -453,7 +454,7 @@ def _copied_hit(
     if shared_sentences:
         own = sentences[on_id]
         parts.append(f"{len(own)} 个长句中有 {len(shared_sentences)} 个({share:.0%})与之相同")
-        for s in sorted(shared_sentences, key=lambda s: own[s])[:limit]:
+        for s in sorted(shared_sentences, key=lambda s: (own[s], s))[:limit]:
             evidence += [_ref(on, own[s], quotes), _ref(other, sentences[other_id][s], quotes)]
     whose = f"本机关{other['year']}年报告" if same_agency else f"另一机关({other['agency_key']}){other['year']}年报告"
     return {
