@@ -78,3 +78,22 @@ def test_truncated_and_fake_pdfs_are_findings_not_crashes(tmp_path: Path) -> Non
     result = audit_json(run_audit([str(tmp_path)]))
     unreadable = [f for f in result["findings"] if f["rule"] == "extraction.unreadable_input"]
     assert len(unreadable) == 2
+
+
+def test_a_heading_set_flush_on_a_table_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its descenders touch the table's top rule: it was dropped with the table's objects, and the
+    report drew a false structure.nonstandard_outline (found by the whole-run fuzzing)."""
+    import random
+
+    import generator
+    import generator_renderings
+
+    monkeypatch.setattr(generator_renderings, "TABLE_GAP", 0.0)
+    data, *_ = generator.make("render.pdf", generator.seed_named("002-2"), random.Random(0))
+    lines = read_bytes(data, "flush.pdf").lines
+    for heading in (
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+    ):
+        assert any(line.replace(" ", "").startswith(heading) for line in lines), heading

@@ -398,12 +398,22 @@ def _tables(page: Any, number: int, budget: _Budget) -> list[Any]:
 
 
 def _outside(page: Any, boxes: list[tuple[float, float, float, float]]) -> Any:
-    """The page without the objects that touch any of `boxes` (one pass, however many tables)."""
+    """The page without the objects that touch any of `boxes` (one pass, however many tables) — but a
+    character whose middle is above or below a box stays: a heading set flush on a table, its
+    descenders touching the top rule, was lost."""
     from pdfplumber.utils import get_bbox_overlap, obj_to_bbox
 
     if not boxes:
         return page
-    return page.filter(lambda obj: all(get_bbox_overlap(obj_to_bbox(obj), box) is None for box in boxes))
+
+    def outside(obj: dict[str, Any]) -> bool:
+        middle = (obj["top"] + obj["bottom"]) / 2 if "text" in obj else None
+        return all(
+            get_bbox_overlap(obj_to_bbox(obj), box) is None or (middle is not None and not box[1] <= middle <= box[3])
+            for box in boxes
+        )
+
+    return page.filter(outside)
 
 
 def _joined(blocks: list[_Block]) -> list[str]:
