@@ -315,3 +315,23 @@ def test_a_full_disk_names_the_cause_and_leaves_no_stale_audit(tmp_path: Path) -
         assert not [p for p in out.iterdir() if p.stat().st_size == 0], "no 0-byte file is left"
     finally:
         subprocess.run(["umount", str(out)], check=False)
+
+
+def test_an_index_that_cannot_be_built_is_replaced_not_left_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import audit.render.html as html
+
+    run(tmp_path, str(SAMPLES / "004_35efe59cd959ef3f.txt"))  # an earlier run's index
+    real = html.render_page
+
+    def render(env: Any, template: str, context: Any) -> str:
+        if template == "index.html.j2":
+            raise KeyError("injected <script>")
+        return real(env, template, context)
+
+    monkeypatch.setattr(html, "render_page", render)
+    code, audit, _ = run(tmp_path, str(SAMPLES / "004_35efe59cd959ef3f.txt"))
+    assert code == 2 and [f["rule"] for f in _internal_errors(audit)] == ["extraction.internal_error"]
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "审核总览生成失败" in index and "&lt;script&gt;" in index and "<script>" not in index

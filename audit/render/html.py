@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from audit.model import Fault, RunResult
 from audit.render.site import build_site
@@ -54,6 +55,16 @@ def render_page(env: jinja2.Environment, template: str, context: Any) -> str:
     return env.get_template(template).render(**context)
 
 
+def _fallback_index(fault: Fault) -> str:
+    """The index when its page could not be built: says so, and where the results are."""
+    error = markupsafe.escape(fault.error)
+    return (
+        '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>审核总览生成失败</title>'
+        f"<h1>审核总览生成失败</h1><p>审核工具内部错误：{error}</p>"
+        "<p>审核结果完整保存在 audit.json 中；各机关页面照常生成。</p></html>\n"
+    )
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write `path` whole or not at all: a temporary file beside it, then a rename (a full disk or a
     crash never leaves a 0-byte or half-written page or audit.json)."""
@@ -89,7 +100,9 @@ def write_site(result: RunResult, out_dir: Path, faults: list[Fault] | None = No
                 raise
             ids = [d["id"] for g in context.get("reports", []) for d in g["documents"]] if name != "index" else []
             faults.append(Fault.of(f"render {name}.html", exc, document=ids[0] if ids else None))
-            continue
+            if name != "index":
+                continue
+            html = _fallback_index(faults[-1])  # never leave an earlier run's index looking current
         write_atomic(html_path, html)
         write_atomic(json_path, page_json(context))
         written += [html_path, json_path]
