@@ -19,10 +19,11 @@ from collections.abc import Callable
 
 from audit.ingest import walk
 from audit.ingest.content import sniff
+from audit.ingest.decoding import BINARY
 from audit.ingest.docx import zip_source
 from audit.ingest.html import html_source
 from audit.ingest.pdf import pdf_source
-from audit.ingest.text import BINARY, text_source
+from audit.ingest.text import text_source
 from audit.ingest.walk import (
     DEVICE,
     FIFO,

@@ -14,7 +14,7 @@ import json
 import re
 from collections import Counter
 
-from audit.ingest.text import wide_encoding
+from audit.ingest.decoding import wide_encoding
 
 __all__ = ["SAMPLE", "sniff"]
 

@@ -22,8 +22,9 @@ import itertools
 import re
 from typing import Any
 
+from audit.ingest.decoding import Decoded, DecodeError, decode
 from audit.ingest.render import MAX_LINE_CHARS, Rendering, rendered_source
-from audit.ingest.text import Decoded, DecodeError, decode, decode_notes, split_lines
+from audit.ingest.text import decode_notes, split_lines
 from audit.model import Source, SourceNote
 
 # Documented limit: elements nested deeper than this (only hostile or broken pages; portal pages

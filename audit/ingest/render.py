@@ -149,7 +149,7 @@ def rendered_source(
 ) -> Source:
     """A Source whose `original` is the rendering (or an error when it holds no text); `notes` are
     the reader's own, the rendering's limit notes are added."""
-    from audit.ingest.text import EMPTY
+    from audit.ingest.decoding import EMPTY
 
     if not rendering.lines:
         return Source(path=path, media_type=media_type, size=size, error=EMPTY, notes=list(notes))
