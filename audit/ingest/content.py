@@ -134,7 +134,8 @@ def _data_type(data: bytes) -> str | None:
         text = sample.decode("utf-8")
     except UnicodeDecodeError:
         try:
-            return _delimited(sample.decode("gb18030").splitlines())
+            legacy = sample.decode("gb18030")
+            return None if "。" in legacy else _delimited(legacy.splitlines())
         except UnicodeDecodeError:
             return None
     if _is_json(text, complete):
@@ -144,7 +145,7 @@ def _data_type(data: bytes) -> str | None:
         return "text/x-python"
     if _is_yaml(text, lines, complete):
         return "application/yaml"
-    return _delimited(lines)
+    return None if "。" in text else _delimited(lines)  # a report's sentence: no CSV (checked at once)
 
 
 def _is_json(text: str, complete: bool) -> bool:
