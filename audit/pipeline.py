@@ -65,7 +65,7 @@ def run_audit(
         _check_frames(frames, faults)
     rules = load_rules()
     with _store_section(db, faults) as store:
-        history = _guarded_store(faults, lambda: store.load(frames.documents)) if store else None
+        history = _guarded_store(faults, db, lambda: store.load(frames.documents)) if store else None
         findings, not_assessable = run_rules(
             frames, sources, rules=rules, severities=severities, history=history, faults=faults
         )
@@ -81,7 +81,7 @@ def run_audit(
         )
         if store is not None and not any(f.stage == "store" for f in faults):
             saved = len(faults)
-            _guarded_store(faults, lambda: store.save(result))
+            _guarded_store(faults, db, lambda: store.save(result))
             report_faults(result, faults[saved:], severities)
     return result
 
@@ -123,9 +123,9 @@ def _store_section(db: str | None, faults: list[Fault]) -> Iterator[Any]:
         section.__exit__(None, None, None)
 
 
-def _guarded_store(faults: list[Fault], action: Callable[[], Any]) -> Any:
+def _guarded_store(faults: list[Fault], db: str | None, action: Callable[[], Any]) -> Any:
     try:
         return action()
     except Exception as exc:  # noqa: BLE001 - corrupt, busy or full: a fault of the run, outputs still written
-        faults.append(Fault.of("store", exc))
+        faults.append(Fault.of("store", exc, source=db))
         return None

@@ -6,6 +6,7 @@ leaves the store as it was.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -228,7 +229,10 @@ def test_a_corrupt_store_costs_the_run_its_history_not_its_outputs(tmp_path: Pat
     assert time.monotonic() - started < 30  # was 124 s of retries, then "another run holds it"
     assert done.returncode == 2, done.stdout + done.stderr
     assert "不是 DuckDB 数据库" in done.stdout + done.stderr
-    assert (tmp_path / "out" / "audit.json").is_file()
+    audit = json.loads((tmp_path / "out" / "audit.json").read_text(encoding="utf-8"))
+    (fault,) = [f for f in audit["findings"] if f["rule"] == "extraction.internal_error"]
+    assert fault["document"] is None and fault["evidence"][0]["source"] == str(db)
+    assert {f["rule"] for f in audit["findings"]} > {"extraction.internal_error"}  # audited without history
     assert db.read_bytes() == b"not a database\n" * 100
 
 
