@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from audit.cli import main
+from audit.validate import load_rules
 from audit.validate.registry import REGISTRY, Kind
 
 SAMPLES = Path(__file__).resolve().parents[1] / "audit" / "samples"
@@ -335,3 +336,29 @@ def test_an_index_that_cannot_be_built_is_replaced_not_left_stale(
     assert code == 2 and [f["rule"] for f in _internal_errors(audit)] == ["extraction.internal_error"]
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "审核总览生成失败" in index and "&lt;script&gt;" in index and "<script>" not in index
+
+
+def test_a_rule_failing_on_every_document_costs_bounded_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bisection is for a few culprits; a rule failing everywhere is blamed on every document after a
+    bounded number of re-runs (not ~2n), and the run still ends."""
+    import audit.validate.engine as engine
+    from audit.validate.testing import build_frames
+
+    calls = [0]
+    original = REGISTRY["balance"]
+
+    def always(ctx: Any, params: dict[str, Any]) -> Any:
+        calls[0] += 1
+        if len(ctx.documents):
+            raise TypeError("injected")
+        return original.function(ctx, params)
+
+    monkeypatch.setitem(REGISTRY, "balance", Kind("balance", always, original.params, original.doc))
+    monkeypatch.setattr(engine, "_ISOLATION_RUNS", 10)
+    frames, sources = build_frames({"documents": [{"source": f"r{i}.txt", "year": 2022} for i in range(64)]})
+    faults: list[Any] = []
+    rule = next(r for r in load_rules() if r["kind"] == "balance")
+    engine.run_rules(frames, sources, rules=[rule], faults=faults)
+    assert (
+        calls[0] <= 10 + 8 and len(faults) == 64 and {f.document for f in faults} == {f"r{i}.txt#1" for i in range(64)}
+    )
