@@ -111,9 +111,9 @@ def _audit(
     return result
 
 
-def _echo_faults(result: Any) -> None:
+def _echo_faults(faults: list[Any]) -> None:
     """Failures inside the tool, one line each on stderr (the run exits 2; everything else was audited)."""
-    for fault in result.faults:
+    for fault in faults:
         where = fault.document or fault.source or "run"
         click.echo(
             f"xxgk-audit: internal error in {fault.stage} on {printable(where)}: {printable(fault.error)}", err=True
@@ -122,7 +122,7 @@ def _echo_faults(result: Any) -> None:
 
 def _verdict(result: Any, fail_on: str) -> int:
     """The exit code: 2 when the tool failed somewhere (all else audited), else the gate's verdict."""
-    _echo_faults(result)
+    _echo_faults(result.faults)
     return EXIT_FAILURE if result.faults else _exit_code(result, fail_on)
 
 
@@ -304,11 +304,7 @@ def extract(paths: tuple[str, ...], as_json: bool) -> None:
         records = frames.documents.to_dict("records")
         docs = [document_json({str(k): v for k, v in r.items()}, tables.get(str(r["id"]), {})) for r in records]
         click.echo(dumps({"documents": docs}))
-        for fault in faults:
-            where = fault.document or fault.source or "run"
-            click.echo(
-                f"xxgk-audit: internal error in {fault.stage} on {printable(where)}: {printable(fault.error)}", err=True
-            )
+        _echo_faults(faults)
         return EXIT_FAILURE if faults else EXIT_OK
 
     _guarded(body)
