@@ -480,6 +480,7 @@ class RunResult:
     rules: list[dict[str, Any]] = field(default_factory=list)  # the rule definitions that ran
     history: Frames | None = None  # the history store's reports the run read (HistoryStore.load), if any
     faults: list[Fault] = field(default_factory=list)  # failures inside the tool, caught (exit 2)
+    severities: dict[str, str] | None = None  # the run's severity overrides (--config)
 
     def source_of(self, path: str) -> Source | None:
         for s in self.sources:

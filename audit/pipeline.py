@@ -78,15 +78,16 @@ def run_audit(
             rules=rules,
             history=history,
             faults=faults,
+            severities=severities,
         )
         if store is not None and not any(f.stage == "store" for f in faults):
             saved = len(faults)
             _guarded_store(faults, db, lambda: store.save(result))
-            report_faults(result, faults[saved:], severities)
+            report_faults(result, faults[saved:])
     return result
 
 
-def report_faults(result: RunResult, late: list[Fault], severities: dict[str, str] | None = None) -> None:
+def report_faults(result: RunResult, late: list[Fault]) -> None:
     """Faults met after the rules ran (saving the store, writing pages) join the findings as
     extraction.internal_error, so audit.json written afterwards holds them."""
     if not late:
@@ -96,7 +97,8 @@ def report_faults(result: RunResult, late: list[Fault], severities: dict[str, st
     if late[0] not in result.faults:
         result.faults.extend(late)
     reporting = [r for r in result.rules if r["kind"] == "internal_error"]
-    found, _ = run_rules(result.frames, result.sources, rules=reporting, severities=severities, faults=list(late))
+    overrides = {r["id"]: s for r in reporting if (s := (result.severities or {}).get(r["id"]))}
+    found, _ = run_rules(result.frames, result.sources, rules=reporting, severities=overrides, faults=list(late))
     result.findings = pd.concat([result.findings, found], ignore_index=True) if not found.empty else result.findings
 
 

@@ -362,3 +362,24 @@ def test_a_rule_failing_on_every_document_costs_bounded_work(monkeypatch: pytest
     assert (
         calls[0] <= 10 + 8 and len(faults) == 64 and {f.document for f in faults} == {f"r{i}.txt#1" for i in range(64)}
     )
+
+
+def test_a_late_fault_keeps_the_configured_severities(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page that fails after the rules ran is reported with the run's --config (other rules named there too)."""
+    import audit.render.site as site
+
+    real = site._agency_page
+
+    def page(run_: Any, key: Any, docs: list[dict[str, Any]], tool: Any) -> Any:
+        if any(d["id"] == CULPRIT for d in docs):
+            raise ValueError("injected")
+        return real(run_, key, docs, tool)
+
+    monkeypatch.setattr(site, "_agency_page", page)
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "severity: {extraction.internal_error: warning, dates.late_publication: 'off'}\n", encoding="utf-8"
+    )
+    code, audit, _ = run(tmp_path / "out", str(SAMPLES), "--config", str(config))
+    assert code == 2
+    assert [f["severity"] for f in _internal_errors(audit)] == ["warning"]
