@@ -318,9 +318,11 @@ class HistoryStore:
             con.register("wanted_keys", pd.DataFrame({"agency_key": keys}))
             con.register("run_hashes", pd.DataFrame({"content_hash": hashes or [""]}))
             docs = con.execute(
-                "SELECT content_hash, doc_id, row_json FROM documents WHERE agency_key IN (SELECT agency_key FROM "
-                "wanted_keys) AND content_hash NOT IN (SELECT content_hash FROM run_hashes) ORDER BY year, content_hash"
+                "SELECT content_hash, doc_id, row_json, source, agency_key, year, first_seen FROM documents "
+                "WHERE agency_key IN (SELECT agency_key FROM wanted_keys) AND content_hash NOT IN "
+                "(SELECT content_hash FROM run_hashes) ORDER BY year, content_hash"
             ).df()
+            docs = _current(docs, documents)[["content_hash", "doc_id", "row_json"]]
             if docs.empty:
                 return empty_history()
             con.register("chosen", docs[["content_hash"]])
@@ -378,6 +380,30 @@ def empty_history() -> Frames:
         claims=empty_frame(CLAIM_COLUMNS),
         issues=empty_frame(ISSUE_COLUMNS),
     )
+
+
+def _report_key(source: Any, agency_key: Any, year: Any) -> tuple[str, str, int | None]:
+    missing = year is None or year is pd.NA or (isinstance(year, float) and year != year)
+    return str(source), str(agency_key), None if missing else int(year)
+
+
+def _current(stored: pd.DataFrame, run: pd.DataFrame) -> pd.DataFrame:
+    """The stored reports that are still current: a later audit of the same file (source path) for
+    the same agency and year is a revision — a corrected report — not a rival version, and replaces
+    the earlier audit, whether it is in this run or stored by a later run. The replaced audits stay
+    in the store as history, but no rule compares against them."""
+    if stored.empty:
+        return stored
+    in_run = {_report_key(*k) for k in zip(run["source"], run["agency_key"], run["year"], strict=True)}
+    keys = [_report_key(*k) for k in zip(stored["source"], stored["agency_key"], stored["year"], strict=True)]
+    latest: dict[tuple[str, str, int | None], str] = {}
+    for key, seen in zip(keys, stored["first_seen"].astype(str), strict=True):
+        latest[key] = max(latest.get(key, ""), seen)
+    keep = [
+        key not in in_run and seen == latest[key]
+        for key, seen in zip(keys, stored["first_seen"].astype(str), strict=True)
+    ]
+    return stored[keep]
 
 
 def _history_frames(

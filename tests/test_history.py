@@ -169,6 +169,33 @@ def test_a_version_audited_in_an_earlier_run_conflicts(tmp_path: Path) -> None:
     assert HistoryStore(db).counts()["documents"] == 2  # both versions are kept
 
 
+def test_re_auditing_a_corrected_report_is_a_revision_not_a_conflict(tmp_path: Path) -> None:
+    """Audit report.txt, fix its two wrong numbers, audit it again into the same output and store: the
+    later audit of the same file supersedes the stored one (kept as history), the gate passes. Another
+    file claiming the same agency and year still conflicts — with the current version only."""
+    (tmp_path / "in").mkdir()
+    report = tmp_path / "in" / "report.txt"
+    lines = S4.read_text(encoding="utf-8").split("\n")
+    report.write_text("\n".join(lines), encoding="utf-8")
+    out = tmp_path / "out"
+    first = _cli("run", str(tmp_path / "in"), "--out", str(out))
+    assert first.returncode == 1  # applications.column_balance: 25 ≠ 24, 0 ≠ 1
+    assert lines[186].strip() == "25" and lines[188].strip() == "0"
+    lines[186], lines[188] = lines[186].replace("25", "24"), lines[188].replace("0", "1")
+    report.write_text("\n".join(lines), encoding="utf-8")
+    second = _cli("run", str(tmp_path / "in"), "--out", str(out))
+    audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
+    assert second.returncode == 0, [f["message"] for f in audit["findings"]]
+    assert {f["severity"] for f in audit["findings"]} <= {"info"}
+    db = out / "history.duckdb"
+    assert HistoryStore(db).counts()["documents"] == 2  # the earlier audit stays as history
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "copy.txt").write_text(S4.read_text(encoding="utf-8"), encoding="utf-8")
+    rival = run_audit([str(tmp_path / "other")], db=str(db), validate_frames=False)
+    conflicts = rival.findings[rival.findings["rule"] == "document.conflicting_versions"]
+    assert len(conflicts) == 1 and "24" in conflicts["message"].iloc[0]  # against the corrected version
+
+
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(EXE), *args], capture_output=True, text=True, cwd=cwd, timeout=300)
 
