@@ -38,24 +38,13 @@ def _display_path(path: Path) -> str:
 def _load_severities(config: str | None) -> dict[str, str] | None:
     if not config:
         return None
-    import yaml
-
-    try:
-        data = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise click.UsageError(f"cannot read configuration {config}: {exc}") from exc
-    severities = data.get("severity") or {}
-    allowed = {"error", "warning", "info", "off"}
-    bad = {k: v for k, v in severities.items() if v not in allowed}
-    if not isinstance(severities, dict) or bad:
-        raise click.UsageError(f"configuration {config}: severity must map rule ids to one of {sorted(allowed)}: {bad}")
+    from audit.gate import GateError, load_config
     from audit.validate import load_rules
 
-    known = {r["id"] for r in load_rules()}
-    unknown = sorted(set(map(str, severities)) - known)
-    if unknown:
-        raise click.UsageError(f"configuration {config}: unknown rule ids {unknown}; `xxgk-audit rules` lists them")
-    return {str(k): str(v) for k, v in severities.items()}
+    try:
+        return load_config(config, {r["id"] for r in load_rules()})
+    except GateError as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 def _exit_code(result: Any, fail_on: str) -> int:
@@ -102,12 +91,16 @@ def _audit(
     except GateError as exc:
         raise click.UsageError(str(exc)) from exc
     for w in expired(waived):
-        click.echo(f"xxgk-audit: waiver for {w['id']} expired on {w['expires']}; the finding counts again", err=True)
+        click.echo(f"xxgk-audit: 豁免 {w['id']} 已于 {w['expires']} 到期，该发现重新计入 (waiver expired)", err=True)
     result = run_audit(
         list(paths), severities=_load_severities(config), validate_frames=check_frames, db=db, exclude=exclude
     )
     if known is not None or waivers:
         result.findings = apply_gate(result.findings, baseline=known, waivers=waived)
+    found = set(result.findings["id"].astype(str))
+    for w in waived:
+        if w["id"] not in found:  # like ruff's unused noqa: the report was corrected, or the id is wrong
+            click.echo(f"xxgk-audit: 豁免 {w['id']} 没有匹配任何发现，可以删除 (unused waiver)", err=True)
     return result
 
 

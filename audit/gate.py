@@ -14,60 +14,166 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
 from audit.model import fails
 
 WAIVER_FIELDS = ("id", "reason", "reviewer", "expires")
+SEVERITY_CHOICES = ("error", "warning", "info", "off")
+MAX_WAIVER_DAYS = 3 * 366  # a waiver is a reviewed exception, not a permanent one: it must lapse
 
 
 class GateError(ValueError):
-    """A baseline or waivers file that cannot be read (a usage error)."""
+    """A configuration, baseline or waivers file that cannot be used (a usage error, exit 2); the
+    message names the file and the entry."""
+
+
+def _read_yaml(path: str | Path, what: str) -> Any:
+    import yaml
+
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:  # ValueError: `2026-13-45` unquoted
+        raise GateError(f"cannot read {what} {path}: {exc}") from exc
+
+
+def _problems(error: Any) -> str:
+    """pydantic's errors about a configuration as `where: what`."""
+    lines = []
+    for e in error.errors():
+        where = ".".join(str(part) for part in e["loc"])
+        unknown = e["type"] == "extra_forbidden"
+        lines.append(
+            f"{where}: " + (f"unknown key{_did_you_mean(str(e['loc'][-1]), ('severity',))}" if unknown else e["msg"])
+        )
+    return "; ".join(lines)
+
+
+def _did_you_mean(word: str, choices: Any) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def load_config(path: str | Path, rule_ids: set[str]) -> dict[str, str]:
+    """The severity overrides of a configuration file: `{severity: {RULE_ID: error|warning|info|off}}`.
+
+    YAML 1.1 reads a bare `off` as false: it means "off" here. Unknown keys and rule ids are errors
+    (with the closest id suggested), never ignored."""
+    from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+    class Config(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        severity: dict[str, Literal["error", "warning", "info", "off"]] = {}
+
+        @field_validator("severity", mode="before")
+        @classmethod
+        def bare_off(cls, value: Any) -> Any:
+            if isinstance(value, dict):
+                return {str(k): "off" if v is False else v for k, v in value.items()}
+            return value
+
+    data = _read_yaml(path, "configuration")
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise GateError(f"configuration {path}: expected a mapping such as {{severity: {{RULE_ID: off}}}}")
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise GateError(f"configuration {path}: {_problems(exc)}") from exc
+    unknown = [f"{r!r}{_did_you_mean(r, rule_ids)}" for r in config.severity if r not in rule_ids]
+    if unknown:
+        raise GateError(f"configuration {path}: unknown rule ids {', '.join(unknown)}; `xxgk-audit rules` lists them")
+    return dict(config.severity)
 
 
 def load_baseline(path: str | Path) -> set[str]:
     """The finding ids of an earlier audit.json."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return {str(f["id"]) for f in data["findings"]}
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError) as exc:
         raise GateError(f"cannot read baseline {path}: {exc}") from exc
+    findings = data.get("findings") if isinstance(data, dict) else None
+    if not isinstance(findings, list) or not all(
+        isinstance(f, dict) and isinstance(f.get("id"), str) for f in findings
+    ):
+        raise GateError(f"baseline {path} is not an audit.json: it needs a `findings` list of objects with an `id`")
+    return {f["id"] for f in findings}
 
 
-def load_waivers(path: str | Path) -> list[dict[str, Any]]:
-    """The waivers of a YAML file: a list of {id, reason, reviewer, expires} (or {waivers: [...]})."""
-    import yaml
+def load_waivers(path: str | Path, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """The waivers of a YAML file: a list of {id, reason, reviewer, expires} (or {waivers: [...]}).
 
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
-    except (OSError, yaml.YAMLError) as exc:
-        raise GateError(f"cannot read waivers {path}: {exc}") from exc
+    Each entry is checked: an id is a finding id (a string, as audit.json writes it), reason and
+    reviewer are given, `expires` is a date (a YAML datetime counts by its day) at most
+    MAX_WAIVER_DAYS ahead."""
+    from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+    day: dt.date = today or dt.date.today()
+
+    class Waiver(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+        id: str = Field(min_length=1)
+        reason: str = Field(min_length=1)
+        reviewer: str = Field(min_length=1)
+        expires: dt.date
+
+        @field_validator("expires", mode="before")
+        @classmethod
+        def a_day(cls, value: Any) -> Any:
+            if isinstance(value, dt.datetime):
+                return value.date()
+            if isinstance(value, str):
+                try:
+                    return dt.date.fromisoformat(value.strip())
+                except ValueError as exc:
+                    raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+            return value
+
+        @field_validator("expires")
+        @classmethod
+        def lapses(cls, value: dt.date) -> dt.date:
+            if (value - day).days > MAX_WAIVER_DAYS:
+                raise ValueError(f"{value} is more than {MAX_WAIVER_DAYS} days ahead: a waiver must lapse")
+            return value
+
+    data = _read_yaml(path, "waivers")
     if isinstance(data, dict):
-        data = data.get("waivers") or []
+        if set(data) != {"waivers"}:
+            raise GateError(f"waivers {path}: expected a list of {{{', '.join(WAIVER_FIELDS)}}} or {{waivers: [...]}}")
+        data = data["waivers"]
+    data = [] if data is None else data
     if not isinstance(data, list):
         raise GateError(f"waivers {path}: expected a list of {{{', '.join(WAIVER_FIELDS)}}}")
-    waivers = []
-    for i, entry in enumerate(data, start=1):
-        missing = [k for k in WAIVER_FIELDS if not isinstance(entry, dict) or entry.get(k) in (None, "")]
-        if missing:
-            raise GateError(f"waivers {path}: entry {i} lacks {', '.join(missing)}")
-        expires = entry["expires"]
-        if not isinstance(expires, dt.date):
-            try:
-                expires = dt.date.fromisoformat(str(expires))
-            except ValueError as exc:
-                raise GateError(f"waivers {path}: entry {i}: expires must be a date (YYYY-MM-DD)") from exc
-        waivers.append(
-            {
-                "id": str(entry["id"]),
-                "reason": str(entry["reason"]),
-                "reviewer": str(entry["reviewer"]),
-                "expires": expires,
-            }
-        )
+    waivers, problems = [], []
+    for i, entry in enumerate(data):
+        try:
+            waivers.append(Waiver.model_validate(entry).model_dump())
+        except ValidationError as exc:
+            problems.append(_entry(exc, i, entry))
+    if problems:
+        raise GateError(f"waivers {path}: " + "; ".join(problems))
     return waivers
+
+
+def _entry(error: Any, index: int, entry: Any) -> str:
+    """pydantic's errors about one waiver, named by its number and id."""
+    name = entry.get("id") if isinstance(entry, dict) else None
+    head = f"entry {index + 1}" + (f" (id {name})" if isinstance(name, str) else "")
+    parts = []
+    for e in error.errors():
+        field = ".".join(str(p) for p in e["loc"]) or "entry"
+        message = (
+            f"unknown key{_did_you_mean(str(e['loc'][-1]), WAIVER_FIELDS)}"
+            if e["type"] == "extra_forbidden"
+            else e["msg"]
+        )
+        parts.append(f"{field}: {message}")
+    return f"{head}: {', '.join(parts)}"
 
 
 def apply_gate(

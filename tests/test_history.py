@@ -6,6 +6,7 @@ is split into one file per report year, so that runs can audit one year at a tim
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -28,6 +29,7 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 LIXIA = CORPUS / "seeds" / "002_6460700eaa6e9ee9.txt"
 S4 = CORPUS / "seeds" / "004_35efe59cd959ef3f.txt"
 EXE = Path(sys.executable).with_name("xxgk-audit")
+NEXT_YEAR = (dt.date.today() + dt.timedelta(days=365)).isoformat()  # a waiver must lapse within 3 years
 YEAR_OF_ORDINAL = {1: 2022, 2: 2022, 3: 2021, 4: 2021, 5: 2020, 6: 2020, 7: 2014, 8: 2019, 9: 2019, 10: 2019}
 
 pytestmark = pytest.mark.skipif(not LIXIA.is_file(), reason="needs ../shared/corpus")
@@ -275,7 +277,7 @@ def test_baseline_fails_only_on_new_findings_and_waivers_silence_them(tmp_path: 
     waivers = tmp_path / "waivers.yaml"
     waivers.write_text(
         yaml.safe_dump(
-            [{"id": new[0]["id"], "reason": "复议案件统计口径已核实", "reviewer": "张三", "expires": "2099-12-31"}],
+            [{"id": new[0]["id"], "reason": "复议案件统计口径已核实", "reviewer": "张三", "expires": NEXT_YEAR}],
             allow_unicode=True,
         ),
         encoding="utf-8",
@@ -300,7 +302,7 @@ def test_baseline_fails_only_on_new_findings_and_waivers_silence_them(tmp_path: 
     # without a baseline the waiver alone silences that finding but not the known errors of 六安
     assert _cli("run", str(inputs), "--out", str(tmp_path / "o5"), "--no-db", "--waivers", str(waivers)).returncode == 1
     # an expired waiver no longer applies
-    waivers.write_text(waivers.read_text(encoding="utf-8").replace("2099-12-31", "2000-01-01"), encoding="utf-8")
+    waivers.write_text(waivers.read_text(encoding="utf-8").replace(NEXT_YEAR, "2000-01-01"), encoding="utf-8")
     expired = _cli(
         "run",
         str(inputs),
