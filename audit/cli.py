@@ -281,7 +281,7 @@ def check(
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--json", "as_json", is_flag=True, required=True, help="Print JSON (the only output format).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the only output format; the flag may be left out).")
 def extract(paths: tuple[str, ...], as_json: bool) -> None:
     """Print the documents part of audit.json (segmentation, metadata, tables) without running rules."""
 

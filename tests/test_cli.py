@@ -131,3 +131,20 @@ def test_same_file_name_in_two_folders_keeps_ids_unique(tmp_path: Path) -> None:
     assert doc["run"]["inputs"] == 2  # the file named twice is one input
     assert sorted(d["id"] for d in doc["documents"]) == ["a/report.txt#1", "b/report.txt#1"]
     assert [d["duplicate_of"] for d in doc["documents"]] == [None, "a/report.txt#1"]
+
+
+def test_python_dash_m_audit_and_extract_without_json(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "audit", "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "Usage: xxgk-audit" in done.stdout
+    code, out = invoke("extract", str(S4))
+    assert code == 0 and json.loads(out)["documents"][0]["year"] == 2020
+
+
+def test_agency_pages_of_an_earlier_run_are_removed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert invoke("run", str(SEEDS), "--out", str(out), "--no-db")[0] == 1
+    before = set(out.glob("agency-*.html"))
+    assert invoke("run", str(S4), "--out", str(out), "--no-db")[0] == 1
+    after = set(out.glob("agency-*.html"))
+    assert len(after) == 1 < len(before) and after < before
+    assert {p.stem for p in out.glob("agency-*.json")} == {p.stem for p in after}

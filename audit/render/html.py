@@ -82,7 +82,8 @@ def write_site(result: RunResult, out_dir: Path, faults: list[Fault] | None = No
 
     With `faults` given, a page that cannot be built is a fault appended there (its documents are
     left off; every other page is written); without, the exception propagates (tests want it).
-    Pages of agencies from earlier runs in `out_dir` are left alone (they are not linked).
+    Agency pages an earlier run left in `out_dir` (agency-*.html and their twins) are removed: no link
+    leads to them, and a reviewer opening one would read an old audit as current.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -106,4 +107,7 @@ def write_site(result: RunResult, out_dir: Path, faults: list[Fault] | None = No
         write_atomic(html_path, html)
         write_atomic(json_path, page_json(context))
         written += [html_path, json_path]
+    for stale in set(out_dir.glob("agency-*.html")) | set(out_dir.glob("agency-*.json")):
+        if stale not in written:
+            stale.unlink(missing_ok=True)
     return written
