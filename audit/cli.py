@@ -47,12 +47,6 @@ def _load_severities(config: str | None) -> dict[str, str] | None:
         raise click.UsageError(str(exc)) from exc
 
 
-def _exit_code(result: Any, fail_on: str) -> int:
-    from audit.gate import gate_fails  # waived findings, and with a baseline old ones, do not fail
-
-    return EXIT_FINDINGS if gate_fails(result.findings, fail_on) else EXIT_OK
-
-
 def _guarded(body: Callable[[], int]) -> None:
     """Run a command body; an unexpected exception is an internal failure (exit 2), never a traceback-only crash."""
     try:
@@ -113,10 +107,13 @@ def _echo_faults(faults: list[Any]) -> None:
         )
 
 
-def _verdict(result: Any, fail_on: str) -> int:
-    """The exit code: 2 when the tool failed somewhere (all else audited), else the gate's verdict."""
-    _echo_faults(result.faults)
-    return EXIT_FAILURE if result.faults else _exit_code(result, fail_on)
+def _judge(result: Any, fail_on: str, **used: str | None) -> int:
+    """Decide the run's one verdict (audit.gate.verdict), keep it on the result for every output,
+    and return its exit code."""
+    from audit.gate import verdict
+
+    result.gate = verdict(result.findings, fail_on, internal_errors=len(result.faults)) | used
+    return int(result.gate["exit_code"])
 
 
 def _echo_new(result: Any) -> None:
@@ -193,9 +190,10 @@ def run(
         targets = paths or (_display_path(samples_dir()),)
         out = Path(out_dir)
         store = None if no_db else (db or str(out / "history.duckdb"))
+        used = {"config": config, "waivers": waivers, "baseline": baseline}
         try:
             result = _audit(targets, config, db=store, baseline=baseline, waivers=waivers, exclude=[str(out)])
-            written = _write_outputs(result, out)
+            written = _write_outputs(result, out, lambda: _judge(result, fail_on, **used))
         except BaseException:
             _discard_stale(out)  # never leave an earlier run's audit.json looking like this run's
             raise
@@ -208,22 +206,26 @@ def run(
         )
         _echo_inputs(result)
         _echo_new(result)
-        return _verdict(result, fail_on)
+        _echo_faults(result.faults)
+        click.echo(result.gate["summary"])
+        return int(result.gate["exit_code"])
 
     _guarded(body)
 
 
-def _write_outputs(result: Any, out: Path) -> dict[str, Any]:
+def _write_outputs(result: Any, out: Path, judge: Callable[[], int]) -> dict[str, Any]:
     """The HTML site, then audit.json (which then holds any failure of a page), each file written
-    whole or not at all."""
+    whole or not at all; the verdict is decided before the pages and again after them."""
     from audit.pipeline import report_faults
     from audit.render.audit_json import audit_json, dumps
     from audit.render.html import write_atomic, write_site
 
     out.mkdir(parents=True, exist_ok=True)
     page_faults: list[Any] = []
+    judge()
     pages = write_site(result, out, page_faults)
     report_faults(result, page_faults)
+    judge()
     document = audit_json(result)
     write_atomic(out / "audit.json", dumps(document))
     return {"run": document["run"], "pages": len(pages)}
@@ -263,6 +265,7 @@ def check(
         # checked by `run` and the test suite, not here
         store = None if no_db else db
         result = _audit(paths, config, check_frames=False, db=store, baseline=baseline, waivers=waivers)
+        code = _judge(result, fail_on, config=config, waivers=waivers, baseline=baseline)
         if as_json:
             from audit.render.audit_json import audit_json, dumps
 
@@ -272,9 +275,10 @@ def check(
 
             from audit.render.terminal import print_summary
 
-            print_summary(result, Console(), fail_on=fail_on)
+            print_summary(result, Console())
             _echo_new(result)
-        return _verdict(result, fail_on)
+        _echo_faults(result.faults)
+        return code
 
     _guarded(body)
 

@@ -18,7 +18,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from audit.model import fails
+from audit.model import SEVERITIES, fails
+
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 WAIVER_FIELDS = ("id", "reason", "reviewer", "expires")
 SEVERITY_CHOICES = ("error", "warning", "info", "off")
@@ -221,3 +223,43 @@ def gate_fails(findings: pd.DataFrame, fail_on: str) -> bool:
 def expired(waivers: list[dict[str, Any]], today: dt.date | None = None) -> list[dict[str, Any]]:
     today = today or dt.date.today()
     return [w for w in waivers if w["expires"] < today]
+
+
+def verdict(findings: pd.DataFrame, fail_on: str, *, internal_errors: int = 0) -> dict[str, Any]:
+    """The one verdict of a run, which the exit code, the terminal, the HTML and audit.json all show:
+    counts per severity, how many are waived and (with a baseline) new, whether the gate passes at
+    `fail_on`, the exit code (2 when the tool failed somewhere) and a one-line summary such as
+    「3 错误（2 已豁免，0 新增）— 通过」."""
+    severities = findings["severity"].astype(str) if len(findings) else pd.Series(dtype=str)
+    waived = findings["waived"].notna() if "waived" in findings.columns else pd.Series(False, index=findings.index)
+    with_baseline = "new" in findings.columns and findings["new"].map(lambda n: n is not None).any()
+    new = findings["new"].map(lambda n: n is True) if with_baseline else pd.Series(False, index=findings.index)
+    counts = {s: int((severities == s).sum()) for s in SEVERITIES}
+    waived_counts = {s: int(((severities == s) & waived).sum()) for s in SEVERITIES}
+    new_counts = {s: int(((severities == s) & new).sum()) for s in SEVERITIES} if with_baseline else None
+    failing = gate_fails(findings, fail_on)
+    exit_code = 2 if internal_errors else int(failing)
+    parts = []
+    for s in SEVERITIES:
+        notes = []
+        if any(waived_counts.values()):
+            notes.append(f"{waived_counts[s]} 已豁免")
+        if new_counts is not None:
+            notes.append(f"{new_counts[s]} 新增")
+        parts.append(f"{counts[s]} {SEVERITY_ZH[s]}" + (f"（{'，'.join(notes)}）" if notes and counts[s] else ""))
+    if internal_errors:
+        outcome = f"审核工具内部错误 {internal_errors} 处，其余照常审核（退出码 2）"
+    elif fail_on == "never":
+        outcome = "不判定（--fail-on never）"
+    else:
+        outcome = f"{'未通过' if failing else '通过'}（--fail-on {fail_on}）"
+    return {
+        "fail_on": fail_on,
+        "passed": exit_code == 0,
+        "exit_code": exit_code,
+        "findings": counts,
+        "waived": waived_counts if "waived" in findings.columns else None,
+        "new": new_counts,
+        "internal_errors": internal_errors,
+        "summary": "，".join(parts) + " — " + outcome,
+    }

@@ -481,6 +481,7 @@ class RunResult:
     history: Frames | None = None  # the history store's reports the run read (HistoryStore.load), if any
     faults: list[Fault] = field(default_factory=list)  # failures inside the tool, caught (exit 2)
     severities: dict[str, str] | None = None  # the run's severity overrides (--config)
+    gate: dict[str, Any] | None = None  # the run's verdict (audit.gate.verdict) with what it used
 
     def source_of(self, path: str) -> Source | None:
         for s in self.sources:

@@ -120,3 +120,43 @@ def test_an_unused_waiver_and_an_expired_one_are_reported_in_chinese(tmp_path: P
     result = CliRunner().invoke(main, ["check", str(SAMPLE), "--waivers", str(path)])
     assert "豁免 000000000000 没有匹配任何发现" in result.output
     assert f"豁免 {real} 已于 {yesterday} 到期" in result.output
+
+
+def _verdicts(tmp_path: Path, name: str, *options: str) -> tuple[int, str, str, dict[str, object]]:
+    """Exit code, terminal last line, the index's verdict, audit.json's gate: of one run and one check."""
+    out = tmp_path / name
+    run = CliRunner().invoke(main, ["run", str(SAMPLE), "--out", str(out), "--no-db", *options])
+    check = CliRunner().invoke(main, ["check", str(SAMPLE), *options])
+    gate = json.loads((out / "audit.json").read_text(encoding="utf-8"))["gate"]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert run.exit_code == check.exit_code == gate["exit_code"]
+    squash = "".join(gate["summary"].split())
+    assert squash in "".join(run.output.split()) and squash in "".join(check.output.split())
+    assert gate["summary"] in index
+    return run.exit_code, check.output, index, gate
+
+
+def test_one_verdict_in_terminal_html_and_audit_json_under_waivers_and_baseline(tmp_path: Path) -> None:
+    code, _, _, plain = _verdicts(tmp_path, "plain")
+    assert code == 1 and plain["summary"].startswith("2 错误") and "未通过" in plain["summary"]
+    ids = [f["id"] for f in json.loads((tmp_path / "plain" / "audit.json").read_text(encoding="utf-8"))["findings"]]
+    soon = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    one = write(tmp_path, "one.yaml", f"- {{id: '{ids[0]}', reason: 已核实, reviewer: 张三, expires: '{soon}'}}\n")
+    code, _, _, gate = _verdicts(tmp_path, "one", "--waivers", str(one))
+    assert code == 1 and gate["summary"].startswith("2 错误（1 已豁免）") and gate["waivers"] == str(one)
+    both = write(
+        tmp_path,
+        "both.yaml",
+        "".join(f"- {{id: '{i}', reason: 已核实, reviewer: 张三, expires: '{soon}'}}\n" for i in ids[:2]),
+    )
+    code, terminal, index, gate = _verdicts(tmp_path, "both", "--waivers", str(both))
+    assert code == 0 and gate["summary"].startswith("2 错误（2 已豁免）") and "— 通过" in gate["summary"]
+    assert "未通过" not in terminal and 'class="stat error"><div class="v">0<' in index  # waived: no red count
+    code, _, index, gate = _verdicts(tmp_path, "baseline", "--baseline", str(tmp_path / "plain" / "audit.json"))
+    assert (
+        code == 0
+        and gate["summary"].startswith("2 错误（0 新增）")
+        and gate["new"] == {"error": 0, "warning": 0, "info": 0}
+    )
+    agency = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "baseline").glob("agency-*.html"))
+    assert "基线已有" in agency and "新增</span>" not in agency

@@ -14,8 +14,12 @@ from audit.render.terminal import print_summary
 
 
 def summary(fail_on: str, width: int = 160) -> str:
+    from audit.gate import verdict
+
     console = Console(width=width, record=True, force_terminal=False, color_system=None)
-    print_summary(build_run().result, console, fail_on=fail_on)
+    result = build_run().result
+    result.gate = verdict(result.findings, fail_on)
+    print_summary(result, console)
     return console.export_text()
 
 
@@ -32,8 +36,8 @@ def test_every_input_document_and_finding_is_listed() -> None:
 
 def test_final_line_counts_and_verdict() -> None:
     last = summary("error").strip().splitlines()[-1]
-    assert "4 个输入，7 份文件：7 错误，2 警告，2 提示，1 项无法判定" in last and "未通过（--fail-on error）" in last
-    assert "不判定失败" in summary("never").strip().splitlines()[-1]
+    assert "4 个输入，7 份文件，1 项无法判定。7 错误，2 警告，2 提示 — 未通过（--fail-on error）" in last
+    assert "不判定（--fail-on never）" in summary("never").strip().splitlines()[-1]
 
 
 @pytest.mark.parametrize(

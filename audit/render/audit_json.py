@@ -156,6 +156,7 @@ def audit_json(result: RunResult) -> dict[str, Any]:
             "findings": counts,
             "not_assessable": len(result.not_assessable),
         },
+        "gate": result.gate,  # the run's one verdict (audit.gate.verdict): what the exit code says
         "inputs": [input_json(s, docs_per_source.get(s.path, 0)) for s in result.sources],
         "documents": documents_json(result),
         "findings": findings,

@@ -74,6 +74,7 @@ class FindingView(TypedDict):
     where: str | None  # the location in words, e.g. 「收到和处理政府信息公开申请情况」表「自然人」列
     href: str | None  # link to the marked table on the agency page
     waived: dict[str, Any] | None  # {reason, reviewer, expires} when a waiver silences it (audit.gate)
+    new: bool | None  # with a baseline: not in it (audit.gate); None without one
 
 
 class UndecidedView(TypedDict):
@@ -232,6 +233,7 @@ class IndexPage(TypedDict):
     other_documents: list[DocumentLink]  # not reports, or copies of another document
     documents: list[DocumentLink]  # every document, in input order
     run_findings: list[FindingView]  # findings not about one document (unreadable inputs)
+    gate: dict[str, Any] | None  # the run's one verdict (audit.gate.verdict), as the exit code decides
     rules: dict[str, RuleView]
 
 
@@ -280,9 +282,11 @@ def cells_index(frame: pd.DataFrame) -> dict[str, Cells]:
 
 
 def counts_of(findings: list[FindingView]) -> Counts:
+    """Findings per severity, waived ones left out: a waived error is no longer an error of the
+    agency (the finding itself still shows, marked 已豁免)."""
     counts: Counts = {"error": 0, "warning": 0, "info": 0}
     for f in findings:
-        if f["severity"] in counts:
+        if f["severity"] in counts and not f.get("waived"):
             counts[f["severity"]] += 1  # type: ignore[literal-required]
     return counts
 

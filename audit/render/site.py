@@ -136,6 +136,7 @@ class _Run:
             "where": where(table, r, c),
             "href": href,
             "waived": f.get("waived"),
+            "new": f.get("new"),
         }
 
     def href_of(self, doc_id: str) -> str | None:
@@ -408,6 +409,7 @@ def _index_page(run: _Run, agencies: list[AgencyPage], tool: dict[str, str]) -> 
         ],
         "documents": links,
         "run_findings": run_findings,
+        "gate": result.gate,
         "rules": run.rules_for(every, undecided),
     }
 

@@ -22,7 +22,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from audit.model import SEVERITIES, RunResult, fails, printable
+from audit.model import SEVERITIES, RunResult, printable
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 MARK = {"error": "✖", "warning": "▲", "info": "●"}
@@ -100,8 +100,9 @@ def _counts(findings: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
-def print_summary(result: RunResult, console: Console, *, fail_on: str) -> None:
-    """Print the audit of `result` compactly: per input and document, then the verdict at `fail_on`."""
+def print_summary(result: RunResult, console: Console) -> None:
+    """Print the audit of `result` compactly: per input and document, then the run's one verdict
+    (`result.gate`, audit.gate.verdict: the same the exit code, the HTML and audit.json give)."""
     from audit.render.audit_json import finding_json
 
     findings = [finding_json({str(k): v for k, v in r.items()}) for r in result.findings.to_dict("records")]
@@ -156,24 +157,15 @@ def print_summary(result: RunResult, console: Console, *, fail_on: str) -> None:
         console.print(
             Panel(_findings_table(run_level[None]) or Text(""), title="其他", title_align="left", border_style="red")
         )
-    console.print(_verdict(result, findings, fail_on))
+    console.print(_verdict(result, findings))
 
 
-def _verdict(result: RunResult, findings: list[dict[str, Any]], fail_on: str) -> Text:
-    counts = _counts(findings)
+def _verdict(result: RunResult, findings: list[dict[str, Any]]) -> Text:
+    gate = result.gate or {}
     line = Text()
-    line.append(f"{len(result.sources)} 个输入，{len(result.frames.documents)} 份文件：")
-    for severity in SEVERITIES:
-        line.append(f"{counts[severity]} {LABEL[severity]}", style=STYLE[severity] if counts[severity] else "dim")
-        line.append("，")
+    line.append(f"{len(result.sources)} 个输入，{len(result.frames.documents)} 份文件，")
     line.append(f"{len(result.not_assessable)} 项无法判定。")
-    failed = fails([f["severity"] for f in findings], fail_on)
-    if result.faults:
-        line.append(f"  审核工具内部错误 {len(result.faults)} 处，其余照常审核（退出码 2）", style="bold red")
-    elif fail_on == "never":
-        line.append("  --fail-on never：不判定失败", style="dim")
-    elif failed:
-        line.append(f"  未通过（--fail-on {fail_on}）", style="bold red")
-    else:
-        line.append(f"  通过（--fail-on {fail_on}）", style="bold green")
+    summary = str(gate.get("summary") or "")
+    style = "bold green" if gate.get("passed") else "bold red"
+    line.append(summary, style="dim" if gate.get("fail_on") == "never" and gate.get("passed") else style)
     return line
