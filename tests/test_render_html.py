@@ -254,3 +254,20 @@ def test_environment_autoescapes() -> None:
     env = environment()
     assert env.autoescape is True
     assert env.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
+
+
+def test_a_report_nothing_could_be_checked_in_is_never_a_clean_tick(tmp_path: Path) -> None:
+    """Pre-2019 reports and reports whose tables were lost get a grey 「未能核对」, not ✓ (issue 11, item 6)."""
+    from audit.pipeline import run_audit
+
+    samples = Path(__file__).resolve().parents[1] / "audit" / "samples"
+    site = build_site(run_audit([str(samples)], validate_frames=False))
+    cells = {
+        (row["agency"]["name"], c["year"]): c for row in site["index"]["matrix"] for c in row["cells"] if c["documents"]
+    }
+    assert cells[("历下区政府办公室", 2014)]["unchecked"] == 1  # the pre-2019 report
+    assert cells[("六安市人民政府办公室", 2020)]["unchecked"] == 0
+    write_site(run_audit([str(samples)], validate_frames=False), tmp_path)
+    page = lxml_html.fromstring((tmp_path / "index.html").read_text(encoding="utf-8"))
+    row = next(tr for tr in page.iter("tr") if "历下区政府办公室" in tr.text_content())
+    assert "未能核对" in row.text_content() and "✓" not in row.text_content()

@@ -93,6 +93,7 @@ class UndecidedView(TypedDict):
 
 class DocumentView(TypedDict):
     id: str
+    unchecked: int  # 1 for an annual report (no copy) whose standard tables could not be read: nothing was checked
     anchor: str  # HTML id of the document's section on its agency page
     href: str  # agency page + anchor
     source: str
@@ -175,6 +176,7 @@ class AgencyPage(TypedDict):
     agency: AgencyInfo
     years: list[int]
     counts: Counts
+    unchecked: int  # its reports that could not be checked (no standard table read)
     not_assessable: int
     years_view: YearsView
     reports: list[YearGroup]  # newest year first
@@ -187,6 +189,7 @@ class MatrixCell(TypedDict):
     href: str | None  # None when the agency has no report that year
     documents: int
     counts: Counts
+    unchecked: int  # reports of the cell that could not be checked: never shown as a clean ✓
     worst: str | None  # most severe finding, for colouring
 
 
@@ -194,6 +197,7 @@ class MatrixRow(TypedDict):
     agency: AgencyInfo
     cells: list[MatrixCell]
     counts: Counts
+    unchecked: int
 
 
 class DocumentLink(TypedDict):
@@ -205,6 +209,7 @@ class DocumentLink(TypedDict):
     year: int | None
     note: str | None
     counts: Counts
+    unchecked: int
 
 
 class InputView(TypedDict):

@@ -179,8 +179,13 @@ class _Run:
             notes.append(f"与 {d['duplicate_of']} 内容完全相同的副本，表格与结论以原件为准。")
         if d.get("truncated_copy_of"):
             notes.append(f"{d['truncated_copy_of']} 的不完整副本（文字被截断）。")
+        # checked: a standard table with at least one number was read (pre-2019 reports and reports
+        # whose tables were lost had no arithmetic checked: never a clean ✓)
+        numbers = any(c["value"] is not None for c in self.cells_by_doc.get(doc_id, {}).values())
+        unchecked = int(d["kind"] == "annual_report" and not original and not (numbers and d["format"] != "pre2019"))
         return {
             "id": doc_id,
+            "unchecked": unchecked,
             "anchor": anchor,
             "href": self.href_of(doc_id) or "",
             "source": str(d["source"]),
@@ -335,6 +340,7 @@ def _agency_page(run: _Run, key: str | None, docs: list[dict[str, Any]], tool: d
         "agency": info,
         "years": sorted({v["year"] for v in reports if v["year"] is not None}, reverse=True),
         "counts": counts_of(findings),
+        "unchecked": sum(v["unchecked"] for v in reports),
         "not_assessable": len(undecided),
         "years_view": _years_view(originals, run),
         "reports": groups,
@@ -417,6 +423,7 @@ def _index_page(run: _Run, agencies: list[AgencyPage], tool: dict[str, str]) -> 
 def _matrix_row(page: AgencyPage, years: list[int | None]) -> MatrixRow:
     cells: list[MatrixCell] = []
     total: Counts = {"error": 0, "warning": 0, "info": 0}
+    unchecked_total = 0
     by_year = {g["year"]: g for g in page["reports"]}
     for year in years:
         group = by_year.get(year)
@@ -424,16 +431,19 @@ def _matrix_row(page: AgencyPage, years: list[int | None]) -> MatrixRow:
         for v in group["documents"] if group else []:
             counts = add_counts(counts, v["counts"])
         total = add_counts(total, counts)
+        unchecked = sum(v["unchecked"] for v in group["documents"]) if group else 0
+        unchecked_total += unchecked
         cells.append(
             {
                 "year": year,
                 "href": f"{page['agency']['href']}#{year_anchor(year)}" if group else None,
                 "documents": len(group["documents"]) if group else 0,
                 "counts": counts,
+                "unchecked": unchecked,
                 "worst": worst(counts),
             }
         )
-    return {"agency": page["agency"], "cells": cells, "counts": total}
+    return {"agency": page["agency"], "cells": cells, "counts": total, "unchecked": unchecked_total}
 
 
 def _link(v: DocumentView) -> DocumentLink:
@@ -447,4 +457,5 @@ def _link(v: DocumentView) -> DocumentLink:
         "year": v["year"],
         "note": note,
         "counts": v["counts"],
+        "unchecked": v["unchecked"],
     }
