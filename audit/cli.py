@@ -247,10 +247,24 @@ def _echo_inputs(result: Any) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the audit.json document instead of a summary.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["auto", "full", "concise", "github", "json"]),
+    default="auto",
+    show_default=True,
+    help="full: panels per input; concise: one line per finding (path:line: severity rule message); "
+    "github: workflow annotations; json: audit.json. auto: full on a terminal, concise when piped.",
+)
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line.")
 @audit_options
 def check(
     paths: tuple[str, ...],
     as_json: bool,
+    output_format: str,
+    statistics: bool,
+    quiet: bool,
     fail_on: str,
     config: str | None,
     db: str | None,
@@ -266,10 +280,20 @@ def check(
         store = None if no_db else db
         result = _audit(paths, config, check_frames=False, db=store, baseline=baseline, waivers=waivers)
         code = _judge(result, fail_on, config=config, waivers=waivers, baseline=baseline)
-        if as_json:
+        chosen = "json" if as_json else output_format
+        if chosen == "auto":
+            chosen = "full" if sys.stdout.isatty() else "concise"
+        if chosen == "json":
             from audit.render.audit_json import audit_json, dumps
 
             click.echo(dumps(audit_json(result)))
+        elif quiet or statistics or chosen in ("concise", "github"):
+            from audit.render import formats
+
+            lines = [] if quiet else formats.statistics(result) if statistics else formats.FORMATS[chosen](result)
+            for line in lines:
+                click.echo(line)
+            click.echo(printable(result.gate["summary"]))
         else:
             from rich.console import Console
 
