@@ -147,7 +147,8 @@ def test_segmentation_failing_on_one_source(
     assert {f for f in _by_document(audit) if not str(f[0]).startswith("003_")} == others
 
 
-def test_a_page_failing_on_one_document(tmp_path: Path, clean: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+def _break_the_culprits_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any agency page holding CULPRIT raises while it is built."""
     import audit.render.site as site
 
     real = site._agency_page
@@ -158,6 +159,10 @@ def test_a_page_failing_on_one_document(tmp_path: Path, clean: dict[str, Any], m
         return real(run_, key, docs, tool)
 
     monkeypatch.setattr(site, "_agency_page", page)
+
+
+def test_a_page_failing_on_one_document(tmp_path: Path, clean: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    _break_the_culprits_page(monkeypatch)
     code, audit, _ = run(tmp_path, str(SAMPLES))
     assert code == 2
     (fault,) = _internal_errors(audit)
@@ -366,16 +371,7 @@ def test_a_rule_failing_on_every_document_costs_bounded_work(monkeypatch: pytest
 
 def test_a_late_fault_keeps_the_configured_severities(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A page that fails after the rules ran is reported with the run's --config (other rules named there too)."""
-    import audit.render.site as site
-
-    real = site._agency_page
-
-    def page(run_: Any, key: Any, docs: list[dict[str, Any]], tool: Any) -> Any:
-        if any(d["id"] == CULPRIT for d in docs):
-            raise ValueError("injected")
-        return real(run_, key, docs, tool)
-
-    monkeypatch.setattr(site, "_agency_page", page)
+    _break_the_culprits_page(monkeypatch)
     config = tmp_path / "config.yaml"
     config.write_text(
         "severity: {extraction.internal_error: warning, dates.late_publication: 'off'}\n", encoding="utf-8"
