@@ -197,12 +197,10 @@ def run(
         except BaseException:
             _discard_stale(out)  # never leave an earlier run's audit.json looking like this run's
             raise
-        counts = written["run"]["findings"]
         click.echo(
-            f"{written['run']['inputs']} inputs, {written['run']['documents']} documents: "
-            f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info, "
-            f"{written['run']['not_assessable']} not assessable → {printable(out / 'index.html')} "
-            f"({written['pages']} pages), {printable(out / 'audit.json')}"
+            f"{written['run']['inputs']} 个输入，{written['run']['documents']} 份文件，"
+            f"{written['run']['not_assessable']} 项无法判定 → {printable(out / 'index.html')}"
+            f"（{written['pages']} 个页面），{printable(out / 'audit.json')}"
         )
         _echo_inputs(result)
         _echo_new(result)
@@ -228,7 +226,7 @@ def _write_outputs(result: Any, out: Path, judge: Callable[[], int]) -> dict[str
     judge()
     document = audit_json(result)
     write_atomic(out / "audit.json", dumps(document))
-    return {"run": document["run"], "pages": len(pages)}
+    return {"run": document["run"], "pages": sum(1 for p in pages if p.suffix == ".html")}  # twins not counted
 
 
 def _discard_stale(out: Path) -> None:
