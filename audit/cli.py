@@ -331,8 +331,9 @@ def extract(paths: tuple[str, ...], as_json: bool) -> None:
 
 @main.command()
 @click.argument("rule_id", required=False)
-def rules(rule_id: str | None) -> None:
-    """List every rule (id, severity, title), or explain one."""
+@click.option("--verbose", is_flag=True, help="Also print the check (kind, scope, params) and the message template.")
+def rules(rule_id: str | None, verbose: bool) -> None:
+    """List every rule (id, severity, title), or explain one (in Chinese, then English)."""
 
     def body() -> int:
         from audit.validate import explain_rule, list_rules
@@ -341,7 +342,7 @@ def rules(rule_id: str | None) -> None:
             click.echo(list_rules())
             return EXIT_OK
         try:
-            click.echo(explain_rule(rule_id))
+            click.echo(explain_rule(rule_id, verbose=verbose))
         except KeyError as exc:
             raise click.UsageError(f"unknown rule {rule_id!r}; `xxgk-audit rules` lists them") from exc
         return EXIT_OK

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -223,6 +224,18 @@ def test_rule_is_complete(rule: dict[str, Any]) -> None:
     assert any(n == 0 for n in counts), "no case that must not trigger"
 
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r["id"] for r in RULES])
+def test_rule_is_explained_in_chinese(rule: dict[str, Any]) -> None:
+    zh = str(rule.get("rationale_zh") or "")
+    assert len(CJK.findall(zh)) >= 20, "rationale_zh: a Chinese explanation a reviewer can read"
+    # the package does not ship the design notes: say what the identity is, do not cite them
+    for text in (zh, str(rule["rationale"])):
+        assert "domain.md" not in text and "§" not in text
+
+
 def test_every_fixture_file_belongs_to_a_rule() -> None:
     for path in _fixture_files():
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -246,16 +259,20 @@ def test_docs_rules_md_is_generated_from_the_rules() -> None:
 def test_rules_can_be_listed_and_explained() -> None:
     listing = list_rules()
     assert all(r["id"] in listing for r in RULES)
+    rule = RULE["applications.column_balance"]
     text = explain_rule("applications.column_balance")
-    for part in (
-        "error",
-        RULE["applications.column_balance"]["title"]["zh"],
-        "Rationale",
-        "balance",
-        "Passes",
-        "Fails",
-    ):
+    zh, en = " ".join(rule["rationale_zh"].split()), " ".join(rule["rationale"].split())
+    for part in ("错误", "error", rule["title"]["zh"], rule["title"]["en"], zh, en):
         assert part in text
+    assert text.index(zh) < text.index(en), "the Chinese explanation comes first"
+    assert " ".join(str(rule["example"]["pass"]).split()) in text
+    assert " ".join(str(rule["example"]["fail"]).split()) in text
+    # the internals (kind, params, the message template with its {placeholders}) only with verbose
+    for internal in (f"kind: {rule['kind']}", "applies_to", "params:", str(rule["message"]).strip(), "{"):
+        assert internal not in text
+    verbose = explain_rule("applications.column_balance", verbose=True)
+    assert verbose.startswith(text)
+    assert f"kind: {rule['kind']}" in verbose and "params:" in verbose and str(rule["message"]).strip() in verbose
     with pytest.raises(KeyError):
         explain_rule("no.such_rule")
 

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 import audit
-from audit.validate.rulebook import load_rules
+from audit.validate.rulebook import load_rules, rationale
 
 HEADER = """# Rules
 
@@ -57,7 +57,9 @@ def _rule(rule: dict[str, Any], kinds: dict[str, str]) -> list[str]:
         f"- applies to: {_scope(rule.get('applies_to'))}",
         f"- defined in: `rules/{rule.get('suite', '?')}.yaml`; fixture: `tests/rules/{rule['id']}.yaml`",
         "",
-        " ".join(str(rule.get("rationale", "")).split()),
+        rationale(rule, "zh"),
+        "",
+        f"*English:* {rationale(rule, 'en')}",
         "",
     ]
     if rule.get("params"):

@@ -74,36 +74,49 @@ def _block(text: Any, indent: str = "  ") -> str:
     return "\n".join(indent + line for line in lines)
 
 
-def explain_rule(rule_id: str, rules: list[dict[str, Any]] | None = None) -> str:
-    """A rule in full: titles, severity, rationale, the check, the message and its examples.
-    Raises KeyError for an unknown id."""
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def rationale(rule: dict[str, Any], lang: str = "zh") -> str:
+    """The rule's explanation on one line: `rationale_zh` (Chinese, what a reviewer reads first) or
+    `rationale` (English); the Chinese falls back to the English for a rule file that lacks it."""
+    text = rule.get("rationale_zh") if lang == "zh" else None
+    return " ".join(str(text or rule.get("rationale") or "").split())
+
+
+def explain_rule(rule_id: str, rules: list[dict[str, Any]] | None = None, verbose: bool = False) -> str:
+    """A rule for a reviewer: titles, severity, the explanation (Chinese, then English) and a passing and a
+    failing example. `verbose` adds the internals: the check (kind, scope, params) and the raw message
+    template with its {placeholders}. Raises KeyError for an unknown id."""
     rule = rule_by_id(rule_id, rules)
     example = rule.get("example") or {}
-    check = yaml.safe_dump(
-        {"kind": rule["kind"], "applies_to": rule.get("applies_to"), "params": rule.get("params")},
-        allow_unicode=True,
-        sort_keys=False,
-        default_flow_style=None,
-        width=100,
-    )
+    severity = str(rule["severity"])
     parts = [
-        f"{rule['id']}  ({rule['severity']})",
+        rule["id"],
         f"  {_title(rule, 'zh')}",
         f"  {_title(rule, 'en')}",
         "",
-        "Rationale:",
-        _block(rule.get("rationale", "")),
+        f"严重程度：{SEVERITY_ZH.get(severity, severity)}（{severity}）",
         "",
-        "Check:",
-        _block(check),
+        "说明：",
+        _block(rationale(rule, "zh")),
         "",
-        "Message:",
-        _block(rule["message"]),
+        "Explanation:",
+        _block(rationale(rule, "en")),
         "",
-        "Passes:",
+        "符合规则的示例（passes）：",
         _block(example.get("pass", "")),
         "",
-        "Fails:",
+        "违反规则的示例（fails）：",
         _block(example.get("fail", "")),
     ]
+    if verbose:
+        check = yaml.safe_dump(
+            {"kind": rule["kind"], "applies_to": rule.get("applies_to"), "params": rule.get("params")},
+            allow_unicode=True,
+            sort_keys=False,
+            default_flow_style=None,
+            width=100,
+        )
+        parts += ["", "检查（check）：", _block(check), "", "提示模板（message template）：", _block(rule["message"])]
     return "\n".join(parts)
