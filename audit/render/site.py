@@ -50,6 +50,7 @@ from audit.render.context import (
 from audit.render.grids import CellMark, Cells, build_tables, key_figures, place, where
 from audit.render.versions import Line, VersionDiff, content_lines
 from audit.render.years import stored_versions, version_diffs, years_view
+from audit.validate.rulebook import rationale
 
 # -- the run, prepared once for every page ----------------------------------------------------------
 
@@ -154,7 +155,7 @@ class _Run:
                 "severity": str(rule.get("severity") or ""),
                 "title_zh": str(title.get("zh") or "") if isinstance(title, dict) else str(title),
                 "title_en": str(title.get("en") or "") if isinstance(title, dict) else "",
-                "rationale": " ".join(str(rule.get("rationale") or "").split()),
+                "rationale": rationale(rule, "zh"),  # the Chinese explanation (English when a rule lacks one)
             }
         return out
 
