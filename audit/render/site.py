@@ -321,13 +321,15 @@ def _agency_page(run: _Run, key: str | None, docs: list[dict[str, Any]], tool: d
         originals = [v for v in members if not v["is_copy"]]
         known = key is not None and year is not None  # versions of one report: same agency, same year
         stored = run.stored.get((key, year), []) if key is not None and year is not None else []
-        diffs, same_numbers = version_diffs(originals, stored, run.lines_of, run.cells_of) if known else ([], 0)
+        diffs, same_numbers, unread = (
+            version_diffs(originals, stored, run.lines_of, run.cells_of) if known else ([], 0, 0)
+        )
         groups.append(
             {
                 "year": year,
                 "label": year_label(year),
                 "anchor": year_anchor(year),
-                "note": _versions_note(len(originals), diffs, same_numbers, known),
+                "note": _versions_note(len(originals), diffs, same_numbers, unread, known),
                 "documents": members,
                 "diffs": diffs,
             }
@@ -350,7 +352,7 @@ def _agency_page(run: _Run, key: str | None, docs: list[dict[str, Any]], tool: d
     }
 
 
-def _versions_note(versions: int, diffs: list[VersionDiff], same_numbers: int, known: bool) -> str | None:
+def _versions_note(versions: int, diffs: list[VersionDiff], same_numbers: int, unread: int, known: bool) -> str | None:
     if versions > 1 and not known:
         return f"这里有 {versions} 份报告：机关或年度未识别，未必是同一份报告的不同版本。"
     notes = []
@@ -361,6 +363,8 @@ def _versions_note(versions: int, diffs: list[VersionDiff], same_numbers: int, k
         notes.append(
             f"另有 {same_numbers} 份文本与之表格数字一致（同一报告的不同形式，如网页与文本存档），未列出差异。"
         )
+    if unread:
+        notes.append(f"另有 {unread} 份文本的表格未能读取（如文本存档中的数字连在一起），未与之比较。")
     stored = sum(d["b"]["stored"] for d in diffs)
     if stored:
         notes.append(f"历史库中另有 {stored} 个此前审核过的版本，表中数字与本次不同。")

@@ -123,19 +123,24 @@ def version_diffs(
     stored: list[StoredVersion],
     lines_of: Callable[[str], list[Line]],
     cells_of: Callable[[str], Cells],
-) -> tuple[list[VersionDiff], int]:
+) -> tuple[list[VersionDiff], int, int]:
     """Each other version of a year against the first one listed — the run's own versions, then the
-    stored ones — when their table numbers differ (what document.conflicting_versions reports), and
-    how many of the run's other versions print the same numbers (the same report rendered twice,
-    e.g. a portal page and its text archive: not a conflict, no diff)."""
+    stored ones — when their table numbers differ (what document.conflicting_versions reports); how
+    many of the run's other versions print the same numbers (the same report rendered twice: not a
+    conflict, no diff); and how many have no table number read at all (a text archive whose cells run
+    together): those were not compared, and no agreement is claimed for them."""
     if not originals or (len(originals) < 2 and not stored):
-        return [], 0
+        return [], 0, 0
     first = originals[0]
     a, a_lines, a_cells = _ref(first, 0), lines_of(first["id"]), cells_of(first["id"])
     diffs: list[VersionDiff] = []
-    same_numbers = 0
+    same_numbers = unread = 0
     for k, v in enumerate(originals[1:], start=1):
-        cells = cells_diff(a_cells, cells_of(v["id"]))
+        other = cells_of(v["id"])
+        if not any(c["value"] is not None for c in other.values()):
+            unread += 1
+            continue
+        cells = cells_diff(a_cells, other)
         if cells["numbers"]:
             diffs.append(_diff(first, a, _ref(v, k), cells, text_diff(a_lines, lines_of(v["id"]))))
         else:
@@ -144,7 +149,7 @@ def version_diffs(
         cells = cells_diff(a_cells, s.cells)
         if cells["numbers"]:
             diffs.append(_diff(first, a, s.ref, cells, text_diff(a_lines, s.lines)))
-    return diffs, same_numbers
+    return diffs, same_numbers, unread
 
 
 def _diff(first: DocumentView, a: VersionRef, b: VersionRef, cells: CellsDiff, text: TextDiff) -> VersionDiff:
