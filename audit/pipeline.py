@@ -94,8 +94,7 @@ def report_faults(result: RunResult, late: list[Fault]) -> None:
         return
     import pandas as pd
 
-    if late[0] not in result.faults:
-        result.faults.extend(late)
+    result.faults.extend(f for f in late if f not in result.faults)  # the store's are already there
     reporting = [r for r in result.rules if r["kind"] == "internal_error"]
     overrides = {r["id"]: s for r in reporting if (s := (result.severities or {}).get(r["id"]))}
     found, _ = run_rules(result.frames, result.sources, rules=reporting, severities=overrides, faults=list(late))
