@@ -19,11 +19,11 @@ SOON = (dt.date.today() + dt.timedelta(days=30)).isoformat()
 
 def check(*args: str) -> tuple[int, list[str]]:
     result = CliRunner().invoke(main, ["check", *args])
-    return result.exit_code, result.output.splitlines()
+    return result.exit_code, result.stdout.splitlines()
 
 
 def findings(*paths: Path) -> list[dict[str, object]]:
-    return json.loads(CliRunner().invoke(main, ["check", *map(str, paths), "--json"]).output)["findings"]
+    return json.loads(CliRunner().invoke(main, ["check", *map(str, paths), "--json"]).stdout)["findings"]
 
 
 def test_concise_is_one_line_per_finding_and_the_default_when_piped() -> None:
