@@ -426,7 +426,11 @@ def test_the_same_report_as_page_and_text_archive_is_not_a_conflict() -> None:
     paths = [str(PINGTAN / "pingtan-2019.html"), str(PINGTAN / "pingtan-2019.txt")]
     (page,) = build_site(run_audit(paths, validate_frames=False))["agencies"]
     year = group(page, 2019)
-    assert year["diffs"] == [] and "不一致的版本" not in year["note"]
-    # the archive's tables were never read: no agreement is claimed with them (issue 11, item 2)
-    assert "表格数字一致" not in year["note"] and "1 份文本的表格未能读取" in year["note"]
+    assert year["diffs"] == [] and year["note"] is None
+    # the archive is a copy of the page whose tables were never read: no agreement is claimed with
+    # them, and it is neither a version nor a column of the years grid (issue 11, item 2)
+    page_doc, archive = year["documents"]
+    assert not page_doc["is_copy"] and archive["is_copy"] and archive["original_href"]
+    assert all("表格数字一致" not in n and "未能读取" in n for n in archive["notes"])
+    assert [c["document"] for c in page["years_view"]["columns"]] == ["pingtan-2019.html#1"]
     assert row(page, "本年新收申请")["trend"]["points"][0]["value"] == 23

@@ -33,6 +33,8 @@ def _scope(applies_to: dict[str, Any] | None) -> str:
     parts = ["documents of kind " + ", ".join(scope["kinds"]) if scope.get("kinds") else "every document"]
     if not scope.get("copies"):
         parts.append("not copies (duplicate_of / truncated_copy_of unset)")
+        renderings = "a second rendering of a report whose tables were read in the other (audit/validate/renderings.py)"
+        parts.append(f"{'with' if scope.get('renderings') else 'nor'} {renderings}")
     if scope.get("formats"):
         parts.append("format " + " or ".join(str(f) for f in scope["formats"]))
     if scope.get("exclude_formats"):

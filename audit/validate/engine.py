@@ -30,10 +30,13 @@ from audit.model import (
 )
 from audit.validate.kinds import COLUMN_ORDER, ROW_ORDER, TABLE_ORDER, Context, is_missing
 from audit.validate.registry import REGISTRY
+from audit.validate.renderings import rendering_copies
 
 EVIDENCE_CHARS = 400
 OVERRIDES = (*SEVERITIES, "off")
-DEFAULT_SCOPE: dict[str, Any] = {"kinds": ["annual_report"], "copies": False}
+# copies: exact and truncated copies and second renderings are left to their original; renderings:
+# with copies false, second renderings (audit.validate.renderings) are in scope all the same
+DEFAULT_SCOPE: dict[str, Any] = {"kinds": ["annual_report"], "copies": False, "renderings": False}
 
 
 class _Lenient(dict[str, Any]):
@@ -58,8 +61,19 @@ def _with_columns(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame
     return frame.assign(**{c: None for c in missing})
 
 
-def _prepare(frames: Frames) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _prepare(
+    frames: Frames, sources: list[Source], faults: list[Fault] | None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The frames as the rules read them. With `faults` given, documents get `rendering_of`: the
+    report whose verdict a second rendering of it takes (audit.validate.renderings)."""
     documents = _with_columns(frames.documents, DOCUMENT_COLUMNS).reset_index(drop=True)
+    renderings: dict[str, str] = {}
+    if faults is not None:
+        try:
+            renderings = rendering_copies(Frames(documents, frames.cells, frames.claims, frames.issues), sources)
+        except Exception as exc:  # noqa: BLE001 - without it every document is audited on its own, as before
+            faults.append(Fault.of("renderings", exc))
+    documents = documents.assign(rendering_of=documents["id"].map(renderings).astype(object))
     cells = _with_columns(frames.cells, CELL_COLUMNS).reset_index(drop=True)
     cells = cells.assign(
         value=pd.to_numeric(cells["value"], errors="coerce").astype(float),
@@ -105,6 +119,8 @@ class _Scopes:
                 mask &= docs["kind"].isin(scope["kinds"])
             if not scope.get("copies", False):
                 mask &= docs["duplicate_of"].isna() & docs["truncated_copy_of"].isna()
+                if not scope.get("renderings", False):  # the verdict is the other rendering's
+                    mask &= docs["rendering_of"].isna()
             if scope.get("formats") is not None:
                 mask &= docs["format"].isin([str(f) for f in scope["formats"]])
             if scope.get("exclude_formats"):
@@ -171,7 +187,9 @@ def run_rules(
     if unknown:
         raise ValueError(f"severity given for unknown rules: {', '.join(unknown)}")
     faults = faults if faults is not None else []
-    documents, cells, issues = _prepare(frames)
+    # renderings matter only to rules that leave copies to their original
+    leaving = any(not {**DEFAULT_SCOPE, **(r.get("applies_to") or {})}["copies"] for r in rules)
+    documents, cells, issues = _prepare(frames, sources, faults if leaving else None)
     scopes = _Scopes(documents, cells, issues, sources, claims=frames.claims, history=history, faults=faults)
     by_path = {s.path: s for s in sources}
     info_columns = ["source", "agency", "year", "content_hash", "line_start"]
@@ -335,6 +353,9 @@ def _finding(
     values.setdefault("year", "" if year is None else year)
     evidence = _evidence(hit, own_source, by_path, meta["line_start"] if meta is not None else None)
     anchor = meta["content_hash"] if meta is not None else evidence[0]["source"]
+    lowered = hit.get("severity")
+    if isinstance(lowered, str) and SEVERITIES.index(lowered) > SEVERITIES.index(severity):
+        severity = lowered  # a hit may lower its rule's severity (kinds.HIT_COLUMNS), never raise it
     return {
         "id": short_hash(rule["id"], anchor, hit["key"]),
         "rule": rule["id"],

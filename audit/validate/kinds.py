@@ -8,7 +8,8 @@ the table checks) and returns two frames:
   (table/row/column, None when not about a cell), expected/actual numbers, `refs` (evidence:
   a list of `(source or None, line, text or None)`; None source = the document's own source, None
   text = the original line), `key` (the location part of the finding id) and `vars` (values for the
-  rule's message template).
+  rule's message template); `severity`, when set, lowers the rule's severity for this hit (a copy's
+  reading doubt is a note, never charged to the agency), never raises it.
 - not assessable (`NA_COLUMNS`): checks that an operand blank, placeholder or missing kept from
   being decided.
 
@@ -44,7 +45,7 @@ from audit.model import (
     Source,
 )
 
-HIT_COLUMNS = ("document", "table", "row", "column", "expected", "actual", "refs", "key", "vars")
+HIT_COLUMNS = ("document", "table", "row", "column", "expected", "actual", "refs", "key", "vars", "severity")
 NA_COLUMNS = ("document", "table", "row", "column", "reason", "line")
 
 # Row and column labels per table, used in messages and not-assessable reasons.

@@ -70,11 +70,20 @@ def table_present(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, p
 
 @kind("extraction_issue", params=("codes",))
 def extraction_issue(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Each extraction issue whose code is one of `codes` (a table the reader found incomplete)."""
+    """Each extraction issue whose code is one of `codes` (a table the reader found incomplete).
+    With `rendering` ({severity, detail, reason}), the issues of a second rendering of a report
+    whose tables were read in the other (documents' `rendering_of`, in scope with `renderings: true`)
+    are one hit per document at that severity, and each of its tables is not assessable."""
     codes: dict[str, str] | list[str] = params["codes"]
     names = codes if isinstance(codes, dict) else {c: c for c in codes}
     issues = ctx.issues[ctx.issues["code"].isin(list(names))]
-    records = [
+    copy_of = (
+        ctx.documents.set_index("id")["rendering_of"].dropna() if "rendering" in params else pd.Series(dtype=object)
+    )
+    copies = issues["document"].isin(copy_of.index)
+    hits, undecided = _rendering_issues(issues[copies], copy_of, names, params.get("rendering") or {})
+    issues = issues[~copies]
+    records = hits + [
         {
             "document": doc,
             "table": table,
@@ -91,7 +100,47 @@ def extraction_issue(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame
             ["document", "table", "code", "rows", "detail", "line", "line_end"]
         ].itertuples(index=False, name=None)
     ]
-    return hits_frame(records), na_frame()
+    return hits_frame(records), na_frame(undecided)
+
+
+def _rendering_issues(
+    issues: pd.DataFrame, copy_of: pd.Series, names: dict[str, str], wording: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One lowered hit per second rendering, naming the rendering whose verdict stands, and each of
+    its unread tables as not assessable: what the tool could not read is no fault of the report."""
+    hits: list[dict[str, Any]] = []
+    undecided: list[dict[str, Any]] = []
+    for doc, group in issues.groupby("document", sort=False):
+        original = str(copy_of[doc])
+        tables = list(dict.fromkeys(TABLE_ZH.get(t, t or "") for t in group["table"]))
+        hits.append(
+            {
+                "document": doc,
+                "refs": refs([*group["line"], *group["line_end"]]),
+                "key": f"rendering/{original}",
+                "severity": wording.get("severity"),
+                "vars": {
+                    "table": "、".join(tables),
+                    "code": "、".join(dict.fromkeys(names[c] for c in group["code"])),
+                    "detail": str(wording.get("detail", "")).format(original=original),
+                    "rows": "",
+                },
+            }
+        )
+        undecided.extend(
+            {
+                "document": doc,
+                "table": table,
+                "reason": str(wording.get("reason", "")).format(
+                    table=TABLE_ZH.get(table, table or ""), detail=detail or names[code], original=original
+                ),
+                "line": line,
+            }
+            for table, code, detail, line in group[["table", "code", "detail", "line"]].itertuples(
+                index=False, name=None
+            )
+        )
+    return hits, undecided
 
 
 def required_value(years: pd.Series, spans: list[dict[str, Any]], field: str) -> pd.Series:

@@ -14,6 +14,8 @@ audit.json shape of contract.md §2 and optional `issues`:
 - a table may name a table of `named_tables` (`applications: 002-2022`) or derive from one:
   `{from: 002-2022, set: {ROW: values}, drop: [ROW]}`
 - `issues: [{table, code, rows, detail}]` (line: the table's first line unless given)
+- `tables_run_together: true`: the tables are printed with each row's cells run together (「…申请数量
+  230000023」), as a text archive of a portal page prints them, and no cell is read from them.
 - `headings: ["二、主动公开政府信息情况", ...]` or dicts {number, title, section}; the section is
   read from the title when not given.
 - `narrative: ["2019年,全区共接收政府信息公开申请214件…", ...]`: lines of text printed after the
@@ -184,22 +186,25 @@ class _Lines:
 
 
 def _table_lines(
-    out: _Lines, source: str, doc_id: str, table: str, spec: Any, year: Any
+    out: _Lines, source: str, doc_id: str, table: str, spec: Any, year: Any, run_together: bool = False
 ) -> tuple[list[tuple[Any, ...]], int]:
+    """The table's lines (and its cells, none when `run_together`: the cells printed with nothing
+    between them, as a text archive of a portal page prints them, which no reader can split)."""
     cells: list[tuple[Any, ...]] = []
     first = 0
     rows = _table_rows(table, spec, year)
+    sep = "" if run_together else " | "
     if table == "review_litigation":
         values = [cell_value(v) for _, cols in rows for v in cols.values()]
-        line = out.add(source, " | ".join(raw for _, raw, _, _ in values))
+        line = out.add(source, sep.join(raw for _, raw, _, _ in values))
         cells.extend((doc_id, table, row, col, *cell_value(v), line) for row, cols in rows for col, v in cols.items())
-        return cells, line
+        return ([] if run_together else cells), line
     for row, cols in rows:
         parsed = {col: cell_value(v) for col, v in cols.items()}
-        line = out.add(source, " | ".join([_row_label(table, row), *(p[1] for p in parsed.values())]))
+        line = out.add(source, sep.join([_row_label(table, row), *(p[1] for p in parsed.values())]))
         first = first or line
         cells.extend((doc_id, table, row, col, *p, line) for col, p in parsed.items())
-    return cells, first
+    return ([] if run_together else cells), first
 
 
 def _document(
@@ -211,7 +216,8 @@ def _document(
     agency = spec.get("agency", DEFAULT_AGENCY)
     year = spec.get("year", DEFAULT_YEAR)
     tables: dict[str, Any] = {t: resolve_table(t, v, named) for t, v in (spec.get("tables") or {}).items()}
-    shapes = infer_shapes(tables)
+    run_together = bool(spec.get("tables_run_together"))
+    shapes = infer_shapes(tables) if not run_together else (None, None)
     shapes = (spec.get("shape_applications", shapes[0]), spec.get("shape_article20", shapes[1]))
     default_title = (
         f"{agency}{year}年政府信息公开工作年度报告" if kind == "annual_report" else f"{agency}政府信息公开指南"
@@ -233,11 +239,11 @@ def _document(
         headings.append(h)
         table = h["section"]
         if table in tables and table not in first_line:
-            new, first_line[table] = _table_lines(out, source, doc_id, table, tables[table], year)
+            new, first_line[table] = _table_lines(out, source, doc_id, table, tables[table], year, run_together)
             cells.extend(new)
     for table in _TABLE_ORDER:
         if table in tables and table not in first_line:
-            new, first_line[table] = _table_lines(out, source, doc_id, table, tables[table], year)
+            new, first_line[table] = _table_lines(out, source, doc_id, table, tables[table], year, run_together)
             cells.extend(new)
     dates = {field: _iso(spec.get(field)) for field in ("published", "signed")}
     for field, text in (("published", "发布时间:{}"), ("signed", "{}")):
