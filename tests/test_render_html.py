@@ -145,11 +145,17 @@ def test_blank_placeholder_and_missing_cells(out: Path, built: Built) -> None:
     assert "number" in classes(zero) and zero.text_content() == "0"
 
 
+OWN_SCRIPT = (
+    (Path(__file__).parents[1] / "audit/render/templates/filters.js.html.j2").read_text(encoding="utf-8").strip()
+)
+
+
 def test_report_text_is_inert(out: Path, built: Built) -> None:
     for path in out.glob("*.html"):
         text = path.read_text(encoding="utf-8")
         tree = lxml_html.fromstring(text)
-        assert not tree.xpath("//script"), path.name
+        # the one script is the page's own filter script, never anything from a report
+        assert [s.text.strip() for s in tree.xpath("//script")] == [OWN_SCRIPT], path.name
         assert not tree.xpath("//img | //iframe | //object | //embed"), path.name
         assert not [a for el in tree.iter() if isinstance(el.tag, str) for a in el.attrib if a.lower().startswith("on")]
     art = article(out, built, "y2021")
@@ -229,7 +235,7 @@ def test_years_side_by_side(out: Path, built: Built) -> None:
 def test_index_matrix_counts_and_links(out: Path, built: Built) -> None:
     index = page(out, "index")
     heads = [th.text_content() for th in index.xpath("//table[@class='matrix']/thead//th")]
-    assert heads == ["机关", "2020年度", "2021年度", "2022年度", "合计"]
+    assert heads == ["机关", "2020年度", "2021年度", "2022年度", "其他文件", "合计"]
     rows = {tr.xpath("./th")[0].text_content(): tr for tr in index.xpath("//table[@class='matrix']/tbody/tr")}
     assert set(rows) == {LIXIA, LUAN, "未识别机关"}
     lixia_2021 = rows[LIXIA].xpath("./td")[1]
@@ -241,6 +247,23 @@ def test_index_matrix_counts_and_links(out: Path, built: Built) -> None:
         for s in index.xpath("//div[contains(concat(' ', @class, ' '), ' stat ')]")
     }
     assert stats["错误"] == "7" and stats["无法判定的检查"] == "1"
+
+
+def test_counts_are_computed_once(out: Path) -> None:
+    """Each matrix row's total is its agency page's count; the rows add up to the run's count
+    (the index said 7 提示 where the agency page said 8, and 9 机关 over 8 rows)."""
+    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    total = {"error": 0, "warning": 0, "info": 0}
+    for row in index["matrix"]:
+        agency = json.loads((out / f"{row['agency']['slug']}.json").read_text(encoding="utf-8"))
+        assert row["counts"] == agency["counts"], row["agency"]["name"]
+        assert sum(r["findings"] for r in agency["rule_summary"]) == sum(agency["counts"].values())
+        total = {k: total[k] + row["counts"][k] for k in total}
+    run_level = {k: sum(1 for f in index["run_findings"] if f["severity"] == k and not f["waived"]) for k in total}
+    assert {k: total[k] + run_level[k] for k in total} == index["run"]["findings"]
+    assert sum(r["findings"] for r in index["rule_summary"]) == sum(index["run"]["findings"].values())
+    named = [r for r in index["matrix"] if r["agency"]["key"] is not None]
+    assert len(named) == index["run"]["agencies"]
 
 
 def test_table_level_findings_are_noted_above_the_table(out: Path, built: Built) -> None:

@@ -59,3 +59,19 @@ def test_terminal_imports_neither_jinja2_nor_pandas() -> None:
     code = "import sys, audit.render.terminal; print(sorted(m for m in ('jinja2', 'pandas') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_pdf_findings_give_the_page_as_the_html_does() -> None:
+    """`hongze-2023.pdf 第4页:60`, not `hongze-2023.pdf:60` (issue 11, item 7)."""
+    from pathlib import Path
+
+    from audit.pipeline import run_audit
+
+    pdf = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "pdf" / "hongze-2023.pdf"
+    if not pdf.exists():
+        pytest.skip("the shared corpus is not beside the project")
+    console = Console(record=True, width=200)
+    print_summary(run_audit([str(pdf)], validate_frames=False), console)
+    text = console.export_text()
+    assert "hongze-2023.pdf 第4页:60" in text
+    assert "hongze-2023.pdf:" not in text

@@ -72,7 +72,8 @@ class FindingView(TypedDict):
     row: str | None  # None with a column set: the whole column failed (and vice versa)
     column: str | None
     where: str | None  # the location in words, e.g. 「收到和处理政府信息公开申请情况」表「自然人」列
-    href: str | None  # link to the marked table on the agency page
+    href: str | None  # link to the first failing cell (or else the table) on the agency page
+    link: str  # link to the finding itself on its agency page (f-<id>)
     waived: dict[str, Any] | None  # {reason, reviewer, expires} when a waiver silences it (audit.gate)
     new: bool | None  # with a baseline: not in it (audit.gate); None without one
 
@@ -162,6 +163,20 @@ class RuleView(TypedDict):
     rationale: str
 
 
+class RuleSummary(TypedDict):
+    """One rule's findings on a page: how many, where (the per-rule summary)."""
+
+    rule: str
+    title: str
+    severity: str
+    severity_label: str
+    findings: int  # not waived
+    waived: int
+    new: int | None  # with a baseline: findings not in it
+    agencies: int
+    documents: int
+
+
 class AgencyInfo(TypedDict):
     key: str | None  # agency_key (None: documents whose agency was not recognised)
     name: str
@@ -182,6 +197,8 @@ class AgencyPage(TypedDict):
     reports: list[YearGroup]  # newest year first
     other_documents: list[DocumentView]  # guides, notices, unrecognised texts
     rules: dict[str, RuleView]  # the rules the page's findings cite
+    rule_summary: list[RuleSummary]
+    findings: list[FindingView]  # every finding of the page, for the overview table (most severe first)
 
 
 class MatrixCell(TypedDict):
@@ -196,8 +213,10 @@ class MatrixCell(TypedDict):
 class MatrixRow(TypedDict):
     agency: AgencyInfo
     cells: list[MatrixCell]
-    counts: Counts
+    other: Counts  # findings on the agency's documents that are not annual reports (guides, notices)
+    counts: Counts  # the agency page's counts: its years plus `other`
     unchecked: int
+    filter: list[str]  # "severity rule year" of each kind of finding the row holds (client-side filters)
 
 
 class DocumentLink(TypedDict):
@@ -240,6 +259,10 @@ class IndexPage(TypedDict):
     run_findings: list[FindingView]  # findings not about one document (unreadable inputs)
     gate: dict[str, Any] | None  # the run's one verdict (audit.gate.verdict), as the exit code decides
     rules: dict[str, RuleView]
+    rule_summary: list[RuleSummary]
+    findings: list[FindingView]  # the findings table, most severe first (at most INDEX_FINDINGS of them)
+    findings_total: int  # all findings of the run (the table may hold fewer)
+    agency_names: list[str]  # for the agency filter
 
 
 class Site(TypedDict):

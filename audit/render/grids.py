@@ -10,7 +10,7 @@ the whole column/row when no evidence line matches a cell.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from audit.model import (
     A20_2019,
@@ -75,6 +75,10 @@ class CellView(TypedDict):
     severity: str | None  # most severe mark
     marks: list[CellMark]
     undecided: list[str]  # reasons of checks not assessable because of this cell
+    id: NotRequired[str]  # failing cells of a report's table: HTML id (findings link here)
+    note: NotRequired[int]  # failing cells: the number of their explanation under the table (注n)
+    note_id: NotRequired[str]  # HTML id of that explanation (aria-describedby)
+    href: NotRequired[str]  # failing cells: where the cell links (its first finding; in the years view, the cell)
 
 
 class GridRow(TypedDict):
@@ -90,6 +94,17 @@ class Grid(TypedDict):
     rows: list[GridRow]
 
 
+class CellNote(TypedDict):
+    """The explanation of one failing cell, printed under its table as 注n (screen readers, print)."""
+
+    n: int
+    id: str  # HTML id of the note
+    cell: str  # HTML id of the cell
+    where: str  # row and column in words
+    line: int | None
+    marks: list[CellMark]
+
+
 class TableView(TypedDict):
     key: str  # article20 | applications | review_litigation
     title: str
@@ -97,6 +112,7 @@ class TableView(TypedDict):
     present: bool  # the report has at least one cell of this table
     grids: list[Grid]  # one, or several for the 第二十条 sub-tables
     notes: list[CellMark]  # findings on this table that mark no cell shown
+    cell_notes: list[CellNote]  # the failing cells' explanations, numbered in reading order
 
 
 def where(table: str | None, row: str | None, column: str | None) -> str | None:
@@ -263,9 +279,42 @@ def build_tables(
                 "present": present,
                 "grids": grids,
                 "notes": notes,
+                "cell_notes": _number_failing_cells(grids, table, anchor),
             }
         )
     return tables
+
+
+def cell_id(anchor: str, table: str, row: str, column: str) -> str:
+    """The HTML id of a report's cell on its agency page (row keys hold dots: 'other.1')."""
+    return f"{anchor}-{table}-{row}-{column}".replace(".", "_")
+
+
+def _number_failing_cells(grids: list[Grid], table: str, anchor: str) -> list[CellNote]:
+    """Give every failing cell an id and a numbered explanation (in reading order): the explanation
+    must be text on the page — a tooltip is lost on paper, to the keyboard and to screen readers."""
+    notes: list[CellNote] = []
+    for g in grids:
+        for r in g["rows"]:
+            for c in r["cells"]:
+                if not c["fail"]:
+                    continue
+                ident = cell_id(anchor, table, r["key"], c["column"])
+                n = len(notes) + 1
+                c["id"], c["note"], c["note_id"] = ident, n, f"{ident}-note"
+                c["href"] = f"#f-{c['marks'][0]['finding']}"
+                label = f"「{r['label']}」行「{COLUMN_ZH[table].get(c['column'], c['column'])}」列"
+                notes.append(
+                    {
+                        "n": n,
+                        "id": f"{ident}-note",
+                        "cell": ident,
+                        "where": label,
+                        "line": c["line"],
+                        "marks": c["marks"],
+                    }
+                )
+    return notes
 
 
 def key_figures(doc: dict[str, Any], cells: Cells, marks: dict[Key, list[CellMark]]) -> list[tuple[str, CellView]]:

@@ -47,9 +47,12 @@ from audit.render.context import (
     year_label,
     year_sort,
 )
-from audit.render.grids import CellMark, Cells, build_tables, key_figures, place, where
+from audit.render.evidence import cell_span
+from audit.render.grids import KEY_FIGURES, CellMark, Cells, build_tables, cell_id, key_figures, place, where
+from audit.render.overview import INDEX_FINDINGS, by_severity, rule_summary
 from audit.render.versions import Line, VersionDiff, content_lines
 from audit.render.years import stored_versions, version_diffs, years_view
+from audit.validate.renderings import rendering_copies
 from audit.validate.rulebook import rationale
 
 # -- the run, prepared once for every page ----------------------------------------------------------
@@ -93,6 +96,8 @@ class _Run:
         self.doc_by_id = {d["id"]: d for d in self.docs}
         self.document_of = {d.id: d for d in result.documents}  # the Document objects: text for version diffs
         self.stored = stored_versions(result.history)
+        # a second rendering of a report (its tables unread) → the report whose verdict stands for it
+        self.rendering_of = rendering_copies(result.frames, result.sources)
 
     @staticmethod
     def _agency_key(doc: dict[str, Any]) -> str | None:
@@ -116,8 +121,9 @@ class _Run:
         table, r, c = loc.get("table"), loc.get("row"), loc.get("column")
         doc = f.get("document")
         href = None
-        if table and isinstance(doc, str) and doc in self.page_of:
-            href = f"{self.page_of[doc]}.html#{document_anchor(doc)}-{table}"
+        page = f"{self.page_of[doc]}.html" if isinstance(doc, str) and doc in self.page_of else ""
+        if table and page:
+            href = f"{page}#{document_anchor(str(doc))}-{table}"
         return {
             "id": str(f["id"]),
             "rule": str(f["rule"]),
@@ -136,6 +142,7 @@ class _Run:
             "column": c,
             "where": where(table, r, c),
             "href": href,
+            "link": f"{page}#f-{f['id']}",
             "waived": f.get("waived"),
             "new": f.get("new"),
         }
@@ -172,10 +179,18 @@ class _Run:
         tables = []
         # an exact copy's tables are its original's, shown there: thousands of copies must not
         # repeat them (200 MB of copies made a 315 MB page)
-        if d["kind"] == "annual_report" and d["format"] != "pre2019" and not d.get("duplicate_of"):
+        rendering_of = self.rendering_of.get(doc_id)  # its tables unread: nothing of its own to show
+        if d["kind"] == "annual_report" and d["format"] != "pre2019" and not d.get("duplicate_of") and not rendering_of:
             tables = build_tables(d, self.cells_by_doc.get(doc_id, {}), marks, undecided_marks, findings, anchor)
-        original = d.get("duplicate_of") or d.get("truncated_copy_of")
+            _link_findings_to_cells(findings, tables, self.page_of[doc_id])
+        _mark_cell_values(findings, d["source"], self.cells_by_doc.get(doc_id, {}))
+        original = d.get("duplicate_of") or d.get("truncated_copy_of") or rendering_of
         notes = []
+        if rendering_of:
+            unread = "" if d["format"] == "pre2019" else "本文档中的表格未能读取，无法判定，未与之比较。"
+            notes.append(
+                f"与 {rendering_of} 是同一份报告的另一份文本（正文所述数字相同）；{unread}结论以 {rendering_of} 为准。"
+            )
         if d.get("duplicate_of"):
             notes.append(f"与 {d['duplicate_of']} 内容完全相同的副本，表格与结论以原件为准。")
         if d.get("truncated_copy_of"):
@@ -225,16 +240,51 @@ def _evidence_view(e: dict[str, Any]) -> Evidence:
         view["page"] = int(e["page"])  # PDF inputs: shown as 第N页 beside the line
     mark = e.get("mark")
     if mark:  # a narrative finding: the stated number, with some context on each side
-        start, end = int(mark[0]), int(mark[1])
-        text = view["text"]
-        before = text[max(0, start - MARK_CONTEXT) : start]
-        after = text[end : end + MARK_CONTEXT]
-        view["marked"] = (
-            ("…" if start > MARK_CONTEXT else "") + before,
-            text[start:end],
-            after + ("…" if end + MARK_CONTEXT < len(text) else ""),
-        )
+        view["marked"] = _centred(view["text"], int(mark[0]), int(mark[1]))
     return view
+
+
+def _centred(text: str, start: int, end: int) -> tuple[str, str, str]:
+    """The quote around text[start:end], centred on it (a one-line text quotes the claim, not the
+    start of the line)."""
+    before = text[max(0, start - MARK_CONTEXT) : start]
+    after = text[end : end + MARK_CONTEXT]
+    return (
+        ("…" if start > MARK_CONTEXT else "") + before,
+        text[start:end],
+        after + ("…" if end + MARK_CONTEXT < len(text) else ""),
+    )
+
+
+def _mark_cell_values(findings: list[FindingView], source: str, cells: Cells) -> None:
+    """Mark the failing value in each table finding's quoted line (audit.render.evidence)."""
+    for f in findings:
+        if not f["table"] or all(e.get("marked") for e in f["evidence"]):
+            continue
+        lines = {e["line"] for e in f["evidence"] if e["source"] in (None, source)}
+        keys = [k for k in place(f["table"], f["row"], f["column"], cells, lines) if k in cells]
+        by_line = {cells[k]["line"]: k for k in reversed(keys) if not cells[k]["blank"]}
+        for e in f["evidence"]:
+            key = by_line.get(e["line"]) if e["source"] in (None, source) and not e.get("marked") else None
+            if key is None:
+                continue
+            row = [k for k in cells if k[:2] == key[:2] and cells[k]["line"] == e["line"] and not cells[k]["blank"]]
+            raws = [str(cells[k]["raw"] or "") for k in row]
+            span = cell_span(e["text"], raws, row.index(key))
+            if span is not None:
+                e["marked"] = _centred(e["text"], *span)
+
+
+def _link_findings_to_cells(findings: list[FindingView], tables: list[Any], page: str) -> None:
+    """A finding that marks cells links to the first of them (and the cell's note links back)."""
+    first: dict[str, str] = {}
+    for t in tables:
+        for note in t["cell_notes"]:
+            for m in note["marks"]:
+                first.setdefault(m["finding"], note["cell"])
+    for f in findings:
+        if f["id"] in first:
+            f["href"] = f"{page}.html#{first[f['id']]}"
 
 
 def _marks(
@@ -349,6 +399,8 @@ def _agency_page(run: _Run, key: str | None, docs: list[dict[str, Any]], tool: d
         "reports": groups,
         "other_documents": [v for v in views if v["kind"] != "annual_report"],
         "rules": run.rules_for(findings, undecided),
+        "rule_summary": rule_summary(findings),
+        "findings": by_severity(findings),
     }
 
 
@@ -375,7 +427,12 @@ def _years_view(reports: list[DocumentView], run: _Run) -> YearsView:
     figures = []
     for v in reports:
         cells = run.cells_of(v["id"])
-        figures.append(key_figures(run.doc_by_id[v["id"]], cells, _marks(v["findings"], v["source"], cells)))
+        shown = key_figures(run.doc_by_id[v["id"]], cells, _marks(v["findings"], v["source"], cells))
+        for (_, table, row, column), (_, view) in zip(KEY_FIGURES, shown, strict=True):
+            if view["fail"] and v["tables"]:  # links to the cell in the report's table, and its note
+                ident = cell_id(v["anchor"], table, row, column)
+                view["href"], view["note_id"] = f"#{ident}", f"{ident}-note"
+        figures.append(shown)
     return years_view(reports, figures)
 
 
@@ -388,13 +445,14 @@ def _index_page(run: _Run, agencies: list[AgencyPage], tool: dict[str, str]) -> 
     all_views = {v["id"]: v for a in agencies for g in a["reports"] for v in g["documents"]}
     all_views.update({v["id"]: v for a in agencies for v in a["other_documents"]})
     years = sorted({v["year"] for v in all_views.values() if v["kind"] == "annual_report"}, key=year_sort)
-    matrix = [_matrix_row(a, years) for a in agencies if a["reports"]]
+    matrix = [_matrix_row(a, years) for a in agencies]  # every page: the totals are the pages' own
     shown = [d for d in run.docs if d["id"] in all_views]  # a document whose page failed has no view
     links = [_link(all_views[d["id"]]) for d in shown]
     # findings of the run as a whole, and of documents left off every page (a page that failed)
     run_findings = [f for doc, fs in run.findings_by_doc.items() if doc is None or doc not in all_views for f in fs]
     every = [f for fs in run.findings_by_doc.values() for f in fs]
     undecided = [u for us in run.undecided_by_doc.values() for u in us]
+    ordered = by_severity(every)
     return {
         "page": "index",
         "tool": tool,
@@ -422,12 +480,15 @@ def _index_page(run: _Run, agencies: list[AgencyPage], tool: dict[str, str]) -> 
         "run_findings": run_findings,
         "gate": result.gate,
         "rules": run.rules_for(every, undecided),
+        "rule_summary": rule_summary(every),
+        "findings": ordered[:INDEX_FINDINGS],
+        "findings_total": len(ordered),
+        "agency_names": [a["agency"]["name"] for a in agencies],
     }
 
 
 def _matrix_row(page: AgencyPage, years: list[int | None]) -> MatrixRow:
     cells: list[MatrixCell] = []
-    total: Counts = {"error": 0, "warning": 0, "info": 0}
     unchecked_total = 0
     by_year = {g["year"]: g for g in page["reports"]}
     for year in years:
@@ -435,7 +496,6 @@ def _matrix_row(page: AgencyPage, years: list[int | None]) -> MatrixRow:
         counts: Counts = {"error": 0, "warning": 0, "info": 0}
         for v in group["documents"] if group else []:
             counts = add_counts(counts, v["counts"])
-        total = add_counts(total, counts)
         unchecked = sum(v["unchecked"] for v in group["documents"]) if group else 0
         unchecked_total += unchecked
         cells.append(
@@ -448,7 +508,16 @@ def _matrix_row(page: AgencyPage, years: list[int | None]) -> MatrixRow:
                 "worst": worst(counts),
             }
         )
-    return {"agency": page["agency"], "cells": cells, "counts": total, "unchecked": unchecked_total}
+    other = counts_of([f for v in page["other_documents"] for f in v["findings"]])
+    kinds = {f"{f['severity']} {f['rule']} {f['year'] if f['year'] is not None else '-'}" for f in page["findings"]}
+    return {
+        "agency": page["agency"],
+        "cells": cells,
+        "other": other,
+        "counts": page["counts"],
+        "unchecked": unchecked_total,
+        "filter": sorted(kinds),
+    }
 
 
 def _link(v: DocumentView) -> DocumentLink:

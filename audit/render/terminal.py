@@ -47,7 +47,8 @@ def _where(finding: dict[str, Any]) -> str:
     if not evidence:
         return ""
     first = evidence[0]
-    return printable(f"{os.path.basename(first.get('source') or '?')}:{first.get('line')}")
+    page = f" 第{first['page']}页" if first.get("page") is not None else ""  # PDF: as the HTML says it
+    return printable(f"{os.path.basename(first.get('source') or '?')}{page}:{first.get('line')}")
 
 
 def _findings_table(findings: list[dict[str, Any]]) -> Table | None:
