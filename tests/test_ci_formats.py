@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -16,6 +20,7 @@ from urllib.parse import unquote
 
 import jsonschema
 import pytest
+import yaml
 from click.testing import CliRunner
 from lxml import etree
 
@@ -319,9 +324,6 @@ def test_file_names_are_escaped_for_each_format(tmp_path: Path, monkeypatch: pyt
     assert {i["location"]["path"] for i in json.loads(check(str(named), "--format", "gitlab")[1])} == {str(named)}
     root = etree.fromstring(check(str(named), "--format", "junit")[1].encode("utf-8"))
     assert {s.get("file") for s in root.iter("testsuite")} == {str(named)}
-    outside = check(str(S4), "--format", "sarif")[1]  # a file outside the working folder: an absolute URI
-    artifact = json.loads(outside)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
-    assert artifact == {"uri": S4.resolve().as_uri()}
 
 
 def test_output_file(tmp_path: Path) -> None:
@@ -335,3 +337,110 @@ def test_output_file(tmp_path: Path) -> None:
     assert code == 1 and stdout == "" and lines[-1] == stderr.splitlines()[-1] and ": error " in lines[0]
     result = CliRunner().invoke(main, ["check", str(S4), "--format", "full", "-o", str(tmp_path / "x")])
     assert result.exit_code == 2 and "--output" in result.stderr and not (tmp_path / "x").exists()
+
+
+class _Yaml12(yaml.SafeLoader):
+    """YAML as GitHub reads a workflow: only true/false are booleans (`on:` is a key, not True)."""
+
+
+_Yaml12.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+WORKFLOW = ROOT / "docs" / "ci" / "github-actions.yml"
+
+
+def _assert_known_options(script: str) -> int:
+    """Every `xxgk-audit run|check` in a script uses options the command has (and formats it knows)."""
+    calls = 0
+    for command, rest in re.findall(r"xxgk-audit (run|check)\b([^\n#]*)", script):
+        params = main.commands[command].params
+        known = {o for p in params for o in (*p.opts, *p.secondary_opts)}
+        words = rest.split()
+        for i, word in enumerate(words):
+            if re.fullmatch(r"--?[a-z][a-z-]*", word):
+                assert word in known, (command, word)
+            if word == "--format":
+                (choice,) = [p.type for p in params if p.name == "output_format"]
+                assert words[i + 1] in getattr(choice, "choices", ()), (command, words[i + 1])
+        calls += 1
+    return calls
+
+
+def test_sample_github_workflow_is_valid() -> None:
+    workflow = yaml.load(WORKFLOW.read_text(encoding="utf-8"), Loader=_Yaml12)
+    errors = sorted(json_validator("github-workflows.json").iter_errors(workflow), key=str)
+    assert not errors, errors[0].message
+    steps = workflow["jobs"]["audit"]["steps"]
+    uses = {s["uses"].split("@")[0] for s in steps if "uses" in s}
+    assert {"github/codeql-action/upload-sarif", "actions/upload-artifact"} <= uses
+    scripts = [s["run"] for s in steps if "run" in s]
+    assert sum(_assert_known_options(script) for script in scripts) == 3
+    assert "--format sarif -o audit.sarif" in "\n".join(scripts) and "--format github" in scripts[-1]
+    if shutil.which("bash"):
+        for script in scripts:
+            assert subprocess.run(["bash", "-n", "-c", script], capture_output=True).returncode == 0, script
+
+
+def test_sample_github_workflow_gates_the_changed_reports(tmp_path: Path) -> None:
+    """The workflow's own steps, run in a repository where a pull request adds one report and changes
+    another: the gate annotates those two only and fails."""
+    if not (shutil.which("git") and shutil.which("bash")):
+        pytest.skip("needs git and bash")
+    repo = tmp_path / "repo"
+    (repo / "reports").mkdir(parents=True)
+    for sample in sorted(SAMPLES.glob("00[0-2]*.txt")):
+        shutil.copy(sample, repo / "reports" / sample.name)
+
+    def git(*args: str) -> str:
+        command = ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args]
+        return subprocess.run(command, cwd=repo, check=True, capture_output=True, text=True).stdout.strip()
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "base")
+    base = git("rev-parse", "HEAD")
+    shutil.copy(S4, repo / "reports" / "新 报告.txt")
+    changed = repo / "reports" / "001_605866c201a9c82d.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    git("add", ".")
+    git("commit", "-qm", "a pull request")
+    workflow = yaml.load(WORKFLOW.read_text(encoding="utf-8"), Loader=_Yaml12)
+    env = {
+        **os.environ,
+        **workflow["env"],
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "EVENT": "pull_request",
+        "PR_BASE": base,
+        "BEFORE": "",
+    }
+    steps = {s.get("name"): s for s in workflow["jobs"]["audit"]["steps"]}
+    for name in ("Gate options", "List new and changed reports", "Gate on the new and changed reports"):
+        done = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", steps[name]["run"]],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+    assert (tmp_path / "output").read_text(encoding="utf-8").strip() == "count=2"
+    assert done.returncode == 1, done.stderr
+    annotated = set(re.findall(r"^::\w+ file=([^,]+),", done.stdout, re.MULTILINE))
+    assert annotated == {"reports/新 报告.txt", "reports/001_605866c201a9c82d.txt"}
+    assert "未通过" in done.stdout.splitlines()[-1]
+
+
+def test_gitlab_ci_snippet() -> None:
+    text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    block = re.search(r"## GitLab CI\s+```yaml\n(.*?)```", text, re.DOTALL)
+    assert block
+    job = yaml.safe_load(block[1])["audit-reports"]
+    script = "\n".join(job["script"])
+    assert _assert_known_options(script) == 2
+    reports = job["artifacts"]["reports"]
+    assert f"--format gitlab -o {reports['codequality']}" in script
+    assert f"--format junit -o {reports['junit']}" in script

@@ -3,8 +3,10 @@ Azure and most CI test viewers read).
 
 - One `<testsuite>` per document (`name` the document id, `file` its input, properties agency, year,
   kind, format); one `<testcase>` per rule that ran on it (`name` the rule id, `classname` the
-  document id). Which rules ran on which document is exact: the engine gives each rule the documents
-  its `applies_to` selects (kind, copies, formats), computed here the same way (`in_scope`).
+  document id). Which rules ran on which document: the documents each rule's `applies_to` selects
+  (kind, copies, formats), computed as the engine does (`in_scope`; tests/test_ci_formats.py records
+  what the engine hands each rule and compares). A second rendering of a report (`rendering_of`) is
+  told apart only when the documents frame carries that column.
 - A testcase fails (`<failure>`) exactly when it holds a finding that fails the gate: at or above
   --fail-on, not waived and, with a baseline, new. So the failures agree with the exit code
   (--fail-on never: no failure). The failure's text lists every finding of the testcase, one line each.
@@ -40,6 +42,8 @@ def in_scope(documents: Any, applies_to: dict[str, Any] | None) -> list[str]:
         mask &= documents["kind"].isin(scope["kinds"])
     if not scope.get("copies", False):
         mask &= documents["duplicate_of"].isna() & documents["truncated_copy_of"].isna()
+        if "rendering_of" in documents.columns and not scope.get("renderings", False):
+            mask &= documents["rendering_of"].isna()  # a second rendering: its original's verdict
     if scope.get("formats") is not None:
         mask &= documents["format"].isin([str(f) for f in scope["formats"]])
     if scope.get("exclude_formats"):
