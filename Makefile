@@ -14,10 +14,11 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
-# Audit the sample reports shipped in the package into reports_out/ (findings do not fail the demo).
+# Audit the sample reports shipped in the package into reports_out/ (findings do not fail the demo);
+# the history store of the runs stays outside it, in .xxgk-audit/.
 demo: setup
 	$(BIN)/xxgk-audit run --out reports_out --fail-on never
-	@echo "Open reports_out/index.html (audit.json beside it)."
+	@echo "Open reports_out/index.html (audit.json beside it); the history store is .xxgk-audit/history.duckdb."
 
 # Static checks and the whole test suite (browser tests need Debian's chromium; .ci/run installs it).
 test: setup lint

@@ -17,7 +17,7 @@ Failures that waiting cannot cure — a file that is not a DuckDB database, a co
 one, no permission, a full disk — raise `StoreError` at once, naming the file, the cause and the
 way out; `StoreBusy` is kept for a store really held by someone else for longer than the timeout.
 
-    store = HistoryStore("reports_out/history.duckdb")
+    store = HistoryStore(default_store())     # .xxgk-audit/history.duckdb, or $XXGK_AUDIT_DB
     with store.exclusive():
         history = store.load(frames.documents)   # Frames of the same agencies' other reports
         ...run the rules with history...
@@ -45,7 +45,11 @@ from audit.model import CELL_COLUMNS, CLAIM_COLUMNS, DOCUMENT_COLUMNS, ISSUE_COL
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
 
+# Where `run` keeps the store unless told otherwise (--db, $XXGK_AUDIT_DB): a folder of the current
+# directory, never inside the output folder, which people publish (the store holds every report's text).
+DEFAULT_DB_DIR = ".xxgk-audit"
 DEFAULT_DB_NAME = "history.duckdb"
+DB_ENV = "XXGK_AUDIT_DB"
 DEFAULT_TIMEOUT = 120.0  # seconds to wait for DuckDB's own file lock (held by a tool outside exclusive())
 DEFAULT_LOCK_TIMEOUT = 600.0  # seconds to wait for another run's read-rules-write section
 # Extra column of the history documents frame: [(line, normalised text, original text), ...].
@@ -67,6 +71,27 @@ _SCHEMA = (
         agency VARCHAR, year INTEGER, message VARCHAR, evidence_json VARCHAR, first_seen VARCHAR)""",
 )
 TABLES = ("documents", "cells", "claims", "lines", "findings")
+
+
+def default_store() -> str:
+    """The store `run` uses without --db: $XXGK_AUDIT_DB, else .xxgk-audit/history.duckdb in the
+    current directory (its folder is created by the first run that writes it)."""
+    return os.environ.get(DB_ENV) or os.path.join(DEFAULT_DB_DIR, DEFAULT_DB_NAME)
+
+
+def earlier_default_notice(out: str, store: str) -> str | None:
+    """One line telling that OUT/history.duckdb — where `run` kept the store before — is no longer
+    used, and how to keep using it; None when there is none there, it is the store in use, or the
+    store was chosen ($XXGK_AUDIT_DB)."""
+    old = os.path.join(out, DEFAULT_DB_NAME)
+    if os.environ.get(DB_ENV) or not os.path.isfile(old) or os.path.abspath(old) == os.path.abspath(store):
+        return None
+    store, old = _shown(store), _shown(old)
+    return (
+        f"注意：历史库现在默认存放在 {store}，不再放在发布的输出文件夹中；{old} 本次未使用。"
+        f"如需继续使用它，请加 --db {old}，或把它移到 {store}"
+        f"（the history store now lives at {store}; to keep using {old}: --db {old}）"
+    )
 
 
 class StoreBusy(RuntimeError):

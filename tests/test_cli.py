@@ -53,8 +53,16 @@ def test_unreadable_input_is_a_finding_and_the_batch_goes_on(tmp_path: Path) -> 
     assert any(d["agency"] and "六安" in d["agency"] for d in doc["documents"])
 
 
-def test_run_writes_site_and_audit_json(tmp_path: Path) -> None:
-    out = tmp_path / "out"
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The current directory a tmp folder: `run` keeps its history store in .xxgk-audit/ there."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("XXGK_AUDIT_DB", raising=False)
+    return tmp_path
+
+
+def test_run_writes_site_and_audit_json(in_tmp: Path) -> None:
+    out = in_tmp / "out"
     code, text = invoke("run", str(S4), str(S3), "--out", str(out), "--fail-on", "never")
     assert code == 0, text
     assert (out / "index.html").is_file() and (out / "audit.json").is_file()
@@ -100,9 +108,9 @@ def test_config_overrides_severity(tmp_path: Path) -> None:
     assert not [f for f in json.loads(out)["findings"] if f["rule"] == "applications.column_balance"]
 
 
-def test_run_without_paths_audits_the_bundled_samples(tmp_path: Path) -> None:
-    code, _ = invoke("run", "--out", str(tmp_path), "--fail-on", "never")
-    doc = json.loads((tmp_path / "audit.json").read_text(encoding="utf-8"))
+def test_run_without_paths_audits_the_bundled_samples(in_tmp: Path) -> None:
+    code, _ = invoke("run", "--out", "out", "--fail-on", "never")
+    doc = json.loads((in_tmp / "out" / "audit.json").read_text(encoding="utf-8"))
     assert code == 0 and doc["run"]["inputs"] == 5 and doc["run"]["documents"] == 14
 
 

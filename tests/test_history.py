@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -19,7 +20,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from audit.history import HistoryStore, StoreBusy
+from audit.history import DB_ENV, DEFAULT_DB_DIR, DEFAULT_DB_NAME, HistoryStore, StoreBusy
 from audit.ingest import read_paths
 from audit.pipeline import run_audit
 from audit.segment import segment
@@ -180,16 +181,16 @@ def test_re_auditing_a_corrected_report_is_a_revision_not_a_conflict(tmp_path: P
     lines = S4.read_text(encoding="utf-8").split("\n")
     report.write_text("\n".join(lines), encoding="utf-8")
     out = tmp_path / "out"
-    first = _cli("run", str(tmp_path / "in"), "--out", str(out))
+    first = _cli("run", str(tmp_path / "in"), "--out", str(out), cwd=tmp_path)
     assert first.returncode == 1  # applications.column_balance: 25 ≠ 24, 0 ≠ 1
     assert lines[186].strip() == "25" and lines[188].strip() == "0"
     lines[186], lines[188] = lines[186].replace("25", "24"), lines[188].replace("0", "1")
     report.write_text("\n".join(lines), encoding="utf-8")
-    second = _cli("run", str(tmp_path / "in"), "--out", str(out))
+    second = _cli("run", str(tmp_path / "in"), "--out", str(out), cwd=tmp_path)
     audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
     assert second.returncode == 0, [f["message"] for f in audit["findings"]]
     assert {f["severity"] for f in audit["findings"]} <= {"info"}
-    db = out / "history.duckdb"
+    db = tmp_path / DEFAULT_DB_DIR / DEFAULT_DB_NAME  # the store `run` keeps by default
     assert HistoryStore(db).counts()["documents"] == 2  # the earlier audit stays as history
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "copy.txt").write_text(S4.read_text(encoding="utf-8"), encoding="utf-8")
@@ -198,8 +199,11 @@ def test_re_auditing_a_corrected_report_is_a_revision_not_a_conflict(tmp_path: P
     assert len(conflicts) == 1 and "24" in conflicts["message"].iloc[0]  # against the corrected version
 
 
-def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(EXE), *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+def _cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The console script as a process; the store is chosen by the test alone (`env`), never by the
+    environment the tests run in."""
+    environ = {k: v for k, v in os.environ.items() if k != DB_ENV} | (env or {})
+    return subprocess.run([str(EXE), *args], capture_output=True, text=True, cwd=cwd, env=environ, timeout=300)
 
 
 def _store_findings(db: Path) -> set[tuple[str, str, Any]]:
@@ -240,14 +244,29 @@ def test_two_concurrent_runs_on_one_store(tmp_path: Path) -> None:
     assert sum(rule == "history.carry_over" for _, rule, _ in concurrent["findings"]) == 3
 
 
-def test_run_keeps_its_store_beside_the_output_unless_told_otherwise(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    assert _cli("run", str(S4), "--out", str(out)).returncode == 1
-    assert (out / "history.duckdb").is_file()
-    other = tmp_path / "other"
-    assert _cli("run", str(S4), "--out", str(other), "--no-db").returncode == 1
-    assert not (other / "history.duckdb").exists()
-    assert _cli("check", str(S4)).returncode == 1 and not list(tmp_path.glob("*.duckdb"))
+def test_run_keeps_its_store_outside_the_published_output_unless_told_otherwise(tmp_path: Path) -> None:
+    """The store holds the text of every report audited: `run` keeps it in .xxgk-audit/ of the current
+    directory, never in the output folder people publish; --db, $XXGK_AUDIT_DB and --no-db choose
+    otherwise. A store left in OUT by earlier versions is not used, and the run says so in one line."""
+    store = tmp_path / DEFAULT_DB_DIR / DEFAULT_DB_NAME
+    done = _cli("run", str(S4), "--out", "out", cwd=tmp_path)
+    assert done.returncode == 1 and store.is_file() and HistoryStore(store).counts()["documents"] == 1
+    assert not list((tmp_path / "out").glob("*.duckdb")) and DEFAULT_DB_DIR not in done.stderr
+    assert ".xxgk-audit/history.duckdb" in _cli("run", "--help").stdout.replace("\n  ", " ")
+    chosen = tmp_path / "chosen.duckdb"
+    assert _cli("run", str(S4), "--out", "o2", cwd=tmp_path, env={DB_ENV: str(chosen)}).returncode == 1
+    assert chosen.is_file() and HistoryStore(store).counts()["documents"] == 1
+    assert _cli("run", str(S4), "--out", "o3", "--no-db", cwd=tmp_path).returncode == 1
+    assert _cli("check", str(S4), cwd=tmp_path).returncode == 1
+    assert sorted(p.name for p in tmp_path.rglob("*.duckdb")) == ["chosen.duckdb", DEFAULT_DB_NAME]
+    # a store where earlier versions kept it: not used, one line says where the store is and how to keep it
+    shutil.move(store, tmp_path / "out" / DEFAULT_DB_NAME)
+    moved = _cli("run", str(S4), "--out", "out", cwd=tmp_path)
+    [notice] = [line for line in moved.stderr.splitlines() if DEFAULT_DB_NAME in line]
+    assert f"--db {Path('out') / DEFAULT_DB_NAME}" in notice and f"{DEFAULT_DB_DIR}/{DEFAULT_DB_NAME}" in notice
+    assert HistoryStore(tmp_path / "out" / DEFAULT_DB_NAME).counts()["documents"] == 1  # left as it was
+    kept = _cli("run", str(S4), "--out", "out", "--db", str(Path("out") / DEFAULT_DB_NAME), cwd=tmp_path)
+    assert kept.returncode == 1 and DEFAULT_DB_NAME not in kept.stderr
 
 
 def test_baseline_fails_only_on_new_findings_and_waivers_silence_them(tmp_path: Path) -> None:
