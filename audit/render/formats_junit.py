@@ -5,8 +5,8 @@ Azure and most CI test viewers read).
   kind, format); one `<testcase>` per rule that ran on it (`name` the rule id, `classname` the
   document id). Which rules ran on which document: the documents each rule's `applies_to` selects
   (kind, copies, formats), computed as the engine does (`in_scope`; tests/test_ci_formats.py records
-  what the engine hands each rule and compares). A second rendering of a report (`rendering_of`) is
-  told apart only when the documents frame carries that column.
+  what the engine hands each rule and compares), second renderings of a report
+  (audit.validate.renderings) left to the rendering that gives the verdict, as the engine leaves them.
 - A testcase fails (`<failure>`) exactly when it holds a finding that fails the gate: at or above
   --fail-on, not waived and, with a baseline, new. So the failures agree with the exit code
   (--fail-on never: no failure). The failure's text lists every finding of the testcase, one line each.
@@ -32,8 +32,23 @@ INTERNAL_ERROR = "extraction.internal_error"
 RUN_SUITE = "(run)"
 
 
+def with_renderings(result: RunResult) -> Any:
+    """The documents frame with `rendering_of` (audit.validate.renderings), which the engine computes
+    for the rules' scopes but does not keep; a failure there is already a fault of the run, and the
+    engine then treated every document on its own, as here."""
+    from audit.validate.renderings import rendering_copies
+
+    try:
+        renderings = rendering_copies(result.frames, result.sources)
+    except Exception:  # noqa: BLE001 - the engine reported it (a "renderings" fault)
+        renderings = {}
+    documents = result.frames.documents
+    return documents.assign(rendering_of=documents["id"].map(renderings).astype(object))
+
+
 def in_scope(documents: Any, applies_to: dict[str, Any] | None) -> list[str]:
-    """The ids of the documents a rule's `applies_to` selects (as audit.validate.engine does)."""
+    """The ids of the documents a rule's `applies_to` selects (as audit.validate.engine does), given
+    the documents with `rendering_of` (with_renderings)."""
     from audit.validate.engine import DEFAULT_SCOPE
 
     scope = {**DEFAULT_SCOPE, **(applies_to or {})}
@@ -42,8 +57,8 @@ def in_scope(documents: Any, applies_to: dict[str, Any] | None) -> list[str]:
         mask &= documents["kind"].isin(scope["kinds"])
     if not scope.get("copies", False):
         mask &= documents["duplicate_of"].isna() & documents["truncated_copy_of"].isna()
-        if "rendering_of" in documents.columns and not scope.get("renderings", False):
-            mask &= documents["rendering_of"].isna()  # a second rendering: its original's verdict
+        if not scope.get("renderings", False):
+            mask &= documents["rendering_of"].isna()  # a second rendering: the other gives the verdict
     if scope.get("formats") is not None:
         mask &= documents["format"].isin([str(f) for f in scope["formats"]])
     if scope.get("exclude_formats"):
@@ -88,7 +103,7 @@ class _Suite:
 
 
 def _suites(result: RunResult) -> list[_Suite]:
-    documents = result.frames.documents
+    documents = with_renderings(result) if len(result.frames.documents) else result.frames.documents
     suites: dict[str, _Suite] = {}
     for row in documents.to_dict("records"):
         properties = {k: row.get(k) for k in ("agency", "year", "kind", "format") if _given(row.get(k))}
