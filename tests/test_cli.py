@@ -20,7 +20,8 @@ S3 = SEEDS / "003_01ab33d891669608.txt"  # warnings only (structure.missing_tabl
 
 def invoke(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.output
+    # a machine format is stdout alone (the verdict goes to stderr); otherwise both, as a user sees them
+    return result.exit_code, result.stdout if "--json" in args else result.output
 
 
 def test_check_exit_codes_follow_fail_on() -> None:

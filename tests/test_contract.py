@@ -385,7 +385,7 @@ def test_period_of_a_report_without_one_is_null_beside_one_with_it(tmp_path: Pat
     (folder / "with.txt").write_text(with_period, encoding="utf-8")
     (folder / "without.txt").write_text(without, encoding="utf-8")
     checked = CliRunner().invoke(main, ["check", str(folder), "--json", "--no-db", "--fail-on", "never"])
-    strict_json(checked.output)
+    strict_json(checked.stdout)
     _, doc, _ = audit_run(folder, tmp_path / "out", "--fail-on", "never")
     assert _report_document(doc, "with.txt")["period"] == {"start": "2022-01-01", "end": "2022-12-31"}
     assert _report_document(doc, "without.txt")["period"] is None

@@ -107,7 +107,7 @@ def test_the_command_line_turns_every_mistake_into_a_usage_error(tmp_path: Path)
 
 
 def test_an_unused_waiver_and_an_expired_one_are_reported_in_chinese(tmp_path: Path) -> None:
-    audit = json.loads(CliRunner().invoke(main, ["check", str(SAMPLE), "--json"]).output)
+    audit = json.loads(CliRunner().invoke(main, ["check", str(SAMPLE), "--json"]).stdout)
     real = audit["findings"][0]["id"]
     yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     soon = (dt.date.today() + dt.timedelta(days=30)).isoformat()
