@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+
+import pytest
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -73,3 +75,11 @@ def test_statistics_and_quiet() -> None:
     assert per_rule == expected and code == 1
     code, lines = check(str(SAMPLES), "--quiet")
     assert code == 1 and len(lines) == 1 and "未通过" in lines[0]
+
+
+def test_concise_gives_the_pdf_page() -> None:
+    pdf = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "pdf" / "hongze-2023.pdf"
+    if not pdf.exists():
+        pytest.skip("the shared corpus is not beside the project")
+    _, lines = check(str(pdf), "--format", "concise")
+    assert any(re.match(r"^\S+hongze-2023\.pdf:60: \(第4页\) error review_litigation\.totals ", line) for line in lines)

@@ -69,7 +69,9 @@ def concise(result: RunResult) -> Iterator[str]:
     for f in findings_of(result):
         source, line = _where(f)
         marks = "".join([" (waived)" if f.get("waived") else "", " (new)" if f.get("new") is True else ""])
-        yield printable(f"{source}:{line}: {f['severity']} {f['rule']} {f['message']} [{f['id']}]{marks}")
+        page = (f.get("evidence") or [{}])[0].get("page")
+        where = f"{source}:{line}:" + (f" (第{page}页)" if page is not None else "")  # PDF: the page, as the HTML
+        yield printable(f"{where} {f['severity']} {f['rule']} {f['message']} [{f['id']}]{marks}")
 
 
 def _github_data(text: str) -> str:
