@@ -238,6 +238,14 @@ def printed_whole(table: Any, seen: Printed) -> bool:
     return any(r[-len(labels) :] == labels for r in seen.rows if len(r) >= len(labels))
 
 
+def assert_no_heading_alone(texts: list[str], dom: Any) -> None:
+    """No page ends with a heading whose table or text is on the next page."""
+    headings = {norm(h.text_content()) for h in dom.xpath("//h1 | //h2 | //h3 | //h4")}
+    for n, text in enumerate(texts, 1):
+        body = [line for line in text.splitlines() if "xxgk-audit" not in line]  # the margin's footer
+        assert not body or norm(body[-1]) not in headings, f"page {n} ends with the heading {body[-1]}"
+
+
 def test_printed_index_keeps_every_column_and_agency(site: Path, page: Page, tmp_path: Path) -> None:
     path = site / "index.html"
     dom = screen(path)
@@ -249,6 +257,7 @@ def test_printed_index_keeps_every_column_and_agency(site: Path, page: Page, tmp
     agencies = [norm(a.text_content()) for a in matrix.xpath(".//tbody//th")]
     rows = [r for r in seen.rows if len(r) == len(columns) and r[0] in agencies]
     assert [r[0] for r in rows] == agencies  # every agency, a whole row each
+    assert_no_heading_alone(seen.texts, dom)
     assert_footer_on_every_page(seen.texts, twin(path)["tool"])
     # the list of every document is folded on screen (<details>): printed open
     listed = seen.columns["文件", "类别"]
@@ -264,6 +273,7 @@ def test_printed_agency_page_keeps_every_column_and_explanation(site: Path, page
     grids = dom.xpath('//table[contains(@class, "grid")]')  # years, every report table (copies too), diffs
     cut = [header(g) for g in grids if not printed_whole(g, seen)]
     assert not cut, f"{len(cut)} of {len(grids)} tables lost columns: {cut[:3]}"
+    assert_no_heading_alone(seen.texts, dom)
     assert_footer_on_every_page(seen.texts, twin(path)["tool"])
     # failing cells' explanations are printed as numbered notes under their tables (注1 …)
     notes = [norm(li.text_content())[:24] for li in dom.xpath('//ol[contains(@class, "cell-notes")]/li')]
