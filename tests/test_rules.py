@@ -100,6 +100,11 @@ def _run(case: dict[str, Any], rules: list[dict[str, Any]]) -> tuple[pd.DataFram
     return findings, not_assessable, frames, sources + stored  # evidence may quote a stored report
 
 
+def _number(value: Any) -> float | None:
+    """A finding's expected or actual as audit.json gives it (NaN in the frame is null there)."""
+    return None if value is None or pd.isna(value) else float(value)
+
+
 def _check_finding_shape(findings: pd.DataFrame, sources: list[Any], severity: str) -> None:
     assert list(findings.columns) == list(FINDING_COLUMNS)
     assert findings["id"].is_unique
@@ -107,6 +112,8 @@ def _check_finding_shape(findings: pd.DataFrame, sources: list[Any], severity: s
     for f in findings.to_dict("records"):
         assert f["severity"] == severity
         assert f["message"] and "?" not in f["message"], f["message"]
+        # 应为 (expected) and 实为 (actual) are a pair or absent: never a bare scalar (docs/rules.md)
+        assert (_number(f["expected"]) is None) == (_number(f["actual"]) is None), f
         assert f["evidence"], f
         for e in f["evidence"]:
             if e["line"] == 0:  # run-level evidence: what is known of the input (its error, a note)
@@ -124,6 +131,8 @@ def test_rule_case(rule_id: str, case: dict[str, Any]) -> None:
     messages = list(findings["message"])
     assert len(findings) == expect["count"], messages
     _check_finding_shape(findings, sources, expect.get("severity", RULE[rule_id]["severity"]))
+    if "expected_actual" not in RULE[rule_id]:  # a rule without a declared pair never sets one
+        assert findings["expected"].isna().all() and findings["actual"].isna().all(), messages
     if "document" in expect:
         assert set(findings["document"]) <= {expect["document"]}
     for text in expect.get("messages", []):
@@ -131,8 +140,9 @@ def test_rule_case(rule_id: str, case: dict[str, Any]) -> None:
     records = findings.to_dict("records")
     for location in expect.get("locations", []):
         assert any(all(f[k] == v for k, v in location.items()) for f in records), (location, records)
+    pairs = [(_number(f["expected"]), _number(f["actual"])) for f in records]
     for expected, actual in expect.get("values", []):
-        assert any(f["expected"] == expected and f["actual"] == actual for f in records), (expected, actual)
+        assert (expected, actual) in pairs, (expected, actual, pairs)
     assert list(not_assessable.columns) == list(NOT_ASSESSABLE_COLUMNS)
     if "not_assessable" in expect:
         assert len(not_assessable) == expect["not_assessable"], list(not_assessable["reason"])
@@ -222,6 +232,11 @@ def test_rule_is_complete(rule: dict[str, Any]) -> None:
     counts = [c["expect"]["count"] for r, c in CASES if r == rule["id"]]
     assert any(n > 0 for n in counts), "no case that must trigger"
     assert any(n == 0 for n in counts), "no case that must not trigger"
+    pair = rule.get("expected_actual")
+    if pair:  # what 应为 and 实为 are, in words a reviewer reads beside the numbers (docs/rules.md)
+        assert set(pair) == {"expected", "actual"} and all(CJK.search(str(v)) for v in pair.values()), pair
+        pinned = [v for r, c in CASES if r == rule["id"] for v in c["expect"].get("values", [])]
+        assert any(None not in v for v in pinned), "no fixture case pins its 应为/实为 values"
 
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

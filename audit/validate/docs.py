@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 import audit
-from audit.validate.rulebook import load_rules, rationale
+from audit.validate.rulebook import expected_actual, load_rules, rationale
 
 HEADER = """# Rules
 
@@ -25,6 +25,13 @@ its parameters; `tests/rules/<rule_id>.yaml` holds the cases that must and must 
 Severities can be overridden per run (`--config`: `severity: {RULE_ID: error|warning|info|off}`).
 A check whose operands include a blank cell, a placeholder or a missing cell is reported as not
 assessable, never decided.
+
+A finding's `expected` (应为) and `actual` (实为) have one meaning in every rule: 应为 is the value the
+identity or the other source requires (the sum of the parts; the table's value when a narrative
+number is checked against the table; last year's figure a chain continues), 实为 the value the report
+states at the failing place (the printed total, the narrative number, this year's figure). They come
+as a pair or not at all: a rule whose failure has no one required value (a share that fits none of
+several denominators, a date, a sign, copied text) gives neither, and its message states the facts.
 """
 
 
@@ -58,6 +65,7 @@ def _rule(rule: dict[str, Any], kinds: dict[str, str]) -> list[str]:
         f"- check kind: `{rule['kind']}` — {kinds.get(rule['kind'], '')}",
         f"- applies to: {_scope(rule.get('applies_to'))}",
         f"- defined in: `rules/{rule.get('suite', '?')}.yaml`; fixture: `tests/rules/{rule['id']}.yaml`",
+        f"- 应为 / 实为: {expected_actual(rule)}",
         "",
         rationale(rule, "zh"),
         "",

@@ -159,7 +159,7 @@ def deadline(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.Dat
     records = [
         {
             "document": doc,
-            "actual": float((published[i] - due[i]).days),
+            # dates, not numbers of the report: the message gives both and the days late (no 应为/实为)
             "refs": refs([line] + ([agency_line] if "body" in rules[chosen[i]] else [])),
             "key": "published",
             "vars": {

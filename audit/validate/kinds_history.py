@@ -459,8 +459,7 @@ def _copied_hit(
     whose = f"本机关{other['year']}年报告" if same_agency else f"另一机关({other['agency_key']}){other['year']}年报告"
     return {
         "document": on_id,
-        "expected": None,
-        "actual": float(len(shared_clauses) + len(shared_sentences)),
+        # no pair of values: how much is shared is said in the message (never a bare 实为 count)
         "refs": list(dict.fromkeys(r for r in evidence if r is not None)),
         "key": f"copied/{other['content_hash']}",
         "vars": {

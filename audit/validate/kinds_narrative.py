@@ -406,12 +406,12 @@ def _share_hit(claim: dict[str, Any], candidates: list[Fraction]) -> dict[str, A
     for n_low, n_high, d_low, d_high in candidates:
         if fits_share_range(n_low / d_high * 100, n_high / d_low * 100, claim["value"], places, claim["approx"]):
             return None
-    numerator, denominator = candidates[0][0], candidates[0][2]
+    numerator = candidates[0][0]
     shares = "、".join(f"{number(n)}/{number(d)} = {n / d * 100:.1f}%" for n, _, d, _ in candidates)
+    # no one value is required (any plausible denominator would do): the message lists every share
+    # it could be, and no 应为/实为 pair is given
     return {
         "document": claim["document"],
-        "expected": round(numerator / denominator * 100, 1),
-        "actual": claim["value"],
         "refs": [claim_ref(claim)],
         "key": f"{claim['metric']}:{claim['line']}:{claim['span_start']}",
         "vars": {"literal": literal, "base": number(numerator), "shares": shares},
@@ -438,8 +438,8 @@ def parts_sum(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.Da
         hits.append(
             {
                 "document": w["document"],
-                "expected": w["value"],
-                "actual": float(items["value"].sum()),
+                "expected": float(items["value"].sum()),  # what the identity requires: the parts' sum
+                "actual": w["value"],  # what the report states: the whole
                 "refs": [claim_ref(w)],
                 "key": f"{group}",
                 "vars": {

@@ -264,7 +264,7 @@ def non_negative(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd
             "table": table,
             "row": row,
             "column": column,
-            "actual": plain(value),
+            # no value is required, only a sign: the message states the value (no 应为/实为 pair)
             "refs": refs([line]),
             "key": f"{table}/{row}/{column}",
             "vars": {

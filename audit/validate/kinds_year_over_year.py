@@ -292,10 +292,13 @@ def _hit(
     if on != claim["document"]:
         key += f"@{claim['document']}"
         whose = f"{claim['year']}年报告 {claim['source']} 的"
+    # 应为 the change last year's figure requires, 实为 the change stated: only for an exact count
+    # change (a percentage or an approximate change has no one required value; the message says why)
+    paired = claim["kind"] == "change" and not claim["approx"]
     return {
         "document": on,
-        "expected": claim["base"] - values[0] if claim["kind"] == "change" and not claim["approx"] else None,
-        "actual": claim["value"],
+        "expected": claim["base"] - values[0] if paired else None,
+        "actual": claim["value"] if paired else None,
         "refs": list(dict.fromkeys(refs)),
         "key": key,
         "vars": {

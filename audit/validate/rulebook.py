@@ -84,6 +84,16 @@ def rationale(rule: dict[str, Any], lang: str = "zh") -> str:
     return " ".join(str(text or rule.get("rationale") or "").split())
 
 
+def expected_actual(rule: dict[str, Any]) -> str:
+    """What 应为 (expected) and 实为 (actual) of the rule's findings are, in Chinese. One meaning in every
+    rule: 应为 the value the identity or the other source requires, 实为 the value the report states at
+    the failing place; a rule whose failure has no such pair (`expected_actual` not given) sets neither."""
+    pair = rule.get("expected_actual")
+    if not pair:
+        return "不给出应为/实为（没有唯一的应有数值），相关数字见问题说明"
+    return f"应为＝{pair['expected']}；实为＝{pair['actual']}"
+
+
 def explain_rule(rule_id: str, rules: list[dict[str, Any]] | None = None, verbose: bool = False) -> str:
     """A rule for a reviewer: titles, severity, the explanation (Chinese, then English) and a passing and a
     failing example. `verbose` adds the internals: the check (kind, scope, params) and the raw message
@@ -103,6 +113,8 @@ def explain_rule(rule_id: str, rules: list[dict[str, Any]] | None = None, verbos
         "",
         "Explanation:",
         _block(rationale(rule, "en")),
+        "",
+        f"应为 / 实为：{expected_actual(rule)}",
         "",
         "符合规则的示例（passes）：",
         _block(example.get("pass", "")),
