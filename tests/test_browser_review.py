@@ -6,8 +6,8 @@ once for the module and one browser serves every test:
 - the keyboard alone reaches every failing cell, in document order, and each cell names (by
   aria-describedby) a text that explains it;
 - printed to an A4 PDF, the index matrix and the widest years grid keep every column (read back from
-  the PDF's ruled tables with pdfplumber), collapsed parts are printed, and every page carries the tool,
-  its version and the run's time;
+  the PDF's ruled tables with pdfplumber), failing cells' notes and collapsed parts are printed, no
+  page ends with a heading, and every page carries the tool, its version and the run's time;
 - every colour given by a CSS custom property has a literal fallback before it (IE compatibility modes).
 """
 
