@@ -183,13 +183,19 @@ def run(
     """Audit files and folders; write OUT/index.html, one page per agency, OUT/audit.json.
 
     With no PATH, audits the sample reports shipped with the package. Earlier runs are kept in the
-    history store OUT/history.duckdb (--db to choose another, --no-db for none).
+    history store .xxgk-audit/history.duckdb in the current directory, outside OUT, so that
+    publishing OUT never publishes the store (--db FILE or $XXGK_AUDIT_DB for another, --no-db for none).
     """
 
     def body() -> int:
+        from audit.history import default_store, earlier_default_notice
+
         targets = paths or (_display_path(samples_dir()),)
         out = Path(out_dir)
-        store = None if no_db else (db or str(out / "history.duckdb"))
+        store = None if no_db else (db or default_store())
+        notice = None if no_db or db else earlier_default_notice(str(out), default_store())
+        if notice:
+            click.echo(notice, err=True)
         used = {"config": config, "waivers": waivers, "baseline": baseline}
         try:
             result = _audit(targets, config, db=store, baseline=baseline, waivers=waivers, exclude=[str(out)])
@@ -248,19 +254,31 @@ def _echo_inputs(result: Any) -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["auto", "full", "concise", "github", "json"]),
+    type=click.Choice(["auto", "full", "concise", "github", "json", "gitlab", "junit", "sarif"]),
     default="auto",
     show_default=True,
     help="full: panels per input; concise: one line per finding (path:line: severity rule message); "
-    "github: workflow annotations; json: audit.json. auto: full on a terminal, concise when piped.",
+    "github: workflow annotations; json: audit.json; gitlab: GitLab Code Quality report; junit: JUnit XML "
+    "(a testcase per document and rule); sarif: SARIF 2.1.0 (GitHub code scanning). auto: full on a "
+    "terminal, concise when piped. json, gitlab, junit and sarif print the document alone (the verdict goes "
+    "to stderr); in CI write it to a file: `check reports/ --format sarif -o audit.sarif`.",
 )
-@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
-@click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    help="Write the output to this file (whole or not at all) instead of stdout; the verdict is printed on stderr.",
+)
+@click.option(
+    "--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings (text formats)."
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line (text formats).")
 @audit_options
 def check(
     paths: tuple[str, ...],
     as_json: bool,
     output_format: str,
+    output: str | None,
     statistics: bool,
     quiet: bool,
     fail_on: str,
@@ -270,28 +288,37 @@ def check(
     baseline: str | None,
     waivers: str | None,
 ) -> None:
-    """Audit files for a quick look on the terminal; writes no files (but the history store, with --db)."""
+    """Audit files for a quick look on the terminal or in CI; writes no files but --output (and the
+    history store, with --db)."""
 
     def body() -> int:
+        chosen = "json" if as_json else output_format
+        if chosen == "auto":
+            chosen = "full" if sys.stdout.isatty() and not output else "concise"
+        if output and chosen == "full" and not (quiet or statistics):
+            raise click.UsageError("--output needs a CI format: concise, github, json, gitlab, junit or sarif")
         # a spot check answers in about a second: the frame schemas (pandera, ~0.5 s to import) are
         # checked by `run` and the test suite, not here
         store = None if no_db else db
         result = _audit(paths, config, check_frames=False, db=store, baseline=baseline, waivers=waivers)
         code = _judge(result, fail_on, config=config, waivers=waivers, baseline=baseline)
-        chosen = "json" if as_json else output_format
-        if chosen == "auto":
-            chosen = "full" if sys.stdout.isatty() else "concise"
-        if chosen == "json":
-            from audit.render.audit_json import audit_json, dumps
+        from audit.render import formats
 
-            click.echo(dumps(audit_json(result)))
-        elif quiet or statistics or chosen in ("concise", "github"):
-            from audit.render import formats
+        verdict = printable(result.gate["summary"])
+        if chosen in formats.DOCUMENTS or quiet or statistics or chosen in formats.FORMATS:
+            if chosen in formats.DOCUMENTS:  # a machine format: its output is the document alone
+                text = formats.DOCUMENTS[chosen](result)
+            else:
+                lines = [] if quiet else formats.statistics(result) if statistics else formats.FORMATS[chosen](result)
+                text = "\n".join([*lines, verdict])
+            if output:
+                from audit.render.html import write_atomic
 
-            lines = [] if quiet else formats.statistics(result) if statistics else formats.FORMATS[chosen](result)
-            for line in lines:
-                click.echo(line)
-            click.echo(printable(result.gate["summary"]))
+                write_atomic(Path(output), text + "\n")
+            else:
+                click.echo(text)
+            if output or chosen in formats.DOCUMENTS:
+                click.echo(verdict, err=True)
         else:
             from rich.console import Console
 

@@ -482,6 +482,7 @@ class RunResult:
     faults: list[Fault] = field(default_factory=list)  # failures inside the tool, caught (exit 2)
     severities: dict[str, str] | None = None  # the run's severity overrides (--config)
     gate: dict[str, Any] | None = None  # the run's verdict (audit.gate.verdict) with what it used
+    started: str | None = None  # when the run began: ISO 8601 local time with its offset (pages, audit.json)
 
     def source_of(self, path: str) -> Source | None:
         for s in self.sources:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from audit.extract.batch import extract_all
@@ -57,6 +58,7 @@ def run_audit(
     cannot be used is a fault of the run: the audit goes on without history. `exclude`: folders the
     walk never enters (the run's own output folder).
     """
+    started = datetime.now().astimezone().isoformat(timespec="seconds")
     sources = read_paths(paths, exclude=exclude)
     faults = _source_faults(sources)
     documents = segment(sources, faults)
@@ -79,6 +81,7 @@ def run_audit(
             history=history,
             faults=faults,
             severities=severities,
+            started=started,
         )
         if store is not None and not any(f.stage == "store" for f in faults):
             saved = len(faults)

@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-
-import pytest
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from audit.cli import main

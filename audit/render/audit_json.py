@@ -148,6 +148,7 @@ def audit_json(result: RunResult) -> dict[str, Any]:
     return {
         "tool": {"name": "xxgk-audit", "version": audit.__version__},
         "run": {
+            "started": result.started,
             "inputs": len(result.sources),
             "skipped": sum(1 for s in result.sources if s.skipped),
             "unreadable": sum(1 for s in result.sources if s.status == "unreadable"),

@@ -161,6 +161,9 @@ class RuleView(TypedDict):
     title_zh: str
     title_en: str
     rationale: str
+    # what a finding's 应为 / 实为 are (e.g. 所列各分项之和 / 正文所述总数); "" when the rule gives no pair
+    expected_label: str
+    actual_label: str
 
 
 class RuleSummary(TypedDict):

@@ -163,6 +163,8 @@ class _Run:
                 "title_zh": str(title.get("zh") or "") if isinstance(title, dict) else str(title),
                 "title_en": str(title.get("en") or "") if isinstance(title, dict) else "",
                 "rationale": rationale(rule, "zh"),  # the Chinese explanation (English when a rule lacks one)
+                "expected_label": str((rule.get("expected_actual") or {}).get("expected") or ""),
+                "actual_label": str((rule.get("expected_actual") or {}).get("actual") or ""),
             }
         return out
 
@@ -314,6 +316,8 @@ def build_site(result: RunResult, faults: list[Fault] | None = None) -> Site:
     import audit
 
     tool = {"name": "xxgk-audit", "version": audit.__version__}
+    if result.started:
+        tool["generated"] = result.started  # every page (and every printed page) says when it was audited
     run = _Run(result)
     groups: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
     for d in run.docs:
