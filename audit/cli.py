@@ -28,13 +28,6 @@ def samples_dir() -> Path:
     return Path(__file__).parent / "samples"
 
 
-def _display_path(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive (Windows)
-        return str(path)
-
-
 def _load_severities(config: str | None) -> dict[str, str] | None:
     if not config:
         return None
@@ -190,7 +183,6 @@ def run(
     def body() -> int:
         from audit.history import default_store, earlier_default_notice
 
-        targets = paths or (_display_path(samples_dir()),)
         out = Path(out_dir)
         store = None if no_db else (db or default_store())
         notice = None if no_db or db else earlier_default_notice(str(out), default_store())
@@ -198,7 +190,10 @@ def run(
             click.echo(notice, err=True)
         used = {"config": config, "waivers": waivers, "baseline": baseline}
         try:
-            result = _audit(targets, config, db=store, baseline=baseline, waivers=waivers, exclude=[str(out)])
+            if paths:
+                result = _audit(paths, config, db=store, baseline=baseline, waivers=waivers, exclude=[str(out)])
+            else:
+                result = _audit_samples(config, store, baseline, waivers, out)
             written = _write_outputs(result, out, lambda: _judge(result, fail_on, **used))
         except BaseException:
             _discard_stale(out)  # never leave an earlier run's audit.json looking like this run's
@@ -215,6 +210,22 @@ def run(
         return int(result.gate["exit_code"])
 
     _guarded(body)
+
+
+def _audit_samples(config: str | None, store: str | None, baseline: str | None, waivers: str | None, out: Path) -> Any:
+    """The bundled samples, read from inside the package so that the pages name them `samples/…`
+    (from another folder an installed package's path reads `../../lib/python3/site-packages/…`);
+    every path the user gave stays relative to where they ran the command."""
+    given = [None if p is None else os.path.abspath(p) for p in (config, store, baseline, waivers)]
+    with contextlib.chdir(samples_dir().parent):
+        return _audit(
+            (samples_dir().name,),
+            given[0],
+            db=given[1],
+            baseline=given[2],
+            waivers=given[3],
+            exclude=[os.path.abspath(out)],
+        )
 
 
 def _write_outputs(result: Any, out: Path, judge: Callable[[], int]) -> dict[str, Any]:

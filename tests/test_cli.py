@@ -157,3 +157,15 @@ def test_agency_pages_of_an_earlier_run_are_removed(tmp_path: Path) -> None:
     after = set(out.glob("agency-*.html"))
     assert len(after) == 1 < len(before) and after < before
     assert {p.stem for p in out.glob("agency-*.json")} == {p.stem for p in after}
+
+
+def test_the_demo_names_its_inputs_samples_from_any_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no PATH the bundled samples are shown as `samples/…`, never `../../…/site-packages/…`;
+    a --config given relative to the user's folder is still read from there."""
+    monkeypatch.chdir(tmp_path)
+    Path("config.yaml").write_text("severity: {structure.nonstandard_outline: 'off'}\n", encoding="utf-8")
+    code, _ = invoke("run", "--out", "out", "--no-db", "--fail-on", "never", "--config", "config.yaml")
+    doc = json.loads((tmp_path / "out" / "audit.json").read_text(encoding="utf-8"))
+    assert code == 0 and doc["inputs"] and all(i["source"].startswith("samples/") for i in doc["inputs"])
+    assert not [f for f in doc["findings"] if f["rule"] == "structure.nonstandard_outline"]
+    assert Path.cwd() == tmp_path  # the run went back to where it started
