@@ -1,0 +1,10 @@
+"""Great Expectations interop: the rules that are table identities or value constraints, as GX suites.
+
+- `audit.gx.frames`: the frames GX validates (GX-free: export may write them too).
+- `audit.gx.specs`: which rules become expectations, and why the others cannot (GX-free).
+- `audit.gx.expectations`: the custom expectations (imports GX).
+- `audit.gx.suites`, `audit.gx.context`: suites from rules/*.yaml; `xxgk-audit gx init DIR`.
+- `audit.gx.engine`: `xxgk-audit run --engine gx` — GX decides, the native engine words the findings.
+
+Importing this package imports no GX (it takes seconds): only the modules that need it do.
+"""

@@ -1,0 +1,132 @@
+"""Which rules of rules/*.yaml become GX expectations, over which frame, with which row condition —
+and, for the others, why GX cannot express them (docs/gx.md lists them from here). No GX import.
+
+A rule is exported when its check kind is a table identity (sum_equals, balance) or a value
+constraint (non_negative): a yes/no question about one row of a frame. Its `applies_to` becomes a
+pandas row condition over the derived frames' scope columns (audit.gx.frames.SCOPE_COLUMNS).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from audit.gx.frames import wide_name
+from audit.validate.engine import DEFAULT_SCOPE
+
+IDENTITY_KINDS = frozenset({"sum_equals", "balance"})
+VALUE_KINDS = frozenset({"non_negative"})
+
+# Why the other check kinds stay native (docs/gx.md): GX validates one batch row by row or column by
+# column; these need text, other documents, dates against a calendar or the run's own failures.
+NOT_EXPRESSIBLE: dict[str, str] = {
+    "year_chain": "joins each report to the same agency's previous-year report(s) in the run and the history "
+    "store, and words one finding per figure the previous versions give: a cross-document join, not a "
+    "condition on one row of an exported frame",
+    "claim_matches_cell": "matches numbers stated in the narrative to table cells by meaning (metric, scope, "
+    "approximation): text understanding, not a frame constraint",
+    "percentage_fits": "searches the plausible denominators of a stated percentage within rounding",
+    "parts_sum": "needs the narrative's lists of parts, grouped by sentence",
+    "year_over_year": "compares narrative claims with another year's report (cross-document)",
+    "copied_text": "compares the text of reports with each other (sentences, masked clauses)",
+    "period_matches_year": "reads dates and the report year from document metadata with their source lines; "
+    "kept native with the other document-level checks",
+    "date_order": "date comparisons on document metadata with their source lines; kept native",
+    "deadline": "statutory deadline from a calendar of rules by year (domain.md §1)",
+    "document_kind": "a fact about the document (guide, notice), not a data constraint",
+    "copy": "compares whole documents with each other (duplicates)",
+    "conflicting_versions": "compares versions of one agency's report with each other (cross-document)",
+    "table_present": "reads the document's outline (a heading without its table)",
+    "extraction_issue": "reports what extraction met (the issues frame), not a property of the values",
+    "shape_matches_year": "compares the table shape with the format the report year requires",
+    "outline": "reads the document's section outline",
+    "unreadable_input": "about input files, before there are frames",
+    "source_notes": "about input files (limits, bad bytes), before there are frames",
+    "internal_error": "reports failures of the tool itself (including GX's), so it runs last, natively",
+    "no_reports": "about the run as a whole (no report found)",
+}
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One exported rule: the frame its expectations read and what they check."""
+
+    rule: dict[str, Any]
+    frame: str
+    expectation: str  # identity | non_negative
+    condition: str  # pandas row condition: the rule's scope (and groups)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return str(self.rule["id"])
+
+
+def _listed(values: Any) -> str:
+    return "[" + ", ".join(repr(str(v)) for v in values) + "]"
+
+
+def scope_condition(applies_to: dict[str, Any] | None) -> list[str]:
+    """The native engine's scope (audit.validate.engine._Scopes.context) as row-condition terms."""
+    scope = {**DEFAULT_SCOPE, **(applies_to or {})}
+    terms = []
+    if scope.get("kinds") is not None:
+        terms.append(f"document_kind in {_listed(scope['kinds'])}")
+    if not scope.get("copies", False):
+        terms.append("is_copy == False")
+        if not scope.get("renderings", False):
+            terms.append("is_rendering == False")
+    if scope.get("formats") is not None:
+        terms.append(f"document_format in {_listed(scope['formats'])}")
+    if scope.get("exclude_formats"):
+        terms.append(f"document_format not in {_listed(scope['exclude_formats'])}")
+    return terms
+
+
+def _identity(rule: dict[str, Any]) -> Spec:
+    params = dict(rule.get("params") or {})
+    axis = params["group_by"]
+    if rule["kind"] == "sum_equals":
+        left, right, location = list(params["parts"]), [params["total"]], "total"
+    else:
+        left, right, location = list(params["left"]), list(params["right"]), "group"
+    alternatives = [list(a) for a in params.get("alternatives", [])]
+    terms = scope_condition(rule.get("applies_to"))
+    if params.get("groups"):
+        terms.append(f"{axis} in {_listed(params['groups'])}")
+    return Spec(
+        rule,
+        wide_name(params["table"], axis),
+        "identity",
+        " and ".join(terms),
+        {
+            **params,
+            "left": left,
+            "right": right,
+            "alternatives": alternatives,
+            "location": location,
+            "tolerance": float(params.get("tolerance", 1e-6)),
+        },
+    )
+
+
+def _non_negative(rule: dict[str, Any]) -> Spec:
+    params = dict(rule.get("params") or {})
+    terms = scope_condition(rule.get("applies_to"))
+    terms.append(f"table in {_listed(params['tables'])}")
+    if params.get("signed_columns"):
+        terms.append(f"column not in {_listed(params['signed_columns'])}")
+    return Spec(rule, "cells_scoped", "non_negative", " and ".join(terms), params)
+
+
+def specs(rules: list[dict[str, Any]]) -> tuple[list[Spec], dict[str, str]]:
+    """(the exported rules' specs, rule id → why the rule is not exported)."""
+    exported, native = [], {}
+    for rule in rules:
+        if rule["kind"] in IDENTITY_KINDS:
+            exported.append(_identity(rule))
+        elif rule["kind"] in VALUE_KINDS:
+            exported.append(_non_negative(rule))
+        else:
+            native[str(rule["id"])] = NOT_EXPRESSIBLE.get(rule["kind"], f"check kind {rule['kind']} has no GX form")
+    return exported, native
