@@ -190,7 +190,7 @@ ISSUES = Frame(
         _text("document", _DOC, nullable=False),
         _text("table", "the table concerned", values=TABLES),
         _text("code", "what went wrong (`truncated`, `cells_missing`, …)", nullable=False),
-        _text("rows", "the rows concerned"),
+        _text("rows", "the rows concerned, comma-separated keys (null: none named)"),
         _text("detail", "what went wrong, in Chinese"),
         _int("line", _LINE.format("where the problem starts")),
         _int("line_end", _LINE.format("where it ends")),
@@ -220,8 +220,8 @@ def _is_json_array(text: Any) -> bool:
 
 @cache
 def schema(name: str) -> pa.DataFrameSchema:
-    """The pandera schema of an exported frame: exactly its columns in order, their dtypes (not
-    coerced), nulls only where allowed, closed sets of values, JSON text where nested, unique keys.
+    """The pandera schema of an exported frame: exactly its columns in order, exactly their dtypes
+    (not coerced), nulls only where allowed, closed sets of values, JSON text where nested, unique keys.
 
         schema("cells").validate(audit.export.read_frame("out/cells.parquet"))
     """
@@ -240,7 +240,13 @@ def schema(name: str) -> pa.DataFrameSchema:
         alone = frame.key == (c.name,)
         columns[c.name] = pa.Column(c.dtype, checks, nullable=c.nullable, unique=alone, required=True)
     unique = list(frame.key) if len(frame.key) > 1 else None
-    return pa.DataFrameSchema(columns, strict=True, ordered=True, unique=unique, name=name)
+    declared = dtypes(name)
+    # pandera takes object text for `string` and int64 for `Int64`; an exported frame has exactly its dtypes
+    exact = pa.Check(
+        lambda df: all(str(df[c].dtype) == t for c, t in declared.items() if c in df.columns),
+        error=f"dtypes exactly {declared}",
+    )
+    return pa.DataFrameSchema(columns, checks=exact, strict=True, ordered=True, unique=unique, name=name)
 
 
 def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -265,6 +271,7 @@ with pandera: [export.md](export.md). The schemas are public: `audit.export_sche
 - **JSON** columns hold nested values as JSON text (an array of objects), the same in Parquet and CSV:
   `json.loads` in pandas, `from_json`/`->>` in DuckDB, `str.json_decode` in polars.
 - CSV files are UTF-8 (no BOM) with a header line; flags are `true`/`false`.
+- `table`, `row` and `column` are reserved words in SQL: quote them (`"table"`).
 """
 
 
