@@ -52,8 +52,28 @@ _DOWNLOAD_TITLE = re.compile(
     r"(?:\d+\s*[.、]\s*)?(?:(?i:word|pdf|wps|ofd)\s*版(?:本)?|有声朗读|动漫解读|动画解读|图片解读|结构化展示)\s*:\s*(?P<t>.+?)"
     r"(?:\.(?i:pdf|docx?|wps|ofd))?|(?P<f>[^\s|:]{1,120}?)\.(?i:pdf|docx?|wps|ofd)"
 )
-_REPORT_WORDS = re.compile(r"年度报告|年报")
+_REPORT_WORDS = re.compile(r"年度报告|年报|公开工作报告")  # 「…年度政府信息公开工作报告」 too (§10.25)
 _LINE_HEADING = re.compile(r"[\s|]*(?:十[一二]?|[一二三四五六七八九])、")
+# The first half of a title wrapped over two lines ends mid-phrase: 「示例厅2022」, 「…2023年度政府」,
+# 「2025 年…办公厅政府信息公开」 (domain.md §10.22); the second half then has no year of its own.
+_WRAPPED_HEAD = re.compile(r"(?:(?:19|20)\d{2}\s*(?:年度?)?|政府|政务|信息|公开|工作|年度|的)$")
+_SENTENCE_MARK = re.compile(r"[。，,；;：:!?！？]")
+_ANY_YEAR = re.compile(r"(?:19|20)\d{2}")
+# A separator line between documents pasted into one file (「=====」, 「-----」, 「*****」).
+_SEPARATOR = re.compile(r"[=\-*_~#＝－—·•\s]{3,}")
+# The first section of a report, and the opening sentence before it, that start a report with no title.
+_FIRST_SECTION = re.compile(r"[\s|]*一、\s*(?:总体情况|概述|基本情况)")
+_OPENING_MARKS = ("本报告", "本年报", "根据《中华人民共和国政府信息公开条例》", "现将", "现公布", "统计期限")
+# Headings only a report has: two of them make a text with no title a report (§10.23).
+_OUTLINE_MARKS = (
+    "总体情况",
+    "主动公开政府信息情况",
+    "收到和处理政府信息公开申请情况",
+    "行政复议、行政诉讼情况",
+    "存在的主要问题",
+    "其他需要报告的事项",
+    "其它需要报告的事项",
+)
 
 # Kind markers, checked as plain substrings (an alternation regex costs ~0.5 ms on a long report).
 _TABLE_MARKS = ("第二十条第(一)项", "勾稽关系", "本年新收政府信息公开申请数量")
@@ -71,6 +91,36 @@ _TINY_CHARS, _TINY_LINES = 80, 2  # a page this small (a lone title) joins its n
 _COMPLETE_HEADINGS, _COMPLETE_LINES = 3, 15  # a report this far along may end at a new title
 _FINGERPRINT_LINES, _FINGERPRINT_MIN_CHARS = 3, 8
 _CONTAINED_SHARE, _SHORTER_SHARE, _MAX_CANDIDATES, _BOILERPLATE = 0.9, 0.95, 16, 64
+
+
+# Mirrors that damage text (domain.md §10.30): traditional characters (with words swapped: 檔案 for
+# 文件) and pinyin inside words (「機(jī)關(guān)」). Titles and kind marks are read through this fold; the
+# document's text is left as it is. The table holds the characters of report titles, section
+# headings, body names and dates, not a whole converter.
+_TRADITIONAL = "報開區縣務機關資訊統計門網發時間號辦處屬於與農業產廳會員長衛環護規範檔條項數據書請復議訴訟況總體動權責問題進對維糾結轉經濟鎮鄉實驗園東為個來當並從內專應將無積極強準確決證運輸設財稅醫療學廣電視華陽龍雲灣嶺寧遼蘇閩贛魯粵瓊貴陝隴晉滬漢澤濱興豐臺劃歸檢測導組織紀錄億萬餘兩價費領頁頒預類額顯風館馬齊門態種據務級職團義莊聯絡碼歷標單簡報際們兒傳優術嚴擔擬據擴損搜攝敗敘斷於曆書會構權樂歐歲殘氣漁潔溝滅濕災熱爭獨獲現環畫當療監盡確禮禍競筆範築簽糧紅約級紐細終統絲經綜線編緊總繳續罰聯聽脅脈臨興舊藝蘭處號蟲術衛補裝裡複見規覽觀計訂認討記訪設許評識詢試詳語說課調談論證譯議護讀變讓豐貝負財貨販責貸費資賣賦質購贊趕趙車軍軟載輕輔輯辦農邊遷過運還這進遠違連遲適選遺郵鄉醫釋里針鐘鋼錄錯鍵鎮長門開閑間閱隊陽際陸險隨隱難雞離電靜韓頂項順須預領頭題類顧風飯飾餘館騙驗體鬥鮮鳳鳴麥麼黃點黨齡齒龍"
+_SIMPLIFIED = "报开区县务机关资讯统计门网发时间号办处属于与农业产厅会员长卫环护规范档条项数据书请复议诉讼况总体动权责问题进对维纠结转经济镇乡实验园东为个来当并从内专应将无积极强准确决证运输设财税医疗学广电视华阳龙云湾岭宁辽苏闽赣鲁粤琼贵陕陇晋沪汉泽滨兴丰台划归检测导组织纪录亿万余两价费领页颁预类额显风馆马齐门态种据务级职团义庄联络码历标单简报际们儿传优术严担拟据扩损搜摄败叙断于历书会构权乐欧岁残气渔洁沟灭湿灾热争独获现环画当疗监尽确礼祸竞笔范筑签粮红约级纽细终统丝经综线编紧总缴续罚联听胁脉临兴旧艺兰处号虫术卫补装里复见规览观计订认讨记访设许评识询试详语说课调谈论证译议护读变让丰贝负财货贩责贷费资卖赋质购赞赶赵车军软载轻辅辑办农边迁过运还这进远违连迟适选遗邮乡医释里针钟钢录错键镇长门开闲间阅队阳际陆险随隐难鸡离电静韩顶项顺须预领头题类顾风饭饰余馆骗验体斗鲜凤鸣麦么黄点党龄齿龙"
+_FOLD = str.maketrans(_TRADITIONAL + "採", _SIMPLIFIED + "采")
+_TRADITIONAL_MARKS = ("報", "開", "關", "務", "區", "縣", "資", "機")
+_PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńň]{1,6}[)）]")
+_SWAPPED_WORDS = (("檔案", "文件"), ("資訊", "信息"))
+
+
+def _unless_after_latin(match: re.Match[str]) -> str:
+    """Pinyin goes after a Chinese character (「機(jī)關」), not after a word of Latin letters."""
+    at = match.start()
+    return match.group() if at == 0 or not "\u4e00" <= match.string[at - 1] <= "\u9fff" else ""
+
+
+def mirror_fold(text: str) -> str:
+    """`text` with a mirror's damage undone for reading titles and marks: traditional characters
+    folded (檔案 → 文件), pinyin inside words dropped. Plain text comes back as it is, cheaply."""
+    if ("(" in text or "（" in text) and _PINYIN.search(text):
+        text = _PINYIN.sub(_unless_after_latin, text)
+    if any(mark in text for mark in _TRADITIONAL_MARKS):
+        for old, new in _SWAPPED_WORDS:
+            text = text.replace(old, new)
+        text = text.translate(_FOLD)
+    return text
 
 
 @dataclass
@@ -285,23 +335,40 @@ def chrome_lines(doc: Document) -> Iterator[tuple[int, str]]:
 
 def find_title(doc: Document, *, within: int = 3) -> tuple[str, int] | None:
     """The document's own title: an archive header 「标题: …」, else one of its first content
-    lines that is nothing but a title (「普陀区2020年政府信息公开工作年度报告 | |||」)."""
+    lines that is nothing but a title (「普陀区2020年政府信息公开工作年度报告 | |||」), in 《》 or not,
+    or such a title wrapped over two lines (「示例街道办事处2023年度政府」 / 「信息公开工作年度报告」).
+    Read through `mirror_fold` (a mirror's 「…年度報告」 is a title too)."""
     for number, text in chrome_lines(doc):
         header = _ARCHIVE_TITLE.match(text.strip())
         if header:
-            return header["t"].strip(), number
+            return mirror_fold(header["t"].strip()), number
     seen = 0
+    head: tuple[int, str] | None = None  # the line before, when it may be a title's first half
     for number, text in doc.numbered_lines():
-        text = chrome_free(text)
+        text = title_text(text)
         if not text:
             continue
         match = _TITLE.fullmatch(text)
         if match:
+            if head is not None and not _ANY_YEAR.search(text):
+                joined = _TITLE.fullmatch(head[1] + text)
+                if joined:
+                    return joined["t"].strip(), head[0]
             return match["t"].strip(), number
+        wrapped = len(text) <= 40 and _WRAPPED_HEAD.search(text) and not _SENTENCE_MARK.search(text)
+        head = (number, text) if wrapped else None
         seen += 1
         if seen >= within:
             break
     return None
+
+
+def title_text(line: str) -> str:
+    """A line as a title reads: without residue pipes, the 《》 or quotes around it, a mirror's damage."""
+    text = chrome_free(line)
+    if text and text[0] in '《“"「' and text[-1] in '》”"」':
+        text = text[1:-1].strip()
+    return mirror_fold(text)
 
 
 def download_titles(doc: Document) -> list[tuple[str, int]]:
@@ -321,7 +388,7 @@ def classify_kind(doc: Document) -> str:
 
 
 def _kind(doc: Document, content: list[str]) -> str:
-    text = "\n".join(content)
+    text = mirror_fold("\n".join(content))
     if not text:
         return "unknown"
     if any(mark in text for mark in _TABLE_MARKS):
@@ -337,11 +404,23 @@ def _kind(doc: Document, content: list[str]) -> str:
             return "other"
         if end == "指南":
             return "guide"
-    if any(mark in text for mark in _REPORT_MARKS):
+    if any(mark in text for mark in _REPORT_MARKS) or _report_outline(content):
         return "annual_report"  # a report may mention the 指南; a guide never says 本报告
     guide_marks = sum(any(mark in text for mark in group) for group in _GUIDE_MARKS)
     guide_marks += bool("更新)" in text and _GUIDE_UPDATED.search(text))
     return "guide" if guide_marks >= 2 else "other"
+
+
+def _report_outline(content: list[str]) -> bool:
+    """Whether two headings at line starts are sections only a report has (「一、总体情况」,
+    「二、主动公开政府信息情况」…): a text cut below its title, or that starts at the site footer."""
+    found: set[str] = set()
+    for line in content:
+        if "、" in line[:4] and _LINE_HEADING.match(line):
+            found.update(mark for mark in _OUTLINE_MARKS if mark in line[:30])
+            if len(found) >= 2:
+                return True
+    return False
 
 
 # ---------------------------------------------------------------------------------------------

@@ -283,13 +283,25 @@ def test_agency_sources_in_order_of_trust() -> None:
     body = "一、总体情况\n本报告由甲县人民政府办公室编制,将在甲县人民政府门户网站公布。\n如有疑问请与甲县政务公开办联系。\n"
     titled = meta_of("甲县教育局2020年政府信息公开工作年度报告\n" + body)
     assert (titled["agency"], titled["agency_line"]) == ("甲县教育局", 1)
-    assert meta_of(body)["agency"] == "甲县人民政府办公室"  # 由…编制
+    assert meta_of(body)["agency"] == "甲县人民政府"  # the portal's government; never the compiling office
     linked = meta_of(body + "word版:乙县人民政府2020年政府信息公开工作年度报告.docx\n")
     assert linked["agency"] == "乙县人民政府"  # a download link's title
     signed = meta_of("一、总体情况\n将在甲县人民政府门户网站公布。\n湖南甲经济开发区管理委员会\n2021年1月5日\n")
     assert signed["agency"] == "湖南甲经济开发区管理委员会"
     assert meta_of("一、总体情况\n将在甲县人民政府门户网站公布。\n")["agency"] == "甲县人民政府"
-    assert meta_of("一、总体情况\n如对本报告有疑问,请与甲县人民政府办公室联系。\n")["agency"] == "甲县人民政府办公室"
+
+
+def test_the_contact_and_compiling_offices_are_not_the_body() -> None:
+    """domain.md §10.24: an office named as the contact or compiler is no reporting body; a report
+    speaking for its place (「我县」) is that place's."""
+    contact = "一、总体情况\n如对本报告有疑问,请与甲县人民政府办公室联系。\n"
+    assert meta_of(contact)["agency"] is None
+    compiled = "一、总体情况\n本报告由甲县人民政府办公室编制。\n"
+    assert meta_of(compiled)["agency"] is None
+    assert meta_of(compiled + "2020年,我县共主动公开政府信息1200条。\n")["agency"] == "甲县"
+    # a department's report published on the government's portal is not the government's
+    department = "一、总体情况\n本局将本报告在甲县人民政府门户网站公布。本局共收到申请3件。\n"
+    assert meta_of(department)["agency"] is None
 
 
 def test_a_title_printed_on_two_lines_names_the_body_above_it() -> None:
@@ -300,7 +312,8 @@ def test_a_title_printed_on_two_lines_names_the_body_above_it() -> None:
     # a line that is not a body's name alone is not joined
     for above in ("政务公开专栏", "洪泽区人民政府,2024年1月"):
         meta = meta_of(f"{above}\n2023 年政府信息公开工作年度报告\n" + body)
-        assert meta["title"] == "2023 年政府信息公开工作年度报告" and meta["agency"] != "洪泽区人民政府"
+        assert meta["title"] == "2023 年政府信息公开工作年度报告"
+    assert meta_of("政务公开专栏\n2023 年政府信息公开工作年度报告\n" + body)["agency"] is None
 
 
 def test_agency_from_a_download_link_in_the_chrome() -> None:

@@ -16,8 +16,10 @@ from collections.abc import Callable
 _CJK = r"\u4e00-\u9fff"
 _BODY = r"(?:人民政府办公室|人民政府办公厅|人民政府|管理委员会|管委会|委员会|办公室|办事处|局|厅|委|办)"
 
-TITLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*度?")
-_TOPIC = re.compile(r"(?:政府信息公开|政务公开|信息公开)")
+# 「2021年度」, and a year with no 年 right before the topic (「示例厅2022政府信息公开…」, §10.22)
+TITLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年\s*度?|(?=政府|政务|信息))")
+# 「…人民政府信息公开指南」 shares 政府 between the name and the topic: the name keeps it.
+_TOPIC = re.compile(r"(?:(?<!人民)政府信息公开|政务公开|信息公开)")
 _TITLE_JUNK = re.compile(r"[\s|《》“”\"「」]+")
 _LEADING_WORDS = re.compile(r"^(?:关于|印发|公布)+")
 _TRAILING_WORDS = re.compile(r"(?:关于|的|之)+$")
@@ -31,10 +33,12 @@ _PORTAL = re.compile(rf"(?:在|于|通过|登录|访问|浏览)(?P<a>[{_CJK}]{{2
 _SITE = re.compile(rf"(?:在|于|通过|登录|访问|浏览)(?P<a>[{_CJK}]{{2,24}}?人民政府)(?:门户)?网站")
 _CONTACT = re.compile(rf"请与(?P<a>[{_CJK}]{{2,30}}?)(?:\(|联系)")
 _OBTAIN = re.compile(rf"获取(?P<a>[{_CJK}]{{2,30}}?{_BODY})(?:及|和|、|的|\()")
-_SIGNATURE = re.compile(rf"[{_CJK}()]{{2,28}}{_BODY}")
+# A name may carry a second name in brackets: 「示例市自然资源局(示例市林业局)」 is one body.
+_SECOND_NAME = rf"(?:\([{_CJK}]{{2,24}}\))?"
+_SIGNATURE = re.compile(rf"[{_CJK}()]{{2,28}}{_BODY}{_SECOND_NAME}")
 # Text run into one line ends 「… 平潭综合实验区管委会办公室 2014年12月10日 附件下载」.
 _SIGNED_ENDING = re.compile(
-    rf"(?:^|[\s。])(?P<a>[{_CJK}()]{{2,28}}{_BODY})\s*(?P<d>(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)"
+    rf"(?:^|[\s。])(?P<a>[{_CJK}()]{{2,28}}{_BODY}{_SECOND_NAME})\s*(?P<d>(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)"
     r"[\s|]*(?:附件下载|附件)?[\s|]*$"
 )
 
@@ -118,6 +122,113 @@ def signed_ending(text: str) -> tuple[str, str] | None:
     match = _SIGNED_ENDING.search(text[-120:])
     name = clean_name(match["a"]) if match else None
     return (name, match["d"]) if match and name else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports without a title (domain.md §10.23, 10.24)
+# ---------------------------------------------------------------------------------------------
+
+_REPORT_NAME = r"[^。，,；;《》]{4,70}?(?:年度报告|公开工作报告|年报)"
+_ANNOUNCED = re.compile(rf"现(?:予以|予)?(?:公布|发布|印发)(?P<t>{_REPORT_NAME})")
+_BOOK_REPORT = re.compile(rf"《(?P<t>{_REPORT_NAME})》")
+# A body named as the subject of a clause: 「南溪区交通运输局根据…」, 「2023年,白鹭市发改委…」.
+_SUBJECT = re.compile(rf"(?P<a>[{_CJK}]{{2,30}}?{_BODY}{_SECOND_NAME})")
+_CLAUSE_STARTS = re.compile(r"(?:^|[。;；,，:：])\s*(?:(?:19|20)\d{2}\s*年度?\s*[,，]?\s*)?")
+# Words a clause starts with that are no name (「按照省政府办公厅…」), and what follows a name that is
+# not the reporting body: another body's act or property, the contact, the compiler, a website.
+_NOT_A_SUBJECT = re.compile(r"(?:根据|按照|依据|依照|为|在|由|对|经|以|今年|本|我|各|全|该|如|请|向|与|和|及)")
+# Verbs that open a clause with no subject (「紧紧围绕区委…」, 「认真落实县政府办…」): no body's name holds them.
+_VERB_WORDS = re.compile(
+    r"围绕|落实|贯彻|坚持|加强|推进|推动|深入|认真|紧紧|全面|持续|切实|着力|积极|主动|及时|严格|扎实|稳步|大力|加快"
+    r"|强化|优化|完善|健全|做好|抓好|建立|提升|提高|统筹|结合|针对|通过|聚焦|对照|进一步|同时|此外|其中"
+)
+# Words inside a run of text that no body's name holds (「历下区政务公开经验在国办…」).
+_NOT_IN_A_NAME = re.compile(r"[在的是被将已了向对]|经验|工作")
+# A party committee (「区委」, 「县委办」) is no body that reports under the 条例.
+_PARTY_COMMITTEE = re.compile(r"[省市区县镇乡州旗]委办?$")
+_NOT_THE_BODY_AFTER = re.compile(r"的|关于|印发|下发|转发|要求|部署|通报|联系|编制|门户|网站|官网|领导|文件|令|函")
+_LEADING_GROUP = re.compile(r"领导小组")
+# An office that serves a place's government: its place is the body when the report speaks for the place.
+_OFFICE = re.compile(
+    r"(?:人民政府|政府)?(?:党政综合办公室|党政办公室|党政办|综合办公室|政务公开办公室|政务公开办|办公室|办公厅|办)$"
+)
+_PLACE_VOICE = re.compile(r"(?:我|全)(区|县|市|镇|乡|街道|旗)")
+_DEPARTMENT_VOICE = re.compile(r"(?:我|本)(?:局|委|办|厅|中心|院|署|单位|部门)")
+
+
+def from_announcement(text: str) -> tuple[str | None, int | None] | None:
+    """「现公布示例县人民政府2022年政府信息公开工作年度报告」: (agency, year) of the report it names."""
+    match = _ANNOUNCED.search(text) if "现" in text else None
+    return split_title(match["t"]) if match else None
+
+
+def from_book_title(text: str) -> str | None:
+    """「《南溪区交通运输局2020年政府信息公开工作年度报告》」: the body of a report named in 《》."""
+    for match in _BOOK_REPORT.finditer(text) if "《" in text else ():
+        if not match["t"].startswith("关于"):
+            name = split_title(match["t"])[0]
+            if name:
+                return name
+    return None
+
+
+def from_subject(text: str) -> str | None:
+    """A body named at the start of a clause of the line's first sentence, as its subject
+    (「白鹭市发展和改革委员会深入贯彻…」): a name that starts with its place, is no leading group, and
+    is not followed by another body's act (「…的领导下」, 「…印发」) or a contact, a compiler or a
+    website. Later sentences name other bodies (a 片区管委会 as an example of the work)."""
+    end = text.find("。")
+    text = text if end < 0 else text[:end]
+    for start in _CLAUSE_STARTS.finditer(text):
+        at = start.end()
+        match = _SUBJECT.match(text, at)
+        if match is None or _NOT_A_SUBJECT.match(text, at):
+            continue
+        name = clean_name(match["a"])
+        if (
+            name
+            and not _LEADING_GROUP.search(name)
+            and not _VERB_WORDS.search(name)
+            and not _NOT_IN_A_NAME.search(name)
+            and not _PARTY_COMMITTEE.search(name)
+            and _starts_with_place(name)
+            and not _NOT_THE_BODY_AFTER.match(text, match.end())
+        ):
+            return name
+    return None
+
+
+def completes(generic: str, full: str) -> bool:
+    """Whether `full` is `generic` with its place before it: 「济南市历下区教育局」 completes 「区教育局」."""
+    cut = len(full) - len(generic)
+    return cut > 0 and full.endswith(generic[1:]) and full[cut] == generic[0] and agency_key(full) is not None
+
+
+def _starts_with_place(name: str) -> bool:
+    return bool(_PROVINCE.match(name) or _CITY.match(name) or _local_place(name))
+
+
+def voice(text: str) -> str | None:
+    """The level a report speaks for: 「我区」/「全县」 → 区/县 (a place's government), 「本局」/「我委」
+    → "department", None when it does not say (「本机关」 is both)."""
+    places = Counter(m.group(1) for m in _PLACE_VOICE.finditer(text))
+    departments = len(_DEPARTMENT_VOICE.findall(text))
+    if places and max(places.values()) > departments:
+        return places.most_common(1)[0][0]
+    return "department" if departments else None
+
+
+def place_of_office(name: str | None, level: str | None) -> str | None:
+    """The place whose government an office (or the government itself) serves, when the report speaks
+    for a place of that level: 「由历下区政府办公室编制」 in a report on 「我区」 → 历下区; the compiling
+    or contact office itself is never the reporting body (domain.md §10.24)."""
+    if not name or not level or level == "department" or _LEADING_GROUP.search(name):
+        return None
+    office = _OFFICE.search(name)
+    place = name[: office.start()] if office else name
+    if place.endswith(("人民政府", "政府")):
+        place = place[: -4 if place.endswith("人民政府") else -2]
+    return place if len(place) > len(level) and place.endswith(level) and _starts_with_place(place) else None
 
 
 # ---------------------------------------------------------------------------------------------

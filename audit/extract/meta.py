@@ -22,6 +22,7 @@ Lines = list[tuple[int, str]]
 
 _INTRO_LINES = 30  # the opening sentences that name the year (「现将我区2022年度…」)
 _PUBLISHED_LINES = 10  # page metadata sits above the text
+_OPENING_LINES = 6  # the opening lines whose first sentence may name the body as its subject
 _SIGNATURE_LINES = 15  # the signature and date close the report
 
 _YEAR_PHRASE = re.compile(
@@ -81,15 +82,11 @@ def read_metadata(doc: Document) -> dict[str, Any]:
     kind = doc.kind if doc.kind != "unknown" else classify_kind(doc)
     title = _with_name_line(find_title(doc), lines)
     downloads = download_titles(doc)
+    announced = _announced(lines[:_INTRO_LINES])
     period, period_line = _period(lines)
-    signed, signed_line, signer = _signed(lines)
-    candidates = _agency_candidates(kind, title, downloads, lines, signer)
-    found = [c for c in candidates if c]
-    # a name that says which body it is (「历下区教育局」) before one without its place (「区教育局」)
-    agency, agency_line = next(
-        (c for c in found if A.agency_key(c[0]) is not None), found[0] if found else (None, None)
-    )
-    year, year_line = _year(kind, title, downloads, lines, period, period_line)
+    signed, signed_line, signer = _signed(lines, title)
+    agency, agency_line = _agency(_agency_candidates(kind, title, downloads, lines, signer, announced), lines)
+    year, year_line = _year(kind, title, downloads, lines, (period, period_line), announced)
     published, published_line = _published(doc, lines)
     return {
         "kind": kind,
@@ -141,18 +138,29 @@ def _iso(value: date | None) -> str | None:
 
 
 def _period(lines: Lines) -> tuple[tuple[date, date] | None, int | None]:
+    """The statistical period, after a cue word first; a phrase wrapped onto the next line
+    (「统计期限为 2025」 / 「年 1 月 1 日至 12 月 31 日」, §10.22) or with spaced digits is read as one."""
+    phrases: Lines = []
+    for k, (number, text) in enumerate(lines):
+        if "年" not in text and "日" not in text and "统计" not in text and "时" not in text and "数据" not in text:
+            continue  # no date and no cue word (统计期限, 起止时间, 数据时限 …)
+        if k + 1 < len(lines) and D.cut_phrase(text):
+            text = text.rstrip() + lines[k + 1][1].lstrip()
+        if "日" in text:
+            phrases.append((number, D.joined_digits(text)))
     for finder in (D.period_after_cue, D.calendar_year_period):
-        for number, text in lines:
-            if "日" in text:
-                period = finder(text)
-                if period:
-                    return period, number
+        for number, text in phrases:
+            period = finder(text)
+            if period:
+                return period, number
     return None, None
 
 
-def _signed(lines: Lines) -> tuple[date | None, int | None, tuple[str, int] | None]:
+def _signed(lines: Lines, title: tuple[str, int] | None) -> tuple[date | None, int | None, tuple[str, int] | None]:
     """The last of the closing lines that is only a date, and the signature above it; else a
-    last line ending with both (text scraped into one line)."""
+    last line ending with both (text scraped into one line); else a date standing alone inside a
+    closing line (「…日常化。 二○一四年一月十日 示例统计表…」, §10.27); else the date in brackets
+    under the title (「(2024年3月5日)」, §10.25)."""
     tail = [(n, t) for n, t in lines[-3 * _SIGNATURE_LINES :] if t.strip(" |\t")][-_SIGNATURE_LINES:]
     for k in range(len(tail) - 1, -1, -1):
         signed = D.date_only(tail[k][1])
@@ -163,7 +171,23 @@ def _signed(lines: Lines) -> tuple[date | None, int | None, tuple[str, int] | No
     signed = D.parse_date(ending[1]) if ending else None
     if ending and signed:
         return signed, tail[-1][0], (ending[0], tail[-1][0])
-    return None, None, None
+    for number, text in reversed(tail):
+        signed = D.standalone_date(text)
+        if signed:
+            return signed, number, None
+    return (*_dated_title(lines, title), None)
+
+
+def _dated_title(lines: Lines, title: tuple[str, int] | None) -> tuple[date | None, int | None]:
+    """「(2024年3 月 5日)」 on the title's line or on a line of its own just below it."""
+    if title is None:
+        return None, None
+    below = [(n, t) for n, t in lines if n >= title[1] and t.strip(" |\t")][:3]
+    for number, text in below:
+        signed = D.bracketed_date(text)
+        if signed:
+            return signed, number
+    return None, None
 
 
 def _first_in_lines(finder: Callable[[str], str | None], lines: Lines, needle: str) -> tuple[str, int] | None:
@@ -182,21 +206,65 @@ def _agency_candidates(
     downloads: list[tuple[str, int]],
     lines: Lines,
     signer: tuple[str, int] | None,
+    announced: tuple[tuple[str | None, int | None], int] | None,
 ) -> Iterator[tuple[str, int] | None]:
-    """A report's agency, most reliable first: its title, a download link's title, 「由…编制」,
-    the signature above the closing date, 「…人民政府门户网站」, and last the contact 「请与…联系」.
-    A guide names its body in its text (「…获取济南市历下区人民政府及…」). Evaluated lazily."""
+    """A report's agency, most reliable first: its title, 「现公布…年度报告」, a download link's title,
+    a report named in 《》, the signature above the closing date, the subject of an opening clause
+    (「南溪区交通运输局根据…」), and last the place whose government the report speaks for (「我区」)
+    when its portal, compiling or contact office names it. The contact office, the compiling office
+    and a leading group are never the body itself (domain.md §10.24). A guide names its body in its
+    text (「…获取济南市历下区人民政府及…」). Evaluated lazily."""
     if title:
         yield _named(A.split_title(title[0])[0], title[1])
+    if announced:
+        yield _named(announced[0][0], announced[1])
     if kind == "guide":
         yield _first_in_lines(A.from_obtain, lines, "获取")
         yield _first_in_lines(A.from_any_site, lines, "网站")
     for text, number in downloads:
         yield _named(A.split_title(text)[0], number)
-    yield _first_in_lines(A.from_compiler, lines, "编制")
+    intro = lines[:_INTRO_LINES]
+    yield _first_in_lines(A.from_book_title, intro, "《")
     yield signer
-    yield _first_in_lines(A.from_portal, lines, "门户网站")
-    yield _first_in_lines(A.from_contact, lines, "请与")
+    yield _first_in_lines(A.from_subject, [(n, t) for n, t in intro[:_OPENING_LINES]], "")
+    level = A.voice("\n".join(t for _, t in lines))
+    portal = _first_in_lines(A.from_portal, lines, "门户网站")
+    if portal and (level is None or A.place_of_office(portal[0], level)):
+        yield portal
+    for finder, needle in ((A.from_compiler, "编制"), (A.from_contact, "请与")):
+        office = _first_in_lines(finder, lines, needle)
+        yield _named(A.place_of_office(office[0], level), office[1]) if office else None
+
+
+def _agency(candidates: Iterator[tuple[str, int] | None], lines: Lines) -> tuple[str | None, int | None]:
+    """The first candidate whose name says which body it is (「历下区教育局」), read no further than
+    that; else the first found without its place (「区教育局」), which a contact or compiling office
+    may complete when it is that very body with its place."""
+    first = None
+    for found in candidates:
+        if found and A.agency_key(found[0]) is not None:
+            return found
+        first = first or found
+    return _completed(first, lines) if first else (None, None)
+
+
+def _announced(lines: Lines) -> tuple[tuple[str | None, int | None], int] | None:
+    """(agency, year) of 「现公布…年度报告」 in the opening lines, with its line."""
+    for number, text in lines:
+        found = A.from_announcement(text) if "现" in text else None
+        if found:
+            return found, number
+    return None
+
+
+def _completed(generic: tuple[str, int], lines: Lines) -> tuple[str, int]:
+    """A name without its place (「区教育局」) as the compiling or contact office gives it in full
+    (「请与济南市历下区教育局联系」): the same body, so its full name; else the name as found."""
+    for finder, needle in ((A.from_compiler, "编制"), (A.from_contact, "请与")):
+        office = _first_in_lines(finder, lines, needle)
+        if office and A.completes(generic[0], office[0]):
+            return office
+    return generic
 
 
 def _named(name: str | None, number: int) -> tuple[str, int] | None:
@@ -208,39 +276,55 @@ def _year(
     title: tuple[str, int] | None,
     downloads: list[tuple[str, int]],
     lines: Lines,
-    period: tuple[date, date] | None,
-    period_line: int | None,
+    period: tuple[tuple[date, date] | None, int | None],
+    announced: tuple[tuple[str | None, int | None], int] | None,
 ) -> tuple[int | None, int | None]:
-    """The title's year; for a report then 「现将我区2022年度…」 or 「2019年度政府信息公开年度报告」
-    outside cited titles, the statistical period, a download link's title. A guide or a notice
-    has a year only when its title gives one."""
+    """The title's year or that of 「现公布…年度报告」; for a report then, in its opening lines,
+    「现将我区2022年度…」 or 「2019年度政府信息公开年度报告」 outside cited titles, or the body's own
+    year (「2023年，我镇…」, 「本年度(2023年)」); the statistical period; a table footnote (「注：…2023年度…」);
+    a download link's title; last the 编制 notice the report cites (「《关于做好2023年度政府信息公开工作
+    年度报告编制…的通知》」). A guide or a notice has a year only when its title gives one."""
     if title:
         year = A.split_title(title[0])[1]
         if year:
             return year, title[1]
+    if announced and announced[0][1]:
+        return announced[0][1], announced[1]
     if kind != "annual_report":
         return None, None
     for number, text in lines[:_INTRO_LINES]:
         if "年" in text:
-            match = _YEAR_PHRASE.search(_BOOK_TITLE.sub("《》", text) if "《" in text else text)
-            if match:
-                return int(match["a"] or match["b"]), number
-    if period:
-        return period[0].year, period_line
+            masked = _BOOK_TITLE.sub("《》", text) if "《" in text else text
+            match = _YEAR_PHRASE.search(masked)
+            year = int(match["a"] or match["b"]) if match else D.body_year(masked, A.from_subject)
+            if year:
+                return year, number
+    if period[0]:
+        return period[0][0].year, period[1]
+    for number, text in lines:
+        if "年" in text and D.FOOTNOTE.match(text):
+            year = D.footnote_year(text)
+            if year:
+                return year, number
     for text, number in downloads:
         year = A.split_title(text)[1]
+        if year:
+            return year, number
+    for number, text in lines[:_INTRO_LINES]:
+        year = D.notice_year(text) if "《" in text else None
         if year:
             return year, number
     return None, None
 
 
 def _published(doc: Document, lines: Lines) -> tuple[date | None, int | None]:
-    """「发布时间:2021-01-20 08:39」 / 发布日期 in the page chrome or the first lines."""
+    """The page's own publication field, in the page chrome or the first lines: 「发布时间:…」,
+    发布日期, 公开日期, 「| 发文日期 | 2024-01-30 |」, 「<publishtime>…」, a bare date after the site's
+    name. Never a crawl stamp, a 「today」 widget or a copyright year (domain.md §10.26)."""
     for number, text in [*chrome_lines(doc), *lines[:_PUBLISHED_LINES]]:
-        if "时间" in text or "日期" in text or "发布于" in text:
-            published = D.find_published(text)
-            if published:
-                return published, number
+        published = D.find_published(text) if D.MAY_PUBLISH.search(text) else None
+        if published:
+            return published, number
     return None, None
 
 
