@@ -153,7 +153,7 @@ def read_frame(path: Path, name: str | None = None) -> pd.DataFrame:
         if path.suffix == ".csv":
             with path.open(encoding="utf-8", newline="") as f:
                 found = next(csv.reader(f), [])
-            relation = con.read_csv(str(path), header=True, columns=types)
+            relation = con.read_csv(str(path), header=True, dtype=types)
         else:
             relation = con.read_parquet(str(path))
             found = relation.columns
