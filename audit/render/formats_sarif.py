@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import audit
 from audit.model import RunResult
 from audit.render.formats import findings_of, repo_path
 
@@ -27,19 +28,6 @@ SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sar
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 FINGERPRINT = "xxgkFindingId/v1"
 ROOT = "%SRCROOT%"
-
-
-def version() -> str:
-    """The installed package's version (its metadata), or the source tree's when not installed."""
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as installed
-
-    try:
-        return installed("xxgk-audit")
-    except PackageNotFoundError:
-        import audit
-
-        return audit.__version__
 
 
 def _title(rule: dict[str, Any], lang: str) -> str:
@@ -150,7 +138,11 @@ def sarif_log(result: RunResult) -> dict[str, Any]:
         "runs": [
             {
                 "tool": {
-                    "driver": {"name": "xxgk-audit", "version": version(), "rules": [_descriptor(r) for r in rules]}
+                    "driver": {
+                        "name": "xxgk-audit",
+                        "version": audit.__version__,
+                        "rules": [_descriptor(r) for r in rules],
+                    }
                 },
                 "originalUriBaseIds": {ROOT: {"uri": cwd}},
                 "invocations": [_invocation(result)],
