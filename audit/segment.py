@@ -225,23 +225,102 @@ def _merge_tiny(pages: list[_Page], lines: list[str]) -> list[_Page]:
 
 
 def _split_at_titles(page: _Page, lines: list[str]) -> list[_Page]:
-    """Split before a report title line that follows a complete report (no chrome between)."""
-    parts: list[_Page] = []
-    current = _Page(page.start, page.end, page.offset)
-    headings = 0
-    for i in page.content:
-        line = lines[i]
-        if headings >= _COMPLETE_HEADINGS and len(current.content) >= _COMPLETE_LINES and "报" in line:
-            text = line.strip(_EDGE)
-            if _TITLE.fullmatch(text) and _REPORT_WORDS.search(text):
-                current.end = i
-                parts.append(current)
-                current, headings = _Page(i, page.end), 0
-        if "、" in line[:8] and _LINE_HEADING.match(line):
+    """Split a page holding several documents pasted together with no page chrome between them:
+    before a report title that follows a complete report (or any report, when the new one starts
+    afresh below its title: 「一、总体情况」 or an opening sentence), at a separator line
+    (「=====」, dropped) that a report start follows, and before a report with no title that
+    restarts the outline at 「一、总体情况」 after a complete report. A report's own section breaks,
+    a separator before its next section and a title repeated as a running header do not split."""
+    starts: list[tuple[int, int]] = []  # (content index a part starts at, content index it ends before)
+    content = page.content
+    texts = [chrome_free(lines[i]) for i in content]
+    begin, headings, own_title = 0, 0, _report_title(texts, 0)
+    for k, text in enumerate(texts):
+        split = _split_here(texts, k, k - begin, headings, own_title) if k > begin else None
+        if split is not None:
+            start, end = split
+            starts.append((start, end))
+            begin, headings, own_title = start, 0, _report_title(texts, start)
+            headings = sum(1 for t in texts[start : k + 1] if _is_heading(t))
+            continue
+        if _is_heading(text):
             headings += 1
-        current.content.append(i)
-    parts.append(current)
-    return parts
+    if not starts:
+        return [page]
+    parts: list[_Page] = []
+    begin = 0
+    for start, end in [*starts, (len(content), len(content))]:
+        first = not parts
+        part = _Page(page.start if first else content[begin], page.end, page.offset if first else 0)
+        part.content = content[begin:end]
+        if end < len(content):
+            part.end = content[end]  # up to the next part's first line or the separator
+        parts.append(part)
+        begin = start
+    return [part for part in parts if part.content]
+
+
+def _is_heading(text: str) -> bool:
+    return "、" in text[:4] and bool(_LINE_HEADING.match(text))
+
+
+def _split_here(texts: list[str], k: int, done: int, headings: int, own_title: str | None) -> tuple[int, int] | None:
+    """Where a new document starts at content line k, as (its first line, the line the part before
+    ends before), or None. `done` lines and `headings` headings of the current part lie above."""
+    text = texts[k]
+    complete = headings >= _COMPLETE_HEADINGS and done >= _COMPLETE_LINES
+    if _SEPARATOR.fullmatch(text) and sum(c not in " \t" for c in text) >= 3:
+        title = _report_title(texts, k + 1)
+        if title is not None:
+            afresh, own = _below_title(texts, k + 1, title, own_title)
+            new = afresh or not own
+        else:
+            new = _starts_afresh(texts, k + 1)
+        return (k + 1, k) if new and done > _TINY_LINES else None
+    title = _report_title(texts, k)
+    if title is not None:
+        afresh, own = _below_title(texts, k, title, own_title)
+        if (complete and (afresh or not own)) or (afresh and headings >= 1 and done > _TINY_LINES + 2):
+            return k, k
+        return None
+    if complete and _FIRST_SECTION.match(text):
+        start = k
+        while start - 1 > k - 4 and any(mark in texts[start - 1] for mark in _OPENING_MARKS):
+            start -= 1
+        return start, start
+    return None
+
+
+def _below_title(texts: list[str], k: int, title: str, own_title: str | None) -> tuple[bool, bool]:
+    """(a report starts afresh below the title at k, the title is the current report's own or a
+    citation): a running header repeats the report's own title, 「《…年度报告》」 cites one."""
+    afresh = _starts_afresh(texts, k + (2 if title != title_text(texts[k]) else 1))
+    return afresh, title == own_title or texts[k][:1] in '《“"「'
+
+
+def _report_title(texts: list[str], k: int) -> str | None:
+    """The report title at content line k (alone on its line or wrapped onto the next), or None."""
+    if k >= len(texts) or ("报" not in texts[k] and (k + 1 == len(texts) or "报" not in texts[k + 1])):
+        return None
+    text = title_text(texts[k])
+    if _TITLE.fullmatch(text) and _REPORT_WORDS.search(text):
+        return text
+    if k + 1 < len(texts) and len(text) <= 40 and _WRAPPED_HEAD.search(text) and not _SENTENCE_MARK.search(text):
+        joined = text + title_text(texts[k + 1])
+        if not _ANY_YEAR.search(texts[k + 1]) and _TITLE.fullmatch(joined) and _REPORT_WORDS.search(joined):
+            return joined
+    return None
+
+
+def _starts_afresh(texts: list[str], k: int) -> bool:
+    """Whether the lines from k open a report: 「一、总体情况」 or an opening sentence (本报告…,
+    根据《中华人民共和国政府信息公开条例》…) before any other heading, within a few lines."""
+    for text in texts[k : k + 4]:
+        if _FIRST_SECTION.match(text) or any(mark in text for mark in _OPENING_MARKS):
+            return True
+        if _is_heading(text):
+            return False
+    return False
 
 
 def _documents_of(source: Source) -> Iterator[tuple[Document, list[str]]]:

@@ -13,6 +13,12 @@ from audit.model import Document, Source
 from audit.segment import ATTACHED, BLANK, BOUNDARY, CONTENT, RESIDUE, classify_kind, classify_line, segment
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seeds"
+_OUTLINE = (
+    "一、总体情况",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、行政复议、行政诉讼情况",
+)
 TRUTH: dict[str, Any] = yaml.safe_load((SEEDS / "truth.yaml").read_text(encoding="utf-8"))["files"]
 
 
@@ -173,6 +179,63 @@ def test_a_title_repeated_at_the_top_of_a_report_does_not_split_it() -> None:
     assert len(segment([source_of(text)])) == 1
 
 
+def _short_report(title: str, year: int, voice: str = "本机关") -> str:
+    """A made-up report of a few lines: a title, an opening sentence and six one-line sections."""
+    head = f"{title}\n" if title else ""
+    return head + (
+        f"依照《中华人民共和国政府信息公开条例》，现将{year}年度政府信息公开工作情况报告如下。\n"
+        f"一、总体情况\n{year}年，{voice}主动公开政府信息131条。\n二、主动公开政府信息情况\n见附表。\n"
+        "三、收到和处理政府信息公开申请情况\n收到申请4件。\n四、政府信息公开行政复议、行政诉讼情况\n无。\n"
+        "五、存在的主要问题及改进情况\n栏目更新不够及时。\n六、其他需要报告的事项\n无。\n"
+    )
+
+
+FIRST = _short_report("杨柳湖镇人民政府2020年政府信息公开工作年度报告", 2020, "我镇")
+SECOND = _short_report("杨柳湖镇人民政府2021年度政府信息公开工作报告", 2021, "我镇")  # a title variant
+WRAPPED = _short_report("芦溪县司法局2021年度政府\n信息公开工作年度报告", 2021)
+UNTITLED = _short_report("", 2019, "我县")
+
+
+@pytest.mark.parametrize(
+    ("text", "starts"),
+    [
+        (
+            FIRST + "\n\n" + SECOND + "\n" + WRAPPED,
+            ["杨柳湖镇人民政府2020", "杨柳湖镇人民政府2021", "芦溪县司法局2021"],
+        ),
+        (FIRST + "\n\n\n" + UNTITLED, ["杨柳湖镇人民政府2020", "依照《中华人民共和国政府信息公开条例》"]),
+        (FIRST + "\n======\n" + SECOND + "\n\n＝＝＝＝＝＝\n\n" + UNTITLED, ["杨柳湖镇", "杨柳湖镇", "依照"]),
+        (FIRST + "-" * 30 + "\n" + WRAPPED, ["杨柳湖镇人民政府2020", "芦溪县司法局2021"]),
+        (FIRST + "\n" + FIRST, ["杨柳湖镇人民政府2020", "杨柳湖镇人民政府2020"]),  # a copy pasted below
+    ],
+    ids=["blank lines", "no title", "= separators", "- separator", "same title"],
+)
+def test_reports_pasted_together_are_split(text: str, starts: list[str]) -> None:
+    """Reports joined by blank lines or 「=====」-style separators only (no page chrome) are split,
+    short ones, variant and wrapped titles and reports without a title included; a separator line
+    belongs to neither report."""
+    docs = segment([source_of(text)])
+    assert len(docs) == len(starts)
+    for doc, start in zip(docs, starts, strict=True):
+        lines = [t for _, t in doc.numbered_lines() if t.strip()]
+        assert lines[0].startswith(start) and doc.kind == "annual_report"
+        assert not any(set(t.strip()) <= set("=＝-") for t in lines)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        FIRST.replace("三、", "======\n三、").replace("五、", "\n----------\n\n五、"),  # breaks between its sections
+        FIRST.replace("四、", "-----\n杨柳湖镇人民政府2020年政府信息公开工作年度报告\n四、"),  # a running header
+        FIRST.replace("一、总体情况\n", "目录\n" + "".join(f"{h}\n" for h in _OUTLINE) + "一、总体情况\n", 1),
+        FIRST.replace("见附表。", "详见《杨柳湖镇人民政府2019年政府信息公开工作年度报告》。\n见附表。"),
+    ],
+    ids=["section breaks", "running header", "table of contents", "a cited report"],
+)
+def test_one_report_is_not_split_at_its_own_breaks(text: str) -> None:
+    assert len(segment([source_of(text)])) == 1
+
+
 def test_a_page_holding_only_a_title_joins_the_text_below_its_chrome() -> None:
     text = "XX县2021年政府信息公开工作年度报告\n发布时间:2022-01-20\n字号: 大 中 小\n" + _seed_text(
         "001_605866c201a9c82d.txt", from_line=2
@@ -202,6 +265,15 @@ def test_unreadable_sources_give_no_documents() -> None:
         ("XX局关于2020年法治政府建设情况的报告\n一、主要做法\n二、存在问题", "other"),
         ("本报告中所列数据的统计期限自2020年1月1日起至2020年12月31日止。\n一、总体情况", "annual_report"),
         ("(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和) | 申请人情况\nXX指南", "annual_report"),
+        # no title (§10.23): the report's own sections make it a report; a guide's do not
+        (
+            "一、总体情况\n全年公开信息312条。\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况",
+            "annual_report",
+        ),
+        ("一、主动公开\n二、依申请公开\n三、监督和救济\n申请接收渠道见下。", "guide"),
+        # title variants (§10.25) and a mirror's traditional characters (§10.30)
+        ("XX县统计局2022年度政府信息公开工作报告\n一、总体情况", "annual_report"),
+        ("XX縣統計局2022年政府信息公開工作年度報告\n一、總體情況", "annual_report"),
     ],
 )
 def test_kinds(text: str, kind: str) -> None:
