@@ -50,7 +50,7 @@ def identity_outcome(
 def negative_outcome(cells: pd.DataFrame, failing: set[tuple[Any, ...]]) -> pd.DataFrame:
     """Hits of values.non_negative for the cells GX named (document, table, row, column)."""
     where = zip(cells["document"], cells["table"], cells["row"], cells["column"], strict=True)
-    named = cells[[k in failing for k in where]]
+    named = cells[np.array([k in failing for k in where], dtype=bool)]
     named = named.drop_duplicates(["document", "table", "row", "column"])
     return hits_frame(
         [

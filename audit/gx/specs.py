@@ -29,9 +29,10 @@ NOT_EXPRESSIBLE: dict[str, str] = {
     "parts_sum": "needs the narrative's lists of parts, grouped by sentence",
     "year_over_year": "compares narrative claims with another year's report (cross-document)",
     "copied_text": "compares the text of reports with each other (sentences, masked clauses)",
-    "period_matches_year": "reads dates and the report year from document metadata with their source lines; "
-    "kept native with the other document-level checks",
-    "date_order": "date comparisons on document metadata with their source lines; kept native",
+    "period_matches_year": "a check of document metadata, not of the tables: outside the exported set (table "
+    "identities and value constraints); a year comparison on `documents` could be a built-in expectation",
+    "date_order": "a check of document metadata, not of the tables: outside the exported set; on `documents` it "
+    "would be the built-in ExpectColumnPairValuesAToBeGreaterThanB (signed/published vs period_end)",
     "deadline": "statutory deadline from a calendar of rules by year (domain.md §1)",
     "document_kind": "a fact about the document (guide, notice), not a data constraint",
     "copy": "compares whole documents with each other (duplicates)",
