@@ -1,4 +1,4 @@
-"""Command line: `xxgk-audit run | check | extract | rules` (contract.md §1).
+"""Command line: `xxgk-audit run | check | extract | export | rules` (contract.md §1).
 
 The only module that knows about argv, exit codes and files on disk. Heavy imports (pandas via the
 pipeline, jinja2 via the HTML renderer) happen inside the commands so that `--help` and `rules`
@@ -68,6 +68,7 @@ def _audit(
     baseline: str | None = None,
     waivers: str | None = None,
     exclude: list[str] | None = None,
+    engine: str = "native",
 ) -> Any:
     from audit.gate import GateError, apply_gate, expired, load_baseline, load_waivers
     from audit.pipeline import run_audit
@@ -80,7 +81,12 @@ def _audit(
     for w in expired(waived):
         click.echo(f"xxgk-audit: 豁免 {w['id']} 已于 {w['expires']} 到期，该发现重新计入 (waiver expired)", err=True)
     result = run_audit(
-        list(paths), severities=_load_severities(config), validate_frames=check_frames, db=db, exclude=exclude
+        list(paths),
+        severities=_load_severities(config),
+        validate_frames=check_frames,
+        db=db,
+        exclude=exclude,
+        engine=engine,
     )
     if known is not None or waivers:
         result.findings = apply_gate(result.findings, baseline=known, waivers=waived)
@@ -144,9 +150,36 @@ config_option = click.option(
 )
 
 
+def _require_gx(ctx: click.Context | None = None, param: Any = None, engine: str = "gx") -> str:
+    """Great Expectations is an extra: say how to get it (found without importing it: that takes seconds)."""
+    import importlib.util
+
+    if engine != "gx":
+        return engine
+    try:
+        found = importlib.util.find_spec("great_expectations") is not None
+    except (ImportError, ValueError):  # blocked or half-removed: as good as absent
+        found = False
+    if not found:
+        raise click.UsageError("Great Expectations is not installed: pip install 'xxgk-audit[gx]'")
+    return engine
+
+
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(["native", "gx"]),
+    default="native",
+    show_default=True,
+    callback=_require_gx,
+    help="gx: decide the table identities and value constraints with Great Expectations (the [gx] extra; "
+    "the other rules run natively, docs/gx.md).",
+)
+
+
 def audit_options(command: Callable[..., None]) -> Callable[..., None]:
-    """The options `run` and `check` share: gate level, configuration, history store, baseline, waivers."""
-    for option in reversed((fail_on_option, config_option, db_option, no_db_option, baseline_option, waivers_option)):
+    """The options `run` and `check` share: gate level, configuration, history store, baseline, waivers, engine."""
+    options = (fail_on_option, config_option, db_option, no_db_option, baseline_option, waivers_option, engine_option)
+    for option in reversed(options):
         command = option(command)
     return command
 
@@ -172,6 +205,7 @@ def run(
     no_db: bool,
     baseline: str | None,
     waivers: str | None,
+    engine: str,
 ) -> None:
     """Audit files and folders; write OUT/index.html, one page per agency, OUT/audit.json.
 
@@ -191,9 +225,11 @@ def run(
         used = {"config": config, "waivers": waivers, "baseline": baseline}
         try:
             if paths:
-                result = _audit(paths, config, db=store, baseline=baseline, waivers=waivers, exclude=[str(out)])
+                result = _audit(
+                    paths, config, db=store, baseline=baseline, waivers=waivers, exclude=[str(out)], engine=engine
+                )
             else:
-                result = _audit_samples(config, store, baseline, waivers, out)
+                result = _audit_samples(config, store, baseline, waivers, out, engine)
             written = _write_outputs(result, out, lambda: _judge(result, fail_on, **used))
         except BaseException:
             _discard_stale(out)  # never leave an earlier run's audit.json looking like this run's
@@ -212,7 +248,9 @@ def run(
     _guarded(body)
 
 
-def _audit_samples(config: str | None, store: str | None, baseline: str | None, waivers: str | None, out: Path) -> Any:
+def _audit_samples(
+    config: str | None, store: str | None, baseline: str | None, waivers: str | None, out: Path, engine: str = "native"
+) -> Any:
     """The bundled samples, read from inside the package so that the pages name them `samples/…`
     (from another folder an installed package's path reads `../../lib/python3/site-packages/…`);
     every path the user gave stays relative to where they ran the command."""
@@ -225,6 +263,7 @@ def _audit_samples(config: str | None, store: str | None, baseline: str | None, 
             baseline=given[2],
             waivers=given[3],
             exclude=[os.path.abspath(out)],
+            engine=engine,
         )
 
 
@@ -298,6 +337,7 @@ def check(
     no_db: bool,
     baseline: str | None,
     waivers: str | None,
+    engine: str,
 ) -> None:
     """Audit files for a quick look on the terminal or in CI; writes no files but --output (and the
     history store, with --db)."""
@@ -311,7 +351,7 @@ def check(
         # a spot check answers in about a second: the frame schemas (pandera, ~0.5 s to import) are
         # checked by `run` and the test suite, not here
         store = None if no_db else db
-        result = _audit(paths, config, check_frames=False, db=store, baseline=baseline, waivers=waivers)
+        result = _audit(paths, config, check_frames=False, db=store, baseline=baseline, waivers=waivers, engine=engine)
         code = _judge(result, fail_on, config=config, waivers=waivers, baseline=baseline)
         from audit.render import formats
 
@@ -367,6 +407,43 @@ def extract(paths: tuple[str, ...], as_json: bool) -> None:
     _guarded(body)
 
 
+@main.command(name="export")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the files.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True, help="File format."
+)
+@click.option("--db", type=click.Path(dir_okay=False), help="Export this history store's reports instead of PATHs.")
+def export_command(paths: tuple[str, ...], out_dir: str, fmt: str, db: str | None) -> None:
+    """Write the tidy frames documents, cells, claims, findings, issues as OUT/<frame>.parquet (or .csv)
+    for pandas, DuckDB, polars or Great Expectations: of an audit of PATHs (without the history store),
+    or of the reports of a history store (--db). Columns and dtypes: docs/frames.md."""
+
+    def body() -> int:
+        from audit.export import export_frames, export_store
+        from audit.history import StoreBusy, StoreError
+
+        if bool(paths) == bool(db):
+            raise click.UsageError("give PATH... to audit, or --db FILE to export a history store")
+        out, faults = Path(out_dir), []
+        if db:
+            if not os.path.isfile(db):
+                raise click.UsageError(f"no history store at {printable(db)}")
+            try:
+                written = export_store(db, out, fmt)
+            except (StoreError, StoreBusy) as exc:
+                raise click.UsageError(str(exc)) from exc
+        else:
+            result = _audit(paths, None, exclude=[str(out)])
+            _echo_inputs(result)
+            written, faults = export_frames(result, out, fmt), result.faults
+        click.echo(" ".join(printable(p) for p in written))
+        _echo_faults(faults)
+        return EXIT_FAILURE if faults else EXIT_OK
+
+    _guarded(body)
+
+
 @main.command()
 @click.argument("rule_id", required=False)
 @click.option("--verbose", is_flag=True, help="Also print the check (kind, scope, params) and the message template.")
@@ -384,6 +461,39 @@ def rules(rule_id: str | None, verbose: bool) -> None:
         except KeyError as exc:
             raise click.UsageError(f"unknown rule {rule_id!r}; `xxgk-audit rules` lists them") from exc
         return EXIT_OK
+
+    _guarded(body)
+
+
+@main.group(name="gx")
+def gx_group() -> None:
+    """Great Expectations: the table identities and value constraints as GX suites (the [gx] extra, docs/gx.md)."""
+
+
+@gx_group.command(name="init")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.argument("paths", nargs=-1, type=click.Path())
+def gx_init(directory: str, paths: tuple[str, ...]) -> None:
+    """Audit PATHs (the bundled samples when none), export the frames to DIRECTORY/data/*.parquet and create
+    a GX file data context in DIRECTORY/gx: data source, suites from rules/*.yaml, checkpoint `xxgk_audit`;
+    run the checkpoint once, which builds the Data Docs."""
+
+    def body() -> int:
+        _require_gx()
+        from audit.export import export_frames
+        from audit.gx.context import init_context
+
+        out = Path(directory)
+        result = _audit(paths, None, exclude=[str(out)]) if paths else _audit_samples(None, None, None, None, out)
+        made = init_context(out, result, export_frames)
+        click.echo(
+            f"GX context {printable(made['context'])}: {made['suites']} suites, {made['expectations']} expectations "
+            f"over {printable(made['data'])}; failing rules: {', '.join(made['failed']) or 'none'}"
+        )
+        click.echo(f"Data Docs: {printable(made['docs'])}")
+        click.echo(f"Run natively (not expressible in GX, docs/gx.md): {', '.join(made['native'])}")
+        _echo_faults(result.faults)
+        return EXIT_FAILURE if result.faults else EXIT_OK
 
     _guarded(body)
 

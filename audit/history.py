@@ -327,6 +327,16 @@ class HistoryStore:
                 out[t] = int(row[0]) if row else 0
             return out
 
+    def read_tables(self, names: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
+        """Whole tables as stored, for `xxgk-audit export --db` (one the store does not hold yet is empty)."""
+        import duckdb
+
+        with duckdb.connect() as blank, self._connect(read_only=True) as con:
+            for statement in _SCHEMA:
+                blank.execute(statement)
+            present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            return {t: (con if t in present else blank).execute(f"SELECT * FROM {t}").df() for t in names}
+
     # -- reading -----------------------------------------------------------------------------------
 
     def load(self, documents: pd.DataFrame) -> Frames:

@@ -48,6 +48,7 @@ def run_audit(
     validate_frames: bool | None = None,
     db: str | None = None,
     exclude: list[str] | None = None,
+    engine: str = "native",
 ) -> RunResult:
     """Audit every file under `paths`; never raises for a bad input (it becomes a finding) nor for a
     failure on one document (it becomes a fault and an extraction.internal_error finding).
@@ -56,7 +57,8 @@ def run_audit(
     reports, for the cross-year rules) and given this run's documents, cells, claims and findings
     after; None audits without history. DuckDB is imported only when a store is used. A store that
     cannot be used is a fault of the run: the audit goes on without history. `exclude`: folders the
-    walk never enters (the run's own output folder).
+    walk never enters (the run's own output folder). `engine`: "native", or "gx" to decide the rules
+    that are table identities or value constraints with Great Expectations (audit.gx, imported only then).
     """
     started = datetime.now().astimezone().isoformat(timespec="seconds")
     sources = read_paths(paths, exclude=exclude)
@@ -68,7 +70,10 @@ def run_audit(
     rules = load_rules()
     with _store_section(db, faults) as store:
         history = _guarded_store(faults, db, lambda: store.load(frames.documents)) if store else None
-        findings, not_assessable = run_rules(
+        rules_engine = run_rules
+        if engine == "gx":
+            from audit.gx.engine import run_rules as rules_engine
+        findings, not_assessable = rules_engine(
             frames, sources, rules=rules, severities=severities, history=history, faults=faults
         )
         result = RunResult(
