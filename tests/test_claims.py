@@ -252,3 +252,95 @@ def test_html_marks_the_stated_number_and_escapes_the_sentence(tmp_path: Path) -
     assert "214件" in marks and "212件" in marks
     assert not tree.xpath("//script[contains(., 'alert')]")
     assert any("<script>alert(1)</script>" in (q.text_content() or "") for q in tree.xpath("//q"))
+
+
+# -- narrative across sentences (domain.md §10.31), made-up paragraphs -------------------------
+
+
+def _narrative(*paragraphs: str) -> list[str]:
+    """The narrative.* findings of a report whose text is `paragraphs` (one line each), as 'rule: message'."""
+    from test_claims_realistic import A20_2021, APPS_2021, RL_2021, _narrative_findings
+
+    tables = {"applications": APPS_2021, "review_litigation": RL_2021, "article20": A20_2021}
+    return _narrative_findings(
+        [{"year": 2021, "agency": "某县人民政府", "narrative": list(paragraphs), "tables": tables}]
+    )
+
+
+def _lists(frame) -> list[tuple[float, list[float], bool]]:
+    """(whole, parts, exhaustive) of each list of a claims frame."""
+    out = []
+    for group in dict.fromkeys(frame.loc[frame["kind"] == "whole", "group"]):
+        rows = frame[frame["group"] == group]
+        parts = rows[rows["kind"].isin(["part", "part_open"])]
+        whole = float(rows.loc[rows["kind"] == "whole", "value"].iloc[0])
+        out.append((whole, [float(v) for v in parts["value"]], bool((parts["kind"] == "part").all())))
+    return out
+
+
+def test_a_list_opening_a_sentence_lists_the_count_ending_the_sentence_before() -> None:
+    """「…主动公开政府信息3075条。其中，A 2460条，占80%…」: the parts and their shares are of 3075."""
+    text = (
+        "2021年，县政府共主动公开政府信息3075条。其中，政策法规类2460条，占80%；规划计划类307条，占10%；"
+        "其他类308条，占10%。"
+    )
+    frame = claims(text)
+    assert _lists(frame) == [(3075, [2460, 307, 308], True)]
+    shares = frame[frame["kind"] == "percent"]
+    assert list(zip(shares["metric"], shares["base"], strict=True)) == [
+        ("proactive.part", 2460),
+        ("proactive.part", 307),
+        ("proactive.part", 308),
+    ]
+    whole = frame[frame["kind"] == "whole"].iloc[0]
+    assert whole["text"][whole["span_start"] : whole["span_end"]] == "3075条"  # in the sentence before
+    assert _narrative(text) == []
+    wrong = _narrative(text.replace("占80%", "占85%"))
+    assert len(wrong) == 1 and wrong[0].startswith("narrative.percentage") and "2460/3075" in wrong[0]
+    assert [f.split(":")[0] for f in _narrative(text.replace("其他类308条，占10%", "其他类280条，占9.1%"))] == [
+        "narrative.parts_sum"
+    ]
+
+
+def test_a_share_is_never_of_a_later_sentence() -> None:
+    """A 其中 sentence before its total lists nothing: its shares are not held to the later total."""
+    frame = claims("其中，政策法规类2460条，占80%。县政府全年主动公开政府信息3075条。")
+    assert frame[frame["kind"].isin(["whole", "percent"])].empty
+
+
+def test_category_shares_of_an_among_phrase() -> None:
+    """「在主动公开的…条信息中，X类信息…条，占…%」: each share is of the total the phrase names."""
+    text = (
+        "在主动公开的1260条政府信息中，财政预决算类信息126条，占10%；重点项目类信息378条，占30%；其他信息756条，占60%。"
+    )
+    frame = claims(text)
+    assert stated(frame)["proactive.total"] == 1260
+    assert _lists(frame) == [(1260, [126, 378, 756], True)]
+    assert _narrative(text) == []
+    assert [f.split(":")[0] for f in _narrative(text.replace("占30%", "占33%"))] == ["narrative.percentage"]
+
+
+def test_a_list_that_does_not_add_up_while_the_paragraph_goes_on_is_not_exhaustive() -> None:
+    """「…其中，A、B、其他…。各乡镇公开…条」: the list may go on in the next sentence: no parts_sum alarm."""
+    text = (
+        "2021年，全县共主动公开政府信息1650条，其中，县政府网站发布870条，政务微信发布210条，其他渠道发布90条。"
+        "各乡镇政府公开政府信息480条。"
+    )
+    assert _lists(claims(text)) == [(1650, [870, 210, 90], False)]
+    assert _narrative(text) == []
+    alone = "2021年，全县共主动公开政府信息1650条，其中，县政府网站发布870条，政务微信发布210条，其他渠道发布90条。"
+    assert [f.split(":")[0] for f in _narrative(alone)] == ["narrative.parts_sum"]  # nothing goes on: caught
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "全年主动公开政府信息930条，其中，向上级报送信息60余条，公开民生资金4.5亿元，政策解读27篇，其他信息840条。",
+        "全年主动公开政府信息930条，其中，网站发布500余条，新媒体发布300多条，其他渠道发布130条。",
+    ],
+    ids=["money and another unit", "approximate among exact"],
+)
+def test_lists_mixing_measures_or_approximate_figures_are_not_exhaustive(text: str) -> None:
+    [(whole, _, exhaustive)] = _lists(claims(text))
+    assert whole == 930 and not exhaustive
+    assert _narrative(text) == []

@@ -27,11 +27,15 @@ def list_parts(text: str, start: int, unit: str) -> tuple[list[tuple[Number, int
             break
     segments = _segments(text[start:end], unit)
     parts: list[tuple[Number, int]] = []
-    open_ended = other = False
+    open_ended = other = mixed = False
     kinds: set[str] = set()
     offset = start
     for segment in segments:
-        numbers = [n for n in find_numbers(_flat(segment), with_unit=True) if n.unit == unit]
+        flat = _flat(segment)
+        numbers = [n for n in find_numbers(flat, with_unit=True) if n.unit == unit]
+        # an item given in money or in another unit (「资金3.2亿元」, 「政策解读36篇」) is in the list but not
+        # in the sum: the list is no exhaustive split of its whole (domain.md §10.31)
+        mixed = mixed or (not numbers and _other_measure(flat, unit))
         if numbers:
             n = numbers[0]
             label = segment[: n.start]
@@ -41,8 +45,20 @@ def list_parts(text: str, start: int, unit: str) -> tuple[list[tuple[Number, int
             open_ended = open_ended or bool(w.OPEN_LIST.match(segment[n.end :].lstrip()))
             kinds.update(k for k, pattern in w.PART_KINDS if pattern.search(label))
         offset += len(segment) + 1
-    # 「3件,其中直接起诉2件,复议后起诉1件,尚未审结1件」 lists parts of two different splits
-    return parts, open_ended or len(kinds) > 1, other
+    # 「3件,其中直接起诉2件,复议后起诉1件,尚未审结1件」 lists parts of two different splits; a figure
+    # given approximately among exact ones (「报送上级100余条」) says the list does not add up exactly
+    approximate = any(n.approx for n, _ in parts) and not all(n.approx for n, _ in parts)
+    return parts, open_ended or len(kinds) > 1 or mixed or approximate, other
+
+
+_MONEY = re.compile(r"\d\s*(?:万|亿)?元")
+
+
+def _other_measure(segment: str, unit: str) -> bool:
+    """Whether a list item gives a sum of money or a count in another unit than the list's."""
+    if "元" in segment and _MONEY.search(segment):
+        return True
+    return any(n.unit in w.COUNT_UNITS and n.unit != unit for n in find_numbers(segment, with_unit=True))
 
 
 def _segments(body: str, unit: str) -> list[str]:

@@ -234,6 +234,8 @@ SCOPE_WORDS = (
     ),
 )
 LIST_WORDS = re.compile(r"其中|包括")
+# The label of 「在主动公开的1913条信息中」: a category list of 主动公开 information.
+PROACTIVE_AMONG = re.compile(r"主动公开|公开的?政府信息|发布")
 
 # -- the period a figure is about ---------------------------------------------------------------
 # The last of these before a number in its sentence says what time it counts: the report year

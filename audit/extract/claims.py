@@ -99,6 +99,10 @@ class _Reader:
         self.review_section = False
         self.sentence_start = 0
         self.about_documents = False
+        # the paragraph around the sentence (its line): the sentence before it and the text after it
+        self.before = ""
+        self.after = ""
+        self.inherited: dict[int, str] = {}  # part positions → the metric of their whole's parts
 
     def add(self, metric: str, n: Number, line: int, text: str, kind: str, **extra: Any) -> None:
         self.rows.append(
@@ -109,7 +113,7 @@ class _Reader:
                 n.approx,
                 n.unit,
                 line,
-                self.original or text,
+                extra.get("source") or self.original or text,
                 kind,
                 extra.get("scope"),
                 extra.get("base"),
@@ -141,6 +145,9 @@ class _Reader:
         self.bounds = clause_bounds(text)
         self.sentence_start = len(self.rows)
         self.changing = False
+        carried = self._carried_whole(text)
+        among = _AMONG.search(text) if "中" in text else None
+        self.inherited = self._part_metrics(text, carried, among)
         subject: tuple[str, Number, str | None] | None = None
         last_count: tuple[str, Number, int] | None = None
         cases: list[tuple[str, Number, str | None]] = []  # (group, count, scope) of the sentence's case counts
@@ -167,6 +174,7 @@ class _Reader:
                 or (self.review_section and not w.RL_SUBSET_AFTER.search(text, n.end))
             )
             metric = with_subject(self._metric(text, n, before, after, of_disclosure), before, n, subject)
+            metric = metric or self.inherited.get(n.start) or self._among_metric(text, n, among)
             if metric is None or not self._in_period(metric, n.start, lo):
                 continue
             scope = self._scope_at(n.start)
@@ -184,6 +192,53 @@ class _Reader:
                 cases.append((metric.split(".")[1], n, scope))
                 self._implied_outcome(line, text, cases)
         self._parts(line, text, numbers)
+        if carried is not None:
+            self._list(line, text, carried[0], carried[1], source=self.before)
+        if among is not None:
+            self._list(line, text, _number_at(numbers, among.start("n")), among.end())
+
+    def _carried_whole(self, text: str) -> tuple[Number, int] | None:
+        """「…共主动公开信息1853条。其中，A 1251条…」: a sentence that opens with 其中/包括 lists the parts of
+        the count that ends the sentence before it in the paragraph (its whole, and where its parts start)."""
+        opening = _OPENS_LIST.match(text)
+        if opening is None or not self.before:
+            return None
+        ending = [n for n in find_numbers(self.before, with_unit=True) if n.unit in w.COUNT_UNITS]
+        if not ending or self.before[ending[-1].end :].strip(" 。,，;；|") != "":
+            return None
+        return ending[-1], opening.end()
+
+    def _part_metrics(
+        self, text: str, carried: tuple[Number, int] | None, among: re.Match[str] | None
+    ) -> dict[int, str]:
+        """The metric the parts of a list take from their whole when they name none (「其中，政策文件类
+        1502条，占70%」 after 「主动公开政府信息2146条。」): parts of a 主动公开 total are 主动公开 parts."""
+        if carried is not None:
+            whole, start = carried
+            metric = self._metric_of_row(self.before, whole)
+        elif among is not None:
+            whole, start = Number(0.0, 0, 0, among["unit"], False, 0.0, 0.0), among.end()
+            metric = "proactive.total" if w.PROACTIVE_AMONG.search(among["label"]) else None
+        else:
+            return {}
+        if metric not in ("proactive.total", "proactive.website"):
+            return {}
+        parts, _, _ = list_parts(text, start, whole.unit)
+        return {n.start: "proactive.part" for n, _ in parts}
+
+    def _metric_of_row(self, source: str, n: Number) -> str | None:
+        """The metric of the count claimed at `n` in the sentence `source` (read before), if any."""
+        for r in reversed(self.rows):
+            if r[6] == source and r[12] == n.start and r[7] == "count":
+                return str(r[1])
+        return None
+
+    @staticmethod
+    def _among_metric(text: str, n: Number, among: re.Match[str] | None) -> str | None:
+        """「在主动公开的1913条信息中」: the whole a category list is of."""
+        if among is None or n.start != among.start("n") or not w.PROACTIVE_AMONG.search(among["label"]):
+            return None
+        return "proactive.total" if n.unit in w.INFORMATION_UNITS else None
 
     def _part_of_own_total(self, text: str, metric: str, n: Number) -> bool:
         """「市政府及市政府办公室共收到申请52件，其中市政府收到30件」: a count listed after 其中 under a count
@@ -417,22 +472,29 @@ class _Reader:
             wholes = [n for n in numbers if n.end <= m.start() and n.unit in w.COUNT_UNITS]
             if not wholes or text[wholes[-1].end : m.start()].strip(",，:：(（ ") != "":
                 continue
-            whole = wholes[-1]
-            parts, open_ended, other = list_parts(text, m.end(), whole.unit)
-            if not parts:
-                continue
-            self.groups += 1
-            group = f"{self.doc_id}:{line}:list{self.groups}"
-            closed = (
-                not open_ended
-                and (len(parts) >= 3 or (other and len(parts) >= 2))
-                and not self._results_of_received(text, whole, parts)
-                and (other or not _highlights_or_overlap(text, whole, parts))
-            )
-            self.add("list.whole", whole, line, text, "whole", group=group, scope=self._scope_at(whole.start))
-            for n, times in parts:
-                scaled = Number(n.value * times, n.start, n.end, n.unit, n.approx, n.low * times, n.high * times)
-                self.add("list.part", scaled, line, text, "part" if closed else "part_open", group=group, base=times)
+            self._list(line, text, wholes[-1], m.end())
+
+    def _list(self, line: int, text: str, whole: Number, start: int, source: str = "") -> None:
+        """The whole (in `source`, the sentence before, when it ends there) and the parts listed from
+        `start`; exhaustive (parts) or not (part_open). A list that does not add up while the paragraph
+        goes on with counts of its unit may go on there (「…其中，A 1397条…。各乡镇公开534条」): not exhaustive."""
+        parts, open_ended, other = list_parts(text, start, whole.unit)
+        if not parts:
+            return
+        self.groups += 1
+        group = f"{self.doc_id}:{line}:list{self.groups}"
+        closed = (
+            not open_ended
+            and (len(parts) >= 3 or (other and len(parts) >= 2))
+            and not self._results_of_received(text, whole, parts)
+            and (other or not _highlights_or_overlap(text, whole, parts))
+            and (_adds_up(whole, parts) or not _goes_on(self.after, whole.unit))
+        )
+        scope = scope_at(scopes(source), whole.start) if source else self._scope_at(whole.start)
+        self.add("list.whole", whole, line, text, "whole", group=group, scope=scope, source=source)
+        for n, times in parts:
+            scaled = Number(n.value * times, n.start, n.end, n.unit, n.approx, n.low * times, n.high * times)
+            self.add("list.part", scaled, line, text, "part" if closed else "part_open", group=group, base=times)
 
     def _results_of_received(self, text: str, whole: Number, parts: list[tuple[Number, int]]) -> bool:
         """Whether a list gives results (予以公开…) of a received count: they also handle last year's
@@ -461,6 +523,28 @@ def _highlights_or_overlap(text: str, whole: Number, parts: list[tuple[Number, i
         labels = [text[clause_start(text, 0, n.start) : n.start] for n, _ in parts]
         return any(w.CHANNEL_PART.search(label) for label in labels)
     return False
+
+
+# 「其中，…」 / 「包括：…」 opening a sentence; 「在主动公开的1913条信息中，…」 opening a category list.
+_OPENS_LIST = re.compile(r"\s*(?:其中|包括)\s*[,，:：]?\s*")
+_AMONG = re.compile(
+    r"在(?P<label>[^,，。;；]{0,24}?)(?P<n>\d[\d.]*)\s*(?P<unit>条|件|篇|个)(?P<what>[^,，。;；\d]{0,8}?)中\s*[,，:：]\s*"
+)
+
+
+def _number_at(numbers: list[Number], start: int) -> Number:
+    return next(n for n in numbers if n.start == start)
+
+
+def _adds_up(whole: Number, parts: list[tuple[Number, int]]) -> bool:
+    low = sum(n.low * times for n, times in parts)
+    high = sum(n.high * times for n, times in parts)
+    return low <= whole.high + 1e-9 and high >= whole.low - 1e-9
+
+
+def _goes_on(after: str, unit: str) -> bool:
+    """Whether the rest of the paragraph states counts in `unit` (a list may go on there)."""
+    return bool(after) and any(n.unit == unit for n in find_numbers(after, with_unit=True))
 
 
 def _signed(n: Number, sign: int) -> Number:
@@ -499,10 +583,13 @@ def claims_from_lines(
         if not HAS_COUNT.search(text) and not _states_no_cases(text):
             continue
         reader.about_applications = "申请" in text
+        reader.before = ""
         for lo, hi in sentences(text):
             sentence = text[lo:hi].strip(" |")
             if _worth_reading(sentence):
+                reader.after = text[hi:]
                 reader.sentence(line, sentence)
+            reader.before = sentence
     return reader.rows
 
 
