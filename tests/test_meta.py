@@ -273,6 +273,11 @@ def test_a_date_inside_the_text_is_not_a_signature() -> None:
         ("济南市历下区人民政府政府信息公开指南", ("济南市历下区人民政府", None)),
         ("关于2014年政府信息公开工作要点落实情况的函", (None, 2014)),
         ("2020年度政府信息公开工作年度报告", (None, 2020)),
+        # a guide's 「…人民政府信息公开指南」 shares 政府 between the name and the topic: the name keeps it
+        ("枫桥县人民政府信息公开指南", ("枫桥县人民政府", None)),
+        ("年度政府信息公开工作年度报告", (None, None)),  # the second half of a wrapped title names no body
+        ("2022年枫桥县人民政府信息公开工作年度报告", ("枫桥县人民政府", 2022)),
+        ("枫桥县应急管理局2022政府信息公开工作年度报告", ("枫桥县应急管理局", 2022)),  # no 年 (§10.22)
     ],
 )
 def test_split_title(title: str, expected: tuple[str | None, int | None]) -> None:

@@ -23,9 +23,10 @@ _TOPIC = re.compile(r"(?:(?<!人民)政府信息公开|政务公开|信息公开
 _TITLE_JUNK = re.compile(r"[\s|《》“”\"「」]+")
 _LEADING_WORDS = re.compile(r"^(?:关于|印发|公布)+")
 _TRAILING_WORDS = re.compile(r"(?:关于|的|之)+$")
-# Pronouns (本机关, 我区, 全县 …), a bare 「区政府」 without its place, and anything but CJK/digits/brackets.
+# Pronouns (本机关, 我区, 全县 …), a bare 「区政府」 without its place, 「年度」 (a title cut after its year),
+# and anything but CJK/digits/brackets.
 _NOT_A_NAME = re.compile(
-    rf"^(?:本机关|本单位|本部门|本[局委办厅]|我[区县市局委办镇乡]|全[区县市]|各|该)|^[区县市省镇乡州旗](?:人民)?政府|[^{_CJK}()0-9]"
+    rf"^(?:本机关|本单位|本部门|本[局委办厅]|我[区县市局委办镇乡]|全[区县市]|各|该)|^[区县市省镇乡州旗](?:人民)?政府|^年度$|[^{_CJK}()0-9]"
 )
 
 _COMPILER = re.compile(rf"由(?P<a>[{_CJK}()]{{2,30}}?)(?:结合[^。,;]{{0,30}}?)?(?:负责|牵头|组织)?编制")
