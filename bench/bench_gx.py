@@ -49,7 +49,7 @@ def rule_stage(corpus: Path, repeat: int) -> None:
     from audit.pipeline import run_audit
     from audit.validate import load_rules
     from audit.validate import run_rules as run_native
-    from audit.validate.engine import _prepare
+    from audit.validate.engine import prepare_frames
 
     start = time.perf_counter()
     import great_expectations  # noqa: F401
@@ -70,7 +70,7 @@ def rule_stage(corpus: Path, repeat: int) -> None:
     )
 
     def gx_only() -> None:
-        documents, cells, _ = _prepare(frames, sources, [])
+        documents, cells, _ = prepare_frames(frames, sources, [])
         gx_checks(documents, cells, exported)
 
     rows = [

@@ -108,10 +108,10 @@ def test_engine_gx_without_gx_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) 
 def _gx_verdicts(frames: Frames, sources: list[Any]) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
     """(failing, undecided) (rule, document, table, row, column) as GX decides them, before wording."""
     from audit.gx.engine import gx_checks
-    from audit.validate.engine import _prepare
+    from audit.validate.engine import prepare_frames
 
     exported, _ = specs(load_rules())
-    documents, cells, _ = _prepare(frames, sources, [])
+    documents, cells, _ = prepare_frames(frames, sources, [])
     outcomes, _ = gx_checks(documents, cells, exported)
     by_id = {s.id: s for s in exported}
     failing, undecided = set(), set()

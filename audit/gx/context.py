@@ -34,14 +34,14 @@ DOCS_INDEX = Path("gx", "uncommitted", "data_docs", "local_site", "index.html")
 
 def write_frames(result: RunResult, data: Path, exporter: Callable[..., Any] | None = None) -> dict[str, Path]:
     """The frames as DIR/data/<name>.parquet: the exported ones (or `cells` alone) and the derived ones."""
-    from audit.validate.engine import _prepare
+    from audit.validate.engine import prepare_frames
 
     data.mkdir(parents=True, exist_ok=True)
     if exporter is not None:
         exporter(result, data, "parquet")
     else:
         result.frames.cells.to_parquet(data / "cells.parquet", index=False)
-    documents, cells, _ = _prepare(result.frames, result.sources, [])
+    documents, cells, _ = prepare_frames(result.frames, result.sources, [])
     renderings = documents["id"][documents["rendering_of"].notna()]
     written = {"cells": data / "cells.parquet"}
     for name, frame in derived_frames(documents, cells, renderings).items():

@@ -20,9 +20,9 @@ from audit.gx.specs import Spec, specs
 from audit.gx.suites import CONTRACT
 from audit.model import TABLE_ZH, Fault, Frames, Source
 from audit.validate import run_rules as run_native
-from audit.validate.engine import _finding, _prepare, _sorted_findings, _sorted_not_assessable, resolve_severity
+from audit.validate.engine import make_finding, prepare_frames, resolve_severity, sorted_findings, sorted_not_assessable
 from audit.validate.kinds import Context, hits_frame, label, na_frame, number, refs
-from audit.validate.kinds_tables import OK, _hits, _not_assessable, operands
+from audit.validate.kinds_tables import OK, compare_hits, compare_not_assessable, operands
 
 
 def identity_outcome(
@@ -42,8 +42,8 @@ def identity_outcome(
     failed = np.array([c in failing for c in checks], dtype=bool)
     bad = used & ~(ops.state == OK) & np.array([c in undecided for c in checks], dtype=bool)[:, None]
     return (
-        _hits(p, ops, used, in_left, in_right, failed, lsum, rsum, p["location"]),
-        _not_assessable(p, ops, used, bad, p["location"]),
+        compare_hits(p, ops, used, in_left, in_right, failed, lsum, rsum, p["location"]),
+        compare_not_assessable(p, ops, used, bad, p["location"]),
     )
 
 
@@ -107,7 +107,7 @@ def run_rules(
     on = [r for r in rules if resolve_severity(r, severities) != "off"]
     exported, _ = specs(on)
     ids = {s.id for s in exported}
-    documents, cells, issues = _prepare(frames, sources, faults)
+    documents, cells, issues = prepare_frames(frames, sources, faults)
     outcomes, _ = gx_checks(documents, cells, exported)
     found, undecided = _gx_findings(exported, outcomes, documents, cells, issues, sources, severities, faults)
     native = [r for r in rules if r["id"] not in ids]
@@ -120,7 +120,7 @@ def run_rules(
         *found,
         *(dict(zip(more.columns, r, strict=True)) for r in more.itertuples(index=False)),
     ]
-    return _sorted_findings(records, order), _sorted_not_assessable([*undecided, more_na], order)
+    return sorted_findings(records, order), sorted_not_assessable([*undecided, more_na], order)
 
 
 def _gx_findings(
@@ -158,7 +158,7 @@ def _gx_findings(
             hits, na = negative_outcome(cells, failing), na_frame()
         severity = resolve_severity(spec.rule, severities)
         records: list[dict[str, Any]] = hits.to_dict("records")  # type: ignore[assignment]
-        found.extend(_finding(spec.rule, severity, hit, meta, by_path) for hit in records)
+        found.extend(make_finding(spec.rule, severity, hit, meta, by_path) for hit in records)
         if not na.empty:
             undecided.append(na.assign(rule=spec.id))
     return found, undecided

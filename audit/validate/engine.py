@@ -61,7 +61,7 @@ def _with_columns(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame
     return frame.assign(**{c: None for c in missing})
 
 
-def _prepare(
+def prepare_frames(
     frames: Frames, sources: list[Source], faults: list[Fault] | None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The frames as the rules read them. With `faults` given, documents get `rendering_of`: the
@@ -189,7 +189,7 @@ def run_rules(
     faults = faults if faults is not None else []
     # renderings matter only to rules that leave copies to their original
     leaving = any(not {**DEFAULT_SCOPE, **(r.get("applies_to") or {})}["copies"] for r in rules)
-    documents, cells, issues = _prepare(frames, sources, faults if leaving else None)
+    documents, cells, issues = prepare_frames(frames, sources, faults if leaving else None)
     scopes = _Scopes(documents, cells, issues, sources, claims=frames.claims, history=history, faults=faults)
     by_path = {s.path: s for s in sources}
     info_columns = ["source", "agency", "year", "content_hash", "line_start"]
@@ -216,7 +216,7 @@ def run_rules(
     findings = [f for found, _, _ in outcomes for f in found]
     undecided = [na for _, na, _ in outcomes if na is not None]
     order = {doc: i for i, doc in enumerate(documents["id"])}
-    return _sorted_findings(findings, order), _sorted_not_assessable(undecided, order)
+    return sorted_findings(findings, order), sorted_not_assessable(undecided, order)
 
 
 # Rules are independent of one another: for large batches each core runs a share of them in a
@@ -235,7 +235,7 @@ def _outcome(
     ctx = scopes.context(rule.get("applies_to"))
     hits, na = REGISTRY[rule["kind"]].function(ctx, dict(rule.get("params") or {}))
     records: list[dict[str, Any]] = hits.to_dict("records")  # type: ignore[assignment]
-    found = [_finding(rule, severity, hit, info, by_path) for hit in records]
+    found = [make_finding(rule, severity, hit, info, by_path) for hit in records]
     return found, (None if na.empty else na.assign(rule=rule["id"])), []
 
 
@@ -335,7 +335,7 @@ def _mark(quoted: str, sentence: str, start: int, end: int) -> list[int] | None:
     return None if at < 0 else [at, at + end - start]
 
 
-def _finding(
+def make_finding(
     rule: dict[str, Any],
     severity: str,
     hit: dict[str, Any],
@@ -382,7 +382,7 @@ def _sort_keys(frame: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
     )
 
 
-def _sorted_findings(findings: list[dict[str, Any]], order: dict[str, int]) -> pd.DataFrame:
+def sorted_findings(findings: list[dict[str, Any]], order: dict[str, int]) -> pd.DataFrame:
     if not findings:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in FINDING_COLUMNS})
     frame = _sort_keys(pd.DataFrame(findings, columns=list(FINDING_COLUMNS)).astype(object), order)
@@ -391,7 +391,7 @@ def _sorted_findings(findings: list[dict[str, Any]], order: dict[str, int]) -> p
     return frame[list(FINDING_COLUMNS)].reset_index(drop=True)
 
 
-def _sorted_not_assessable(parts: list[pd.DataFrame], order: dict[str, int]) -> pd.DataFrame:
+def sorted_not_assessable(parts: list[pd.DataFrame], order: dict[str, int]) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in NOT_ASSESSABLE_COLUMNS})
     frame = _sort_keys(pd.concat(parts, ignore_index=True)[list(NOT_ASSESSABLE_COLUMNS)].astype(object), order)

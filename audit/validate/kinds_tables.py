@@ -124,8 +124,8 @@ def _compare(
     numbers = np.where(np.isnan(ops.value), 0.0, ops.value)
     lsum, rsum = (numbers * in_left).sum(axis=1), (numbers * in_right).sum(axis=1)
     failing = ~bad.any(axis=1) & (np.abs(lsum - rsum) > float(params.get("tolerance", 1e-6)))
-    hits = _hits(params, ops, used, in_left, in_right, failing, lsum, rsum, location)
-    return hits, _not_assessable(params, ops, used, bad, location)
+    hits = compare_hits(params, ops, used, in_left, in_right, failing, lsum, rsum, location)
+    return hits, compare_not_assessable(params, ops, used, bad, location)
 
 
 def _location(params: dict[str, Any], group: Any, location: str) -> tuple[Any, Any]:
@@ -145,7 +145,7 @@ def _terms(params: dict[str, Any], values: dict[str, float], keys: list[str], *,
     return text
 
 
-def _hits(
+def compare_hits(
     params: dict[str, Any],
     ops: Operands,
     used: np.ndarray,
@@ -195,7 +195,7 @@ def _reason_piece(name: str, state: float, raw: Any) -> str:
     return f"「{name}」" + (_MISSING_TEXT if np.isnan(state) else _STATE_TEXT[int(state)].format(raw=raw))
 
 
-def _not_assessable(
+def compare_not_assessable(
     params: dict[str, Any], ops: Operands, used: np.ndarray, bad: np.ndarray, location: str
 ) -> pd.DataFrame:
     """One row per undecided check; the reason names every unusable operand."""
