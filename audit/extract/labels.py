@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _SPACE_QUOTES = re.compile(r"[\s\u3000“”\"'‘’「」『』]+")
+# Markdown a converter wraps a label in (§10.18): `### (一) 予以公开`, `**规章**`.
+_MARKDOWN = re.compile(r"^#+|\*{2,}")
 
 
 def normalize_label(text: str) -> str:
-    return _SPACE_QUOTES.sub("", text).replace("（", "(").replace("）", ")").replace("：", ":")
+    text = _SPACE_QUOTES.sub("", text).replace("（", "(").replace("）", ")").replace("：", ":")
+    return _MARKDOWN.sub("", text) if "#" in text or "*" in text else text
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,17 @@
 One pass over the tokens (audit.extract.tokens) with a small state machine: a caption, header or
 row label says which table we are in; a row label opens a row; values fill it; a row end, the next
 label or narrative text closes it. What the rows hold is turned into cells and extraction issues
-by audit.extract.table_cells — this module only decides which values belong to which row.
+by audit.extract.table_cells — this module only decides which values belong to which row, and
+records how they were printed, so that the cell reader can refuse what layout leaves open:
+
+- a row label printed alone (a converter's heading `### (一) 予以公开`, a label line above a
+  header row) stays open across header rows until its values come (§10.18);
+- a row label followed by empty cells only (`行政许可 | ||||`, or `行政处罚 |` then `| ||`) is a
+  row of blank cells (§10.20), not a missing one;
+- values that follow no label (an unlabelled row, the start of a fragment cut inside a table, the
+  numbers a PDF prints one line above a tall row's label) are kept apart as `loose` values: they go
+  to the next row only when that row has none of its own (the cell reader decides whether the
+  table's layout allows it), otherwise they are an unlabelled row, reported and never placed.
 """
 
 from __future__ import annotations
@@ -14,20 +24,35 @@ from dataclasses import dataclass, field
 
 from audit.extract import labels as L
 from audit.extract.cells import parse_cell
-from audit.extract.tokens import BLANK, ROWEND, Token
+from audit.extract.tokens import BLANK, PIPES_ONLY, ROWEND, Token
 
 APPLICATIONS, REVIEW, ARTICLE20 = "applications", "review_litigation", "article20"
 REVIEW_CELLS = 15
 _REVIEW_ONLY = re.compile(r"维持|纠正|审结|直接起诉|复议后起诉")
+# A change written as words in a value cell (§10.21: `减4`, `增加3`): a value nobody may read as a sign.
+WORDED = re.compile(r"^(?:增加?|减少?|新增|净增|净减)\s*\d[\d,.]*\s*(?:项|件|个)?$")
+# A row label with its cells run on (§10.21: `规章000`): the digits cannot be split into cells.
+GLUED = re.compile(r"[^\s\d+\-.,|][+\-]?\d[\d+\-.,]*(?:元|万元|亿元)?$")
+# The table printed before each table (domain.md §3): numbers a fragment begins with, right before
+# a table's header, are the end of that one.
+_BEFORE = {APPLICATIONS: ARTICLE20, REVIEW: APPLICATIONS}
 
 
 @dataclass
 class Row:
     table: str
-    key: str | None  # None: a label we do not know (its values are kept apart, never guessed)
+    key: str | None  # None: a label we do not know, or no label (its values are kept apart, never guessed)
     label: Token
     values: list[Token] = field(default_factory=list)
     caption: str | None = None  # 第二十条 item (一/五/六/八/九) the row sits under
+    label_lines: set[int] = field(default_factory=set)  # the lines its label is printed on (wrapped: several)
+    own_lines: set[int] = field(default_factory=set)  # the lines of the labels that name this row
+    beside: bool = False  # its values start on a label line (PDF text: numbers beside the label)
+    delimited: bool = False  # a row end (pipes) closed it: its values cannot be another row's
+    blank: bool = False  # printed with empty cells only: every cell is blank
+    glued: bool = False  # its label runs on into digits (`规章000`): its cells cannot be read
+    before: list[Token] = field(default_factory=list)  # loose values printed before its label
+    unlabelled: bool = False  # values with no label at all
 
 
 @dataclass
@@ -41,7 +66,10 @@ class TableScan:
     last: dict[str, Token] = field(default_factory=dict)  # table → last token read inside it
     a20_headers: dict[str, str] = field(default_factory=dict)  # caption → header text
     ended_at_document_end: set[str] = field(default_factory=set)
+    started_at_document_start: set[str] = field(default_factory=set)  # the text begins inside it
     app_header_seen: bool = False  # the 勾稽关系 header cell: the applications table for sure
+    cut_value: Token | None = None  # the text ends inside this value (no delimiter after it)
+    leading: list[tuple[str, list[Token]]] = field(default_factory=list)  # the text begins with these values of a table
 
 
 class _Scanner:
@@ -51,25 +79,57 @@ class _Scanner:
         self.row: Row | None = None
         self.caption: str | None = None
         self.caption_has_rows = False  # past the header of the current 第二十条 caption
+        self.loose: list[Token] = []  # values that follow no label
+        self.since_label = 0  # tokens since the open row's label
+        self.outside = False  # text outside every table was met: the text did not begin inside one
 
     # -- zone and row bookkeeping ------------------------------------------------------------
-    def enter(self, zone: str, token: Token) -> None:
+    def enter(self, zone: str, token: Token, *, start: bool = False) -> None:
+        """Into `zone`, at its first cell (`start`: its header, caption or heading) or at a row."""
         self.close_row()
+        if self.loose and self.zone is None and not self.outside and start and zone in _BEFORE:
+            # the text begins with numbers, then a table's header: they ended the table before it
+            self.scan.leading.append((_BEFORE[zone], self.loose))
+            self.loose = []
+        elif zone != self.zone and (self.zone is not None or start):
+            self.flush_loose()
+        if zone not in self.scan.seen and not self.outside:
+            self.scan.started_at_document_start.add(zone)
         self.zone = zone
         self.scan.seen.setdefault(zone, token)
 
     def leave(self) -> None:
         self.close_row()
+        self.flush_loose()
         self.zone = None
 
     def open_row(self, table: str, key: str | None, token: Token) -> None:
+        row = self.row
+        if row is not None and key is not None and row.key == key and row.table == table and not row.values:
+            row.label_lines.add(token.line)  # the label again (a heading, then the table's own label cell)
+            row.own_lines.add(token.line)
+            return
         self.close_row()
-        self.row = Row(table, key, token, caption=self.caption if table == ARTICLE20 else None)
+        caption = self.caption if table == ARTICLE20 else None
+        self.row = Row(
+            table, key, token, caption=caption, label_lines={token.line}, own_lines={token.line}, before=self.loose
+        )
+        self.row.glued = key is not None and bool(GLUED.search(token.text.rstrip()))
+        self.loose = []
+        self.since_label = 0
 
     def close_row(self) -> None:
-        if self.row is not None and (self.row.values or self.row.key):
-            self.scan.rows.append(self.row)
+        row = self.row
+        if row is not None and (row.values or row.key or row.before):
+            self.scan.rows.append(row)
         self.row = None
+
+    def flush_loose(self) -> None:
+        """Loose values nobody claimed: an unlabelled row of the current table (reported)."""
+        if self.loose and self.zone in (APPLICATIONS, ARTICLE20):
+            first = self.loose[0]
+            self.scan.rows.append(Row(self.zone, None, first, list(self.loose), unlabelled=True))
+        self.loose = []
 
     def touch(self, token: Token) -> None:
         if self.zone:
@@ -77,43 +137,64 @@ class _Scanner:
 
     # -- tokens ----------------------------------------------------------------------------
     def feed(self, token: Token) -> None:
+        self.since_label += 1
         if token.kind == ROWEND:
-            if self.zone != REVIEW:
-                self.close_row()
+            self.row_end(token)
             return
         if token.kind == BLANK:
             self.value(token)
             return
-        if parse_cell(token.text) is not None:
+        if parse_cell(token.text) is not None or WORDED.match(token.text):
             self.value(token)
             return
         self.label(token, L.classify(token.text))
+
+    def row_end(self, token: Token) -> None:
+        if self.zone == REVIEW:
+            return
+        row = self.row
+        if row is None:
+            if self.zone is not None:  # (before any table they may yet be the start of a fragment)
+                self.flush_loose()
+            return
+        if row.values or row.glued:
+            row.delimited = True
+            self.close_row()
+        elif (token.text == "" and token.line in row.own_lines) or (token.text == PIPES_ONLY and self.since_label == 1):
+            row.blank = True  # `行政许可 | ||||`, `行政处罚 |` then `| ||`: printed, and empty
+            self.close_row()
+        # else: a header row between a label printed alone and its values — the row stays open
 
     def value(self, token: Token) -> None:
         if self.zone == REVIEW:
             values = self.scan.review_values
             if token.kind == BLANK and not values:
                 return  # a blank header cell before the data row
-            values.append(token)
+            values.append(token)  # all of them, up to the next label: 16 values are no 15
             self.touch(token)
-            if len(values) >= REVIEW_CELLS:
-                self.leave()
             return
-        if self.row is not None:
-            self.row.values.append(token)
-            self.touch(token)
+        row = self.row
+        if row is not None and not row.values and not self.loose:
+            row.beside = token.line in row.label_lines
+            row.values.append(token)
+        elif row is not None and not self.loose and not (row.beside and token.line != row.values[-1].line):
+            row.values.append(token)
+        elif token.kind != BLANK or self.loose:
+            # after a row whose numbers stood beside its label, a line of numbers of its own
+            self.loose.append(token)
+        self.touch(token)
 
     def label(self, token: Token, label: L.Label) -> None:
         kind = label.kind
         if kind == L.APP_START:
-            self.enter(APPLICATIONS, token)
+            self.enter(APPLICATIONS, token, start=True)
             self.scan.app_header_seen = True
         elif kind == L.APP_ROW:
             if self.zone != APPLICATIONS:
                 self.enter(APPLICATIONS, token)
             self.open_row(APPLICATIONS, label.key, token)
         elif kind == L.RL_START:
-            self.enter(REVIEW, token)
+            self.enter(REVIEW, token, start=True)
             self.scan.review_start = self.scan.review_start or token
         elif kind == L.A20_CAPTION:
             self.enter(ARTICLE20, token)
@@ -123,6 +204,8 @@ class _Scanner:
         elif kind == L.A20_ROW and self.zone == ARTICLE20:
             self.open_row(ARTICLE20, label.key, token)
             self.caption_has_rows = True
+        elif kind == L.HEADING and "复议" in token.text and "诉讼" in token.text and REVIEW not in self.scan.seen:
+            self.enter(REVIEW, token, start=True)  # 「四、…行政复议、行政诉讼情况」: what follows is that table
         elif kind in (L.HEADING, L.TEXT):
             self.leave()
         elif kind == L.APP_GROUP:
@@ -134,7 +217,7 @@ class _Scanner:
             and REVIEW not in self.scan.seen
             and _REVIEW_ONLY.search(token.text)
         ):
-            self.enter(REVIEW, token)  # the 「行政复议」 cell was lost, the outcome headers remain
+            self.enter(REVIEW, token, start=True)  # the 「行政复议」 cell was lost, the outcome headers remain
             self.scan.review_start = token
         elif kind == L.A20_HEADER and L.normalize_label(token.text) == "信息内容" and self._new_a20_block():
             self.enter(ARTICLE20, token)  # a 第二十条 sub-table whose caption was lost
@@ -146,6 +229,8 @@ class _Scanner:
         else:
             self.unknown(token)
         self.touch(token)
+        if self.zone is None:
+            self.outside = True
 
     def _new_a20_block(self) -> bool:
         return self.zone != ARTICLE20 or self.caption is None or self.caption_has_rows
@@ -159,8 +244,10 @@ class _Scanner:
     def unknown(self, token: Token) -> None:
         if self.zone is None or self.zone == REVIEW:
             return
-        if self.row is not None and not self.row.values:
-            return  # the rest of a label broken across cells or lines
+        row = self.row
+        if row is not None and not row.values:
+            row.label_lines.add(token.line)  # the rest of a label broken across cells or lines
+            return
         if self.zone == ARTICLE20 and self.caption is not None and not self.caption_has_rows:
             self.scan.a20_headers[self.caption] += L.normalize_label(token.text)
             return
@@ -168,7 +255,9 @@ class _Scanner:
         self.open_row(table, None, token)
 
 
-def scan_tables(tokens: Iterable[Token]) -> TableScan:
+def scan_tables(tokens: Iterable[Token], *, ends_open: bool = False) -> TableScan:
+    """The tables of a token stream; `ends_open`: the text's last line ends without a cell
+    delimiter, so a value it ends with may have been cut."""
     scanner = _Scanner()
     last: Token | None = None
     for token in tokens:
@@ -176,7 +265,10 @@ def scan_tables(tokens: Iterable[Token]) -> TableScan:
         last = token
     if scanner.zone is not None:
         scanner.scan.ended_at_document_end.add(scanner.zone)
+    if ends_open and last is not None and last.kind != BLANK and parse_cell(last.text) is not None:
+        scanner.scan.cut_value = last  # read into a row or the review values, or loose
     scanner.close_row()
+    scanner.flush_loose()
     if last is not None:
         # a table still open when the document ends may have been cut off
         for table, token in scanner.scan.last.items():

@@ -7,11 +7,17 @@ The shapes of domain.md §10 differ in how cells and rows are delimited, not in 
 - markdown rows (`| 规章 | 0 | 0 | 0 |`): the same with a leading pipe;
 - one cell per line (`0 |`): a lone `|` line is a blank cell, a run of pipes (`||||||||`) is the
   padding that closes a row;
+- a pipe on its own line (§10.19: `规章` / `|` / `0` / `|`, or `行政规范性文件` / `|` / `2 |`): a lone
+  `|` right after a cell line that has no pipe of its own is that cell's separator, not a blank cell;
+- converter markdown (§10.18): `|---|---|` separator lines hold no cell;
 - one cell per line without pipes, blank lines between: no row delimiters at all; two values may
   share a line (`26 26`), and PDF text puts a label and its numbers on one line.
 
 Every shape becomes CELL / BLANK / ROWEND tokens carrying their original line number; the table
-readers then map rows by label (audit.extract.labels), never by position alone.
+readers then map rows by label (audit.extract.labels), never by position alone. A ROWEND made by a
+line of pipes alone (`| ||`) has the text PIPES_ONLY, one that closes a row with empty cells or
+padding after its last cell the text "": after a row label that printed no value, both say the
+row's cells are blank (§10.20); a row that simply ends (`| 规章 |`) has the text ROW_CLOSED.
 """
 
 from __future__ import annotations
@@ -29,6 +35,10 @@ _VALUE = r"(?:[+\-−－]?\d[\d,]*(?:\.\d+)?(?:亿元|万元|元)?|/|—{1,2}|-{
 _TRAILING_VALUES = re.compile(rf"(?:^|(?<=\s))({_VALUE}(?:\s+{_VALUE})*)\s*$")
 # Lines this long without a pipe are narrative, never table cells (cheap early exit).
 _MAX_CELL_CHARS = 120
+# A markdown table's header separator: `|---|:--:|`.
+_MD_SEPARATOR = re.compile(r"\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?")
+PIPES_ONLY = "|"  # the text of a ROWEND made by a line of pipes alone
+ROW_CLOSED = "."  # the text of a ROWEND after a row's last cell, with no empty cell after it
 
 
 class Token(NamedTuple):  # a tuple: created ~200 times per report, so cheap construction matters
@@ -38,20 +48,28 @@ class Token(NamedTuple):  # a tuple: created ~200 times per report, so cheap con
 
 
 def tokenize(lines: Iterable[tuple[int, str]]) -> Iterator[Token]:
+    bare_cell = False  # the previous line was a cell with no pipe: a lone `|` now is its separator
     for number, line in lines:
         stripped = line.strip()
         if not stripped:
             continue
-        if "|" in stripped:
-            yield from _piped(number, stripped)
-        else:
+        if "|" not in stripped:
+            bare_cell = len(stripped) <= _MAX_CELL_CHARS
             yield from _unpiped(number, stripped)
+            continue
+        if stripped == "|" and bare_cell:
+            bare_cell = False
+            continue
+        bare_cell = False
+        if "-" in stripped and _MD_SEPARATOR.fullmatch(stripped):
+            continue
+        yield from _piped(number, stripped)
 
 
 def _piped(number: int, line: str) -> Iterator[Token]:
     if set(line) <= {"|", " "}:
         # a lone pipe is one blank cell; a run of pipes is row padding
-        yield Token(BLANK if line == "|" else ROWEND, "", number)
+        yield Token(BLANK, "", number) if line == "|" else Token(ROWEND, PIPES_ONLY, number)
         return
     parts = line.split("|")
     if line.endswith("|"):
@@ -73,8 +91,10 @@ def _piped(number: int, line: str) -> Iterator[Token]:
             continue
         content_cells += 1
         yield from _split_values(number, text)
-    if content_cells > 1 or last_content < len(parts) - 1:
-        yield Token(ROWEND, "", number)
+    if last_content < len(parts) - 1:
+        yield Token(ROWEND, "", number)  # empty cells or padding after the last cell with text
+    elif content_cells > 1 or line.startswith("|"):
+        yield Token(ROWEND, ROW_CLOSED, number)  # `| 550 |`, a markdown row of one cell, is a row too
 
 
 def _unpiped(number: int, line: str) -> Iterator[Token]:

@@ -1,0 +1,198 @@
+"""Every labelled report of the corpus in every text shape of domain.md §10 (tests/shapes.py): each
+labelled cell the rendering shows is read right, or left out with a finding on its document
+(structure.incomplete_table, structure.missing_table, extraction.*) — never a wrong number, never a
+silent gap. Prints the shape × (right, refused, wrong, silent) table and the metadata per field.
+
+The whole matrix runs one audit per variant (all reports in one folder, as a user would run them);
+`pytest tests/test_shapes.py -m "not slow"` runs the fast subset only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from shapes import VARIANT, VARIANTS, Rendering, Truth, Variant, labelled_reports, render
+
+from audit.pipeline import run_audit
+
+REFUSALS = ("structure.incomplete_table", "structure.missing_table")
+META = ("kind", "agency", "year", "format")
+# The fast subset: the shapes the issue names first, a file format, and a cut.
+FAST = ("pipe", "converter_md", "pipe_own_line", "pdf_above", "blanks@cell_per_line", "cut_end", "html")
+
+
+@dataclass
+class Score:
+    right: int = 0
+    refused: int = 0
+    wrong: list[str] = field(default_factory=list)
+    silent: list[str] = field(default_factory=list)  # left out without a finding
+    meta: Counter[str] = field(default_factory=Counter)  # field → right
+    meta_total: Counter[str] = field(default_factory=Counter)
+    meta_misses: list[str] = field(default_factory=list)
+
+    def add(self, other: Score) -> None:
+        self.right += other.right
+        self.refused += other.refused
+        self.wrong += other.wrong
+        self.silent += other.silent
+        self.meta.update(other.meta)
+        self.meta_total.update(other.meta_total)
+        self.meta_misses += other.meta_misses
+
+    @property
+    def cells(self) -> int:
+        return self.right + self.refused + len(self.wrong) + len(self.silent)
+
+
+def _same(expected: Any, value: Any, raw: Any, blank: bool) -> bool:
+    if expected is None:
+        return bool(blank)
+    if blank:
+        return False
+    if isinstance(expected, str):
+        try:
+            return float(expected) == float(value)
+        except (TypeError, ValueError):
+            return str(raw).strip() == expected
+    return (
+        value is not None and not (isinstance(value, float) and math.isnan(value)) and float(value) == float(expected)
+    )
+
+
+def _shown(expected: Any, value: Any, raw: Any, blank: bool) -> str:
+    return "blank" if blank else repr(raw if isinstance(expected, str) else value)
+
+
+def audit_variant(variant: Variant, folder: Path, seed: int = 0) -> dict[str, Score]:
+    """Render every labelled report in `variant` into `folder`, audit the folder once, score each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rendered: dict[str, Rendering] = {}
+    for report in labelled_reports():
+        out = render(report, variant, seed)
+        if out is not None:
+            path = folder / f"{report.name}{out.suffix}"
+            path.write_bytes(out.data)
+            rendered[str(path)] = out
+    result = run_audit([str(folder)], validate_frames=False)
+    docs = result.frames.documents
+    cells = result.frames.cells
+    findings = result.findings
+    scores = {}
+    for path, out in rendered.items():
+        ids = list(docs.loc[docs["source"] == path, "id"])
+        mine = cells[cells["document"].isin(ids)]
+        read = {(t, r, c): (v, raw, b) for t, r, c, v, raw, b in mine[["table", "row", "column", "value", "raw", "blank"]].itertuples(index=False, name=None)}  # fmt: skip
+        found = findings[findings["document"].isin(ids)]
+        refusing = found[found["rule"].isin(REFUSALS) | found["rule"].str.startswith("extraction.")]
+        tables = set(refusing["table"].dropna())
+        anywhere = refusing["table"].isna().any()
+        scores[out.truth.report] = _score(out.truth, read, tables, anywhere)
+        main = _main_document(docs, ids, mine)
+        _score_meta(scores[out.truth.report], out.truth, main)
+    return scores
+
+
+def _score(truth: Truth, read: dict[tuple[str, str, str], tuple[Any, Any, bool]], tables: set[str], anywhere: bool) -> Score:  # fmt: skip
+    score = Score()
+    where = f"{truth.variant} {truth.report}"
+    for key, expected in truth.cells.items():
+        got = read.get(key)
+        if got is None:
+            if key[0] in tables or anywhere:
+                score.refused += 1
+            else:
+                score.silent.append(f"{where}: {'.'.join(key)} = {expected!r} left out without a finding")
+        elif key in truth.refuse:
+            score.wrong.append(f"{where}: {'.'.join(key)} read {_shown(expected, *got)} where no reader may place it")
+        elif _same(expected, *got):
+            score.right += 1
+        else:
+            score.wrong.append(f"{where}: {'.'.join(key)} read {_shown(expected, *got)}, printed {expected!r}")
+    return score
+
+
+def _main_document(docs: Any, ids: list[str], cells: Any) -> dict[str, Any] | None:
+    if not ids:
+        return None
+    counts = cells["document"].value_counts()
+    ranked = sorted(ids, key=lambda i: (-int(counts.get(i, 0)), docs.loc[docs["id"] == i, "kind"].iloc[0] != "annual_report"))  # fmt: skip
+    row: dict[str, Any] = docs.loc[docs["id"] == ranked[0]].iloc[0].to_dict()
+    return row
+
+
+def _score_meta(score: Score, truth: Truth, doc: dict[str, Any] | None) -> None:
+    for name in META:
+        expected = getattr(truth, name)
+        if expected is None:
+            continue
+        got = (doc or {}).get(name)
+        ok = expected in str(got or "") if name == "agency" else str(got) == str(expected)
+        score.meta_total[name] += 1
+        score.meta[name] += ok
+        if not ok:
+            score.meta_misses.append(f"{truth.variant} {truth.report}: {name} {got!r}, expected {expected!r}")
+
+
+def _table(rows: dict[str, Score]) -> str:
+    lines = [
+        f"{'shape':<26}{'right':>7}{'refused':>9}{'wrong':>7}{'silent':>8}   " + "  ".join(f"{m:>8}" for m in META)
+    ]
+    total = Score()
+    for name, s in rows.items():
+        total.add(s)
+        meta = "  ".join(f"{s.meta[m]:>4}/{s.meta_total[m]:<3}" for m in META)
+        lines.append(f"{name:<26}{s.right:>7}{s.refused:>9}{len(s.wrong):>7}{len(s.silent):>8}   {meta}")
+    meta = "  ".join(f"{total.meta[m]:>4}/{total.meta_total[m]:<3}" for m in META)
+    lines.append(f"{'all':<26}{total.right:>7}{total.refused:>9}{len(total.wrong):>7}{len(total.silent):>8}   {meta}")
+    share = total.right / total.cells if total.cells else 1.0
+    lines.append(f"cells right: {total.right}/{total.cells} = {share:.2%}")
+    return "\n".join(lines)
+
+
+def run_matrix(variants: tuple[Variant, ...], folder: Path) -> tuple[dict[str, Score], Score]:
+    rows: dict[str, Score] = {}
+    for variant in variants:
+        per_report = audit_variant(variant, folder / variant.name.replace("@", "_"))
+        rows[variant.name] = Score()
+        for score in per_report.values():
+            rows[variant.name].add(score)
+    total = Score()
+    for s in rows.values():
+        total.add(s)
+    print("\n" + _table(rows))
+    for miss in total.meta_misses[:40]:
+        print("  meta:", miss)
+    return rows, total
+
+
+def _check(total: Score, least: float) -> None:
+    assert not total.wrong, "\n".join(total.wrong[:30])
+    assert not total.silent, "\n".join(total.silent[:30])
+    assert total.right >= least * total.cells, f"{total.right}/{total.cells} cells right"
+
+
+def test_shapes_fast(tmp_path: Path) -> None:
+    _, total = run_matrix(tuple(VARIANT[v] for v in FAST), tmp_path)
+    _check(total, 0.97)
+
+
+@pytest.mark.slow
+def test_shapes_every_variant(tmp_path: Path) -> None:
+    _, total = run_matrix(tuple(v for v in VARIANTS if v.name not in FAST), tmp_path)
+    _check(total, 0.97)
+
+
+def test_every_labelled_report_is_rendered() -> None:
+    reports = labelled_reports()
+    assert len(reports) >= 15
+    cells = sum(len(r.tables.cells()) for r in reports)
+    assert cells > 2500
+    for report in reports:
+        out = render(report, VARIANT["pipe"])
+        assert out is not None and len(out.truth.cells) == len(report.tables.cells())
