@@ -151,8 +151,12 @@ def deadline(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.Dat
         for r in rules
     ]
     chosen = pd.Series(np.select(conditions, list(range(len(rules))), default=-1), index=docs.index)
-    month_day = chosen.map(lambda i: rules[i]["month_day"] if i >= 0 else None)
-    due = _dates((year + 1).astype("Int64").astype(str).where(chosen >= 0) + "-" + month_day.fillna(""))
+    # text all through (object): on an empty batch map() gives int64, which pandas' string dtype cannot add
+    month_day = pd.Series([rules[i]["month_day"] if i >= 0 else "" for i in chosen], index=docs.index, dtype=object)
+    due_year = pd.Series(
+        [str(int(y) + 1) if i >= 0 else None for y, i in zip(year, chosen, strict=True)], index=docs.index, dtype=object
+    )
+    due = _dates(due_year + "-" + month_day)
     published = _dates(docs["published"])
     late = docs[published.notna() & due.notna() & (published > due)]
     names = params.get("body_names", {})
