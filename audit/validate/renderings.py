@@ -30,6 +30,7 @@ from audit.model import Frames, Source, dated_reports
 
 _NOT_DIGIT = re.compile(r"[^0-9]+")
 _KEY = ["table", "row", "column"]
+_LIST_PART = {"part_open": "part"}
 
 
 def rendering_copies(frames: Frames, sources: list[Source]) -> dict[str, str]:
@@ -47,7 +48,11 @@ def rendering_copies(frames: Frames, sources: list[Source]) -> dict[str, str]:
     claims = frames.claims[frames.claims["document"].isin(ids)]
     said: dict[Any, list[tuple[str, str, float]]] = defaultdict(list)
     for doc, metric, kind, value in claims[["document", "metric", "kind", "value"]].itertuples(index=False, name=None):
-        said[doc].append((str(metric), str(kind), float(value) if pd.notna(value) else float("nan")))
+        # whether a list is exhaustive (part / part_open) is read from the layout around it, which the two
+        # renderings do not share: the numbers stated are what must agree
+        said[doc].append(
+            (str(metric), _LIST_PART.get(str(kind), str(kind)), float(value) if pd.notna(value) else float("nan"))
+        )
     narrative = {doc: sorted(c, key=repr) for doc, c in said.items()}
     spans = numbers.groupby("document")["line"].agg(["min", "max"]).dropna()
     tables = {doc: (int(lo), int(hi)) for doc, lo, hi in spans.itertuples(name=None)}
