@@ -1,9 +1,11 @@
 """Great Expectations interop (audit.gx, docs/gx.md): suites from the rules, `gx init`, `--engine gx`.
 
 The differential tests run both engines over the same frames — the whole ../shared/corpus, then the
-same frames with cells mutated (changed, negative, blank, placeholder, dropped) — and list every
-(rule, document, cell) one engine fails and the other does not, first from GX's own verdicts (before
-any wording), then as finished findings and not-assessable checks.
+same frames with cells mutated (changed, negative, blank, placeholder, dropped; the year chains'
+cells more often), then a part of the corpus audited against a history store holding the whole of
+it (stored years and versions in the year chains) — and list every (rule, document, cell) one engine
+fails and the other does not, first from GX's own verdicts (before any wording), then as finished
+findings and not-assessable checks.
 
 GX is the `[gx]` extra: without it these tests skip on a developer machine and FAIL under CI (`CI`
 set), which installs `.[dev,gx]`. The start-up tests need no GX: the default path must not import it.
@@ -26,8 +28,11 @@ from click.testing import CliRunner
 
 from audit.cli import main
 from audit.gx.specs import NOT_EXPRESSIBLE, specs
+from audit.history import HistoryStore
+from audit.ingest import read_paths
 from audit.model import Frames
 from audit.pipeline import run_audit
+from audit.segment import segment
 from audit.validate import load_rules
 from audit.validate import run_rules as run_native
 
@@ -35,6 +40,11 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 SAMPLE = sorted((ROOT / "audit" / "samples").glob("*.txt"))[0]
 KEY = ["rule", "document", "table", "row", "column"]
+CHAINS = ("history.carry_over", "history.item_count_chain", "history.in_force_chain")
+# the cells the year chains read (rules/history.yaml): mutated more often, so every chain meets breaks and blanks
+CHAIN_CELLS = {("applications", "row", "carried_over"), ("applications", "row", "carried_forward")} | {
+    ("article20", "column", k) for k in ("prior_count", "change", "in_force", "issued", "repealed")
+}
 # string row conditions (readable in the suites' JSON and Data Docs) are deprecated for GX 2; pinned <2
 pytestmark = pytest.mark.filterwarnings("ignore:.*(condition_parser|row_condition).*:DeprecationWarning")
 
@@ -81,7 +91,9 @@ def test_every_table_identity_and_value_constraint_is_exported() -> None:
     rules = load_rules()
     exported, native = specs(rules)
     kinds = {r["id"]: r["kind"] for r in rules}
-    assert {s.id for s in exported} == {i for i, k in kinds.items() if k in ("sum_equals", "balance", "non_negative")}
+    exportable = ("sum_equals", "balance", "non_negative", "year_chain")
+    assert {s.id for s in exported} == {i for i, k in kinds.items() if k in exportable}
+    assert {s.id for s in exported if s.expectation == "chain"} == set(CHAINS)
     assert set(native) == set(kinds) - {s.id for s in exported}
     assert all(kinds[i] in NOT_EXPRESSIBLE for i in native), "every rule left native has its reason"
 
@@ -105,14 +117,10 @@ def test_engine_gx_without_gx_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) 
 # -- differential: GX and the native engine over the same frames ------------------------------------
 
 
-def _gx_verdicts(frames: Frames, sources: list[Any]) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
-    """(failing, undecided) (rule, document, table, row, column) as GX decides them, before wording."""
-    from audit.gx.engine import gx_checks
-    from audit.validate.engine import prepare_frames
-
-    exported, _ = specs(load_rules())
-    documents, cells, _ = prepare_frames(frames, sources, [])
-    outcomes, _ = gx_checks(documents, cells, exported)
+def _gx_verdicts(outcomes: list[Any], exported: list[Any], in_run: set[Any]) -> tuple[set[Any], set[Any]]:
+    """(failing, undecided) (rule, document, table, row, column) as GX decided them (audit.gx.engine's
+    outcomes), before wording. A year pair's verdict is on the run's report of the pair (the current
+    one when both are)."""
     by_id = {s.id: s for s in exported}
     failing, undecided = set(), set()
     for o in outcomes:
@@ -123,12 +131,16 @@ def _gx_verdicts(frames: Frames, sources: list[Any]) -> tuple[set[tuple[Any, ...
             continue
         target = failing if o.meta["check"] == "holds" else undecided
         for row in o.rows:
+            p = spec.params
             if spec.expectation == "non_negative":
                 target.add((spec.id, *row))
                 continue
-            doc, group = row
-            p = spec.params
-            total = p.get("total") if p["location"] == "total" else None
+            if spec.expectation == "chain":
+                current, previous, group = row
+                doc, total = (current if current in in_run else previous), p["target"]
+            else:
+                doc, group = row
+                total = p.get("total") if p["location"] == "total" else None
             where = (group, total) if p["group_by"] == "row" else (total, group)
             target.add((spec.id, doc, p["table"], *where))
     return failing, undecided
@@ -145,25 +157,44 @@ def _differences(name: str, gx: set[Any], native: set[Any]) -> list[str]:
     ]
 
 
-def _compare(frames: Frames, sources: list[Any]) -> tuple[int, int]:
-    """Assert both engines agree on `frames`; (failures, undecided checks) of the exported rules."""
-    from audit.gx.engine import run_rules as run_gx
+def _compare(
+    frames: Frames, sources: list[Any], history: Frames | None = None, only: tuple[str, ...] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Assert both engines agree on `frames` (and `history`) for the exported rules (`only` these):
+    GX's verdicts (recorded as `--engine gx` gets them, so GX runs once) against the native
+    failures, then the finished findings. The native (findings, not assessable)."""
+    from audit.gx import engine
 
     rules = load_rules()
     exported, _ = specs(rules)
-    ids = {s.id for s in exported}
-    mine = [r for r in rules if r["id"] in ids]
-    native, native_na = run_native(frames, sources, rules=mine, faults=[])
-    failing, undecided = _gx_verdicts(frames, sources)
+    mine = [r for r in rules if r["id"] in {s.id for s in exported if only is None or s.id in only}]
+    ids = {r["id"] for r in mine}
+    native, native_na = run_native(frames, sources, rules=mine, history=history, faults=[])
+    decided: list[Any] = []
+    gx_checks = engine.gx_checks
+
+    def recorded(*args: Any) -> Any:
+        decided.append(gx_checks(*args))
+        return decided[-1]
+
+    faults: list[Any] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "gx_checks", recorded)
+        found, found_na = engine.run_rules(frames, sources, rules=mine, history=history, faults=faults)
+    assert not faults, faults
+    failing, undecided = _gx_verdicts(decided[0][0], specs(mine)[0], set(frames.documents["id"]))
     diffs = _differences("fails", failing, _keys(native, ids)) + _differences(
         "not assessable", undecided, _keys(native_na, ids)
     )
     assert not diffs, "\n".join(diffs)
-    found, found_na = run_gx(frames, sources, rules=mine, faults=[])
     columns = ["id", "rule", "severity", "document", "message", "expected", "actual", "evidence", *KEY[2:]]
     pd.testing.assert_frame_equal(found[columns].astype(str), native[columns].astype(str))
     pd.testing.assert_frame_equal(found_na.astype(str), native_na.astype(str))
-    return len(native), len(native_na)
+    return native, native_na
+
+
+def _per_rule(frame: pd.DataFrame) -> dict[str, int]:
+    return {str(k): int(v) for k, v in frame["rule"].value_counts().items()}
 
 
 @pytest.fixture(scope="module")
@@ -175,15 +206,21 @@ def corpus_run() -> Any:
 def test_differential_on_the_whole_corpus(corpus_run: Any) -> None:
     require_gx()
     failures, undecided = _compare(corpus_run.frames, corpus_run.sources)
-    assert failures >= 8 and undecided >= 14  # the corpus's known breaks and blanks are in the comparison
+    assert len(failures) >= 8 and len(undecided) >= 14  # the corpus's known breaks and blanks are compared
+    # 历下区: 2022 against the two 2021 versions (one it continues, one it breaks)
+    assert _per_rule(failures).get("history.carry_over", 0) >= 3 and "history.in_force_chain" in _per_rule(failures)
 
 
-def _mutated(cells: pd.DataFrame, seed: int) -> pd.DataFrame:
-    """Cells changed as reports and extraction get them wrong: off by some, negative, blank, '/', lost."""
+def _mutated(cells: pd.DataFrame, seed: int, chains: float = 1.0) -> pd.DataFrame:
+    """Cells changed as reports and extraction get them wrong: off by some, negative, blank, '/', lost,
+    read twice with another value (a table's own check takes the first, a year chain the last); the
+    year chains' cells `chains` times as often."""
     rng = random.Random(seed)
     rows = []
     for cell in cells.to_dict("records"):
         roll = rng.random()
+        if {(cell["table"], "row", cell["row"]), (cell["table"], "column", cell["column"])} & CHAIN_CELLS:
+            roll /= chains
         if roll < 0.03:
             cell["value"] = (cell["value"] if pd.notna(cell["value"]) else 0) + rng.choice([-3, -1, 1, 2, 9])
         elif roll < 0.04:
@@ -194,6 +231,8 @@ def _mutated(cells: pd.DataFrame, seed: int) -> pd.DataFrame:
             cell.update(value=float("nan"), raw="/", blank=False, placeholder=True)
         elif roll < 0.07:
             continue
+        elif roll < 0.08:
+            rows.append({**cell, "value": (cell["value"] if pd.notna(cell["value"]) else 0) + 5})
         rows.append(cell)
     return pd.DataFrame(rows, columns=cells.columns)
 
@@ -201,9 +240,55 @@ def _mutated(cells: pd.DataFrame, seed: int) -> pd.DataFrame:
 def test_differential_on_mutated_corpus_cells(corpus_run: Any) -> None:
     require_gx()
     f = corpus_run.frames
-    frames = Frames(f.documents, _mutated(f.cells, 1), f.claims, f.issues)
+    frames = Frames(f.documents, _mutated(f.cells, 1, chains=5), f.claims, f.issues)
     failures, undecided = _compare(frames, corpus_run.sources)
-    assert failures > 20 and undecided > 20  # the mutations reach every kind of check
+    assert len(failures) > 20 and len(undecided) > 20  # the mutations reach every kind of check
+    assert set(CHAINS) <= set(_per_rule(failures)), _per_rule(failures)
+    assert {"history.carry_over", "history.item_count_chain"} <= set(_per_rule(undecided)), _per_rule(undecided)
+
+
+# 历下区 reports (seeds/002, by ordinal) audited again from files of their own, against a store that
+# holds the whole corpus: 2022 (#2) meets the two stored 2021 versions; 2020 (#5) is the previous year
+# of the stored 2021 versions and follows the three stored 2019 ones; pingtan 2020 and hongze 2024
+# meet their stored neighbours (pingtan's two renderings each).
+LIXIA = CORPUS / "seeds" / "002_6460700eaa6e9ee9.txt"
+PARTS = {"lixia-2022.txt": 2, "lixia-2020.txt": 5}
+
+
+@pytest.fixture(scope="module")
+def stored_run(corpus_run: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    folder = tmp_path_factory.mktemp("stored")
+    store = HistoryStore(folder / "history.duckdb")
+    with store.exclusive():
+        store.save(corpus_run)
+    lines = LIXIA.read_text(encoding="utf-8").split("\n")
+    spans = {doc.ordinal: doc.line_span for doc in segment(read_paths([str(LIXIA)]))}
+    (folder / "run").mkdir()
+    for name, ordinal in PARTS.items():
+        first, last = spans[ordinal]
+        (folder / "run" / name).write_text("\n".join(lines[first - 1 : last]) + "\n", encoding="utf-8")
+    for part in ("pingtan/pingtan-2020.txt", "pdf/hongze-2024.pdf"):
+        (folder / "run" / Path(part).name).write_bytes((CORPUS / part).read_bytes())
+    return run_audit([str(folder / "run")], db=str(store.path), validate_frames=False)
+
+
+def test_differential_with_a_history_store(stored_run: Any) -> None:
+    require_gx()
+    history = stored_run.history
+    assert history is not None and len(history.documents) >= 8
+    # the year chains only: the other exported rules read one report and are compared above
+    failures, undecided = _compare(stored_run.frames, stored_run.sources, history, CHAINS)
+    run_sources = {s.path for s in stored_run.sources}
+    quoted = {e["source"] for evidence in failures["evidence"] for e in evidence}
+    assert quoted - run_sources, "the chains' findings quote stored reports"
+    assert any("延续该版本" in m for m in failures["message"]), "a stored version continued, another broken"
+    # mutated on both sides: the run's cells and the stored ones
+    f = stored_run.frames
+    frames = Frames(f.documents, _mutated(f.cells, 2, chains=5), f.claims, f.issues)
+    stored = Frames(history.documents, _mutated(history.cells, 3, chains=5), history.claims, history.issues)
+    failures, undecided = _compare(frames, stored_run.sources, stored, CHAINS)
+    assert {"history.carry_over", "history.in_force_chain"} <= set(_per_rule(failures)), _per_rule(failures)
+    assert "history.carry_over" in _per_rule(undecided), _per_rule(undecided)
 
 
 def test_engine_gx_runs_every_rule(corpus_run: Any) -> None:

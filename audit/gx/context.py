@@ -44,7 +44,7 @@ def write_frames(result: RunResult, data: Path, exporter: Callable[..., Any] | N
     documents, cells, _ = prepare_frames(result.frames, result.sources, [])
     renderings = documents["id"][documents["rendering_of"].notna()]
     written = {"cells": data / "cells.parquet"}
-    for name, frame in derived_frames(documents, cells, renderings).items():
+    for name, frame in derived_frames(documents, cells, renderings, result.history).items():
         frame.to_parquet(data / f"{name}.parquet", index=False)
         written[name] = data / f"{name}.parquet"
     return written

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from audit.gx.chains import chain_outcome
 from audit.gx.frames import derived_frames
 from audit.gx.identity import keys_of, operand_masks
 from audit.gx.specs import Spec, specs
@@ -76,17 +77,21 @@ def negative_outcome(cells: pd.DataFrame, failing: set[tuple[Any, ...]]) -> pd.D
     )
 
 
-def gx_checks(documents: pd.DataFrame, cells: pd.DataFrame, exported: list[Spec]) -> tuple[list[Any], dict[str, Any]]:
-    """(GX outcomes, the frames validated): what GX decides, before any wording. Imports GX."""
+def gx_checks(
+    documents: pd.DataFrame, cells: pd.DataFrame, exported: list[Spec], history: Frames | None = None
+) -> tuple[list[Any], dict[str, Any]]:
+    """(GX outcomes, the frames validated): what GX decides, before any wording. Imports GX.
+    `history`: the history store's reports, which the year chains join."""
     from audit.gx.suites import build_suites
     from audit.gx.validation import validate
 
     renderings: list[str] = []
     if "rendering_of" in documents:
         renderings = [str(d) for d in documents["id"][documents["rendering_of"].notna()]]
-    frames = derived_frames(documents, cells, renderings)
+    suites = build_suites(exported)
+    frames = derived_frames(documents, cells, renderings, history, names=set(suites))
     frames["cells"] = cells
-    return validate(frames, build_suites(exported)), frames
+    return validate(frames, suites), frames
 
 
 def run_rules(
@@ -108,8 +113,9 @@ def run_rules(
     exported, _ = specs(on)
     ids = {s.id for s in exported}
     documents, cells, issues = prepare_frames(frames, sources, faults)
-    outcomes, _ = gx_checks(documents, cells, exported)
-    found, undecided = _gx_findings(exported, outcomes, documents, cells, issues, sources, severities, faults)
+    outcomes, validated = gx_checks(documents, cells, exported, history)
+    ctx = Context(documents, issues, documents, cells, sources, history=history)
+    found, undecided = _gx_findings(exported, outcomes, ctx, validated, severities, faults)
     native = [r for r in rules if r["id"] not in ids]
     native_severities = {k: v for k, v in (severities or {}).items() if k not in ids}
     more, more_na = run_native(
@@ -126,10 +132,8 @@ def run_rules(
 def _gx_findings(
     exported: list[Spec],
     outcomes: list[Any],
-    documents: pd.DataFrame,
-    cells: pd.DataFrame,
-    issues: pd.DataFrame,
-    sources: list[Source],
+    ctx: Context,
+    validated: dict[str, pd.DataFrame],
     severities: dict[str, str] | None,
     faults: list[Fault],
 ) -> tuple[list[dict[str, Any]], list[pd.DataFrame]]:
@@ -142,8 +146,8 @@ def _gx_findings(
                 faults.append(Fault("gx contract", f"blank cell {table}/{row}/{column} has a value", document=doc))
         elif o.meta.get("rule"):
             by_rule[(o.meta["rule"], o.meta.get("check", "holds"))] = o.rows
-    ctx = Context(documents, issues, documents, cells, sources)
-    by_path = {s.path: s for s in sources}
+    documents, cells = ctx.documents, ctx.all_cells
+    by_path = {s.path: s for s in ctx.sources}
     info = documents.drop_duplicates("id").set_index("id")[["source", "agency", "year", "content_hash", "line_start"]]
     meta: dict[Any, dict[str, Any]] = info.to_dict("index")  # type: ignore[assignment]
     found: list[dict[str, Any]] = []
@@ -151,9 +155,11 @@ def _gx_findings(
     for spec in exported:
         if (spec.id, "holds") not in by_rule:  # GX could not run it: a fault above, no verdict
             continue
-        failing = by_rule[(spec.id, "holds")]
+        failing, unsure = by_rule[(spec.id, "holds")], by_rule.get((spec.id, "assessable"), set())
         if spec.expectation == "identity":
-            hits, na = identity_outcome(ctx, spec, failing, by_rule.get((spec.id, "assessable"), set()))
+            hits, na = identity_outcome(ctx, spec, failing, unsure)
+        elif spec.expectation == "chain":
+            hits, na = chain_outcome(ctx, spec, validated[spec.frame], failing, unsure)
         else:
             hits, na = negative_outcome(cells, failing), na_frame()
         severity = resolve_severity(spec.rule, severities)

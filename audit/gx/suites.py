@@ -3,6 +3,8 @@
 - identity rules (sum_equals, balance) → ExpectTableIdentityToHold (its failing rows are the
   findings) and ExpectIdentityOperandsToBeNumbers (its failing rows are the checks not assessable:
   blank ≠ 0), on the rule's wide frame;
+- year_chain → the same two expectations on the rule's year-pairs frame (previous year's terms on
+  one side, this year's on the other: audit.gx.specs);
 - non_negative → the built-in ExpectColumnValuesToBeBetween(min_value=0) on `cells_scoped`;
 - the exported `cells` frame keeps its promise that blank is never 0: the built-in
   ExpectColumnValuesToBeNull on the value of every blank or placeholder cell (not a rule of the
@@ -31,6 +33,8 @@ def index_columns(frame: str) -> list[str]:
     """The columns that name a failing row of `frame` (document and location)."""
     if frame.startswith("cells_wide_"):
         return ["document", frame.rsplit("_by_", 1)[1]]
+    if frame.startswith("year_pairs_"):
+        return ["document", "previous", frame.rsplit("_by_", 1)[1]]
     return ["document", "table", "row", "column"]
 
 
@@ -51,10 +55,11 @@ def _identity(spec: Spec) -> list[Any]:
         "condition_parser": "pandas",
     }
     axis = other_axis(p["group_by"])
+    shape = "this year's and the previous year's cells of a year pair" if spec.expectation == "chain" else f"{axis}s"
     return [
         custom.ExpectTableIdentityToHold(
             **common,
-            meta={"rule": spec.id, "check": "holds", "notes": f"{spec.rule['title']['zh']} ({axis}s as columns)"},
+            meta={"rule": spec.id, "check": "holds", "notes": f"{spec.rule['title']['zh']} ({shape} as columns)"},
         ),
         custom.ExpectIdentityOperandsToBeNumbers(
             **common, meta={"rule": spec.id, "check": "assessable", "notes": "blank ≠ 0: undecided when not a number"}
@@ -90,7 +95,7 @@ def build_suites(exported: list[Spec]) -> dict[str, Any]:
     """Frame name → its ExpectationSuite (not yet added to a context)."""
     by_frame: dict[str, list[Any]] = {"cells": contract()}
     for spec in exported:
-        made = _identity(spec) if spec.expectation == "identity" else _non_negative(spec)
+        made = _non_negative(spec) if spec.expectation == "non_negative" else _identity(spec)
         by_frame.setdefault(spec.frame, []).extend(made)
     return {frame: gx.ExpectationSuite(name=suite_name(frame), expectations=made) for frame, made in by_frame.items()}
 
