@@ -46,21 +46,26 @@ def chain_outcome(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(hits, not assessable) of a year-chain rule for the checks GX named in `frame`."""
     p = spec.params
-    checks = frame.query(spec.condition, parser="pandas") if spec.condition else frame
+    checks = frame.query(spec.condition, parser="pandas") if spec.condition else frame  # what GX validated
     if checks.empty:
         return nothing()
     docs: dict[str, dict[str, Any]] = {
         str(r["id"]): {str(k): v for k, v in r.items()} for r in reports(ctx).to_dict("records")
     }
     quotes = history_lines(ctx)
+    axis, target = p["axis"], str(p["target"])
+    previous, current = signed_terms(p["previous"]), signed_terms(p.get("current"))
+    operands = [target, *(t for t, _ in current), *(previous_column(t) for t, _ in previous)]
+    columns = ["document", "previous", axis, *operands, *map(line_column, operands)]
+    by_group: dict[tuple[Any, Any], list[dict[str, Any]]] = defaultdict(list)  # in the frame's order
+    for record in checks[columns].to_dict("records"):
+        by_group[(record["document"], record[axis])].append({str(k): v for k, v in record.items()})
     records: list[dict[str, Any]] = []
     unsure: list[dict[str, Any]] = []
-    axis = p["axis"]
-    for (cur_id, group), rows in checks.groupby(["document", axis], sort=False):
-        pairs: list[dict[str, Any]] = rows.to_dict("records")  # type: ignore[assignment]
+    for (cur_id, group), pairs in by_group.items():
         cur = docs[str(cur_id)]
-        tgt = _cell(pairs[0], str(p["target"]))
-        cur_parts = [(t, s, _cell(pairs[0], t)) for t, s in signed_terms(p.get("current"))]
+        tgt = _cell(pairs[0], target)
+        cur_parts = [(t, s, _cell(pairs[0], t)) for t, s in current]
         outcomes: list[tuple[dict[str, Any], list[Part], float, bool]] = []
         for row in pairs:
             prev = docs[str(row["previous"])]
@@ -70,7 +75,7 @@ def chain_outcome(
                 if on["in_run"]:
                     unsure.append(_undecided(p, on, prev, group, tgt))
                 continue
-            prev_parts = [(t, s, _cell(row, previous_column(t))) for t, s in signed_terms(p["previous"])]
+            prev_parts = [(t, s, _cell(row, previous_column(t))) for t, s in previous]
             expected = float(sum(s * c[0] for _, s, c in [*prev_parts, *cur_parts]))
             outcomes.append((prev, prev_parts, expected, check in failing))
         records.extend(_hits(p, cur, group, tgt, cur_parts, outcomes, quotes))

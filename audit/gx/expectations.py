@@ -2,8 +2,8 @@
 MulticolumnMapMetricProvider): no built-in expectation compares the sum of some columns of a row
 with the sum of others, nor skips a row whose operand is blank rather than 0.
 
-Both read a wide row (audit.gx.frames): `column_list` names every operand's number column and its
-`:state` column. Importing this module registers them with GX, so a saved suite (gx init) that names
+Both read a wide row (audit.gx.frames: one check's cells side by side, or a year pair's cells of
+both years): `column_list` names every operand's number column and its `:state` column. Importing this module registers them with GX, so a saved suite (gx init) that names
 them loads only after `import audit.gx.expectations`.
 """
 
