@@ -3,8 +3,12 @@ findings of every run, so that cross-year rules see an agency's earlier reports 
 audits only this year's files.
 
 Everything is keyed by the document's content hash: auditing the same content again adds no row
-(INSERT … ON CONFLICT DO NOTHING) and gives the same finding ids; a different text for the same
-agency and year is another version, kept beside the first.
+and gives the same finding ids; a different text for the same agency and year is another version,
+kept beside the first. Rows are appended in bulk (INSERT … SELECT from pandas frames, the text lines
+in chunks of documents) into tables without indexes: what is already stored is left out beforehand
+(a document whose content hash is stored, a finding whose id is), so there is nothing for an index
+to refuse — a PRIMARY KEY would cost an index entry per text line (gigabytes at 20,000 reports).
+Stores written before keep their rows; their keys are dropped by the first save.
 
 A run holds an OS lock on `<db>.lock` (fcntl.flock, released by the kernel if the process dies)
 for its whole read-rules-write section (`exclusive()`), so that two concurrent runs on one store
@@ -55,22 +59,24 @@ DEFAULT_LOCK_TIMEOUT = 600.0  # seconds to wait for another run's read-rules-wri
 # Extra column of the history documents frame: [(line, normalised text, original text), ...].
 LINES_COLUMN = "lines"
 
+# The unique key of each table (kept by save(), not by an index: see the module docstring).
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS documents (
-        content_hash VARCHAR PRIMARY KEY, doc_id VARCHAR, source VARCHAR, agency_key VARCHAR, year INTEGER,
-        kind VARCHAR, format VARCHAR, row_json VARCHAR, first_seen VARCHAR)""",
+        content_hash VARCHAR, doc_id VARCHAR, source VARCHAR, agency_key VARCHAR, year INTEGER,
+        kind VARCHAR, format VARCHAR, row_json VARCHAR, first_seen VARCHAR)""",  # key: content_hash
     """CREATE TABLE IF NOT EXISTS cells (
         content_hash VARCHAR, "table" VARCHAR, "row" VARCHAR, "column" VARCHAR, value DOUBLE, raw VARCHAR,
-        blank BOOLEAN, placeholder BOOLEAN, line INTEGER, PRIMARY KEY (content_hash, "table", "row", "column"))""",
+        blank BOOLEAN, placeholder BOOLEAN, line INTEGER)""",  # key: content_hash, table, row, column
     """CREATE TABLE IF NOT EXISTS claims (
-        content_hash VARCHAR, seq INTEGER, row_json VARCHAR, PRIMARY KEY (content_hash, seq))""",
+        content_hash VARCHAR, seq INTEGER, row_json VARCHAR)""",  # key: content_hash, seq
     """CREATE TABLE IF NOT EXISTS lines (
-        content_hash VARCHAR, line INTEGER, text VARCHAR, original VARCHAR, PRIMARY KEY (content_hash, line))""",
+        content_hash VARCHAR, line INTEGER, text VARCHAR, original VARCHAR)""",  # key: content_hash, line
     """CREATE TABLE IF NOT EXISTS findings (
-        id VARCHAR PRIMARY KEY, rule VARCHAR, severity VARCHAR, content_hash VARCHAR, document VARCHAR,
-        agency VARCHAR, year INTEGER, message VARCHAR, evidence_json VARCHAR, first_seen VARCHAR)""",
+        id VARCHAR, rule VARCHAR, severity VARCHAR, content_hash VARCHAR, document VARCHAR,
+        agency VARCHAR, year INTEGER, message VARCHAR, evidence_json VARCHAR, first_seen VARCHAR)""",  # key: id
 )
 TABLES = ("documents", "cells", "claims", "lines", "findings")
+LINES_CHUNK = 2000  # documents whose text lines are built and appended at a time (bounds the memory)
 
 
 def default_store() -> str:
@@ -177,6 +183,13 @@ def _plain(value: Any) -> Any:
 
 def _dump(record: dict[str, Any]) -> str:
     return json.dumps({k: _plain(v) for k, v in record.items()}, ensure_ascii=False, default=_json_default)
+
+
+def _dumps(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
+    """_dump of each row's `columns` (None for a column the frame lacks), one row at a time: never
+    a dict per row for the whole frame at once."""
+    values = [frame[c].tolist() if c in frame.columns else [None] * len(frame) for c in columns]
+    return [_dump(dict(zip(columns, row, strict=True))) for row in zip(*values, strict=True)]
 
 
 class HistoryStore:
@@ -393,18 +406,86 @@ class HistoryStore:
             try:
                 for statement in _SCHEMA:
                     con.execute(statement)
+                _drop_keys(con)
+                stored_hashes = _stored(con, "documents", "content_hash", tables["documents"]["content_hash"])
+                stored_ids = _stored(con, "findings", "id", tables["findings"]["id"])
                 for name, frame in tables.items():
-                    if frame.empty:
-                        continue
-                    con.register("incoming", frame)
-                    columns = ", ".join(f'"{c}"' for c in frame.columns)
-                    con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM incoming ON CONFLICT DO NOTHING")
-                    con.unregister("incoming")
+                    key = "id" if name == "findings" else "content_hash"
+                    _append(con, name, frame[~frame[key].isin(stored_ids if name == "findings" else stored_hashes)])
+                for chunk in _line_chunks(result, stored_hashes):
+                    _append(con, "lines", chunk)
                 con.execute("COMMIT")
             except BaseException:
                 with suppress(duckdb.Error):  # a COMMIT that failed has already rolled back
                     con.execute("ROLLBACK")
                 raise
+
+
+def _drop_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """A store written before saves were appends has PRIMARY KEYs: each table is copied into one
+    without (rows unchanged), once, inside the save's transaction."""
+    keyed = con.execute(
+        "SELECT DISTINCT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' "
+        "AND database_name = current_database() AND schema_name = current_schema()"
+    ).fetchall()
+    for (name,) in keyed:
+        if name in TABLES:
+            con.execute(f"CREATE TABLE {name}__unkeyed AS SELECT * FROM {name}")
+            con.execute(f"DROP TABLE {name}")
+            con.execute(f"ALTER TABLE {name}__unkeyed RENAME TO {name}")
+
+
+def _stored(con: duckdb.DuckDBPyConnection, table: str, key: str, incoming: pd.Series) -> set[str]:
+    """The values of `incoming` that `table` already holds in its key column."""
+    if incoming.empty:
+        return set()
+    con.register("incoming_keys", pd.DataFrame({"k": incoming.drop_duplicates().astype(str)}))
+    rows = con.execute(
+        f'SELECT DISTINCT "{key}" FROM {table} WHERE "{key}" IN (SELECT k FROM incoming_keys)'
+    ).fetchall()
+    con.unregister("incoming_keys")
+    return {r[0] for r in rows}
+
+
+def _append(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """Append `frame` (rows not stored yet) to `table` in one bulk INSERT … SELECT from the frame."""
+    if frame.empty:
+        return
+    con.register("incoming", frame)
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming")
+    con.unregister("incoming")
+
+
+def _line_chunks(result: RunResult, stored: set[str]) -> Iterator[pd.DataFrame]:
+    """The text lines of the run's documents not stored yet (one copy each: the first), as frames
+    of LINES_CHUNK documents; a line number met twice in a document keeps its first text."""
+    seen = set(stored)
+    columns: dict[str, list[Any]] = {"content_hash": [], "line": [], "text": [], "original": []}
+    documents = 0
+    for doc in result.documents:
+        h = doc.content_hash
+        if h in seen:
+            continue
+        seen.add(h)
+        numbered = list(doc.numbered_lines())
+        numbers = [int(n) for n, _ in numbered]
+        if any(a >= b for a, b in zip(numbers, numbers[1:], strict=False)):  # not strictly increasing
+            first = dict(reversed(numbered))
+            numbered = sorted(first.items())
+            numbers = [int(n) for n, _ in numbered]
+        original = doc.source.original_line
+        columns["content_hash"] += [h] * len(numbers)
+        columns["line"] += numbers
+        columns["text"] += [t for _, t in numbered]
+        columns["original"] += [original(n) for n in numbers]
+        documents += 1
+        if documents == LINES_CHUNK:
+            yield pd.DataFrame(columns)
+            columns = {k: [] for k in columns}
+            documents = 0
+    if documents:
+        yield pd.DataFrame(columns)
 
 
 def empty_history() -> Frames:
@@ -476,7 +557,8 @@ def _history_frames(
 
 
 def _run_tables(result: RunResult) -> dict[str, pd.DataFrame]:
-    """The rows this run adds, one per content hash (a duplicate copy adds nothing)."""
+    """The rows this run adds, one per content hash (a duplicate copy adds nothing); the text lines
+    come from _line_chunks."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
     frames = result.frames
     docs = frames.documents
@@ -495,7 +577,7 @@ def _run_tables(result: RunResult) -> dict[str, pd.DataFrame]:
             "year": pd.array([_plain(r["year"]) for r in records], dtype="Int64"),
             "kind": [r["kind"] for r in records],
             "format": [r["format"] for r in records],
-            "row_json": [_dump({c: r.get(c) for c in DOCUMENT_COLUMNS}) for r in records],
+            "row_json": _dumps(docs, DOCUMENT_COLUMNS),
             "first_seen": now,
         }
     )
@@ -508,7 +590,7 @@ def _run_tables(result: RunResult) -> dict[str, pd.DataFrame]:
             "row": cells["row"].astype(str),
             "column": cells["column"].astype(str),
             "value": pd.to_numeric(cells["value"], errors="coerce").astype(float),
-            "raw": cells["raw"].map(lambda v: None if _plain(v) is None else str(v)),
+            "raw": cells["raw"].astype("string"),  # missing → NULL
             "blank": cells["blank"].fillna(False).astype(bool),
             "placeholder": cells["placeholder"].fillna(False).astype(bool),
             "line": pd.to_numeric(cells["line"], errors="coerce").astype("Int64"),
@@ -516,29 +598,17 @@ def _run_tables(result: RunResult) -> dict[str, pd.DataFrame]:
     )
     claims_in = frames.claims.assign(content_hash=frames.claims["document"].map(hash_of))
     claims_in = claims_in[claims_in["content_hash"].notna()]
-    claim_rows = []
-    counter: dict[str, int] = {}
-    first_doc: dict[str, Any] = {}
-    for rec in claims_in.to_dict("records"):
-        h = str(rec["content_hash"])
-        if first_doc.setdefault(h, rec["document"]) != rec["document"]:
-            continue  # a duplicate's claims are the original's
-        counter[h] = counter.get(h, 0) + 1
-        claim_rows.append(
-            {"content_hash": h, "seq": counter[h], "row_json": _dump({c: rec.get(c) for c in CLAIM_COLUMNS})}
-        )
-    claims = pd.DataFrame(claim_rows, columns=["content_hash", "seq", "row_json"])
-    line_rows: list[tuple[str, int, str, str]] = []
-    seen: set[str] = set()
-    for doc in result.documents:
-        h = doc.content_hash
-        if h in seen:
-            continue
-        seen.add(h)
-        for number, text in doc.numbered_lines():
-            line_rows.append((h, int(number), text, doc.source.original_line(int(number))))
-    lines = pd.DataFrame(line_rows, columns=["content_hash", "line", "text", "original"]).drop_duplicates(
-        ["content_hash", "line"]
+    hashes = claims_in["content_hash"].astype(str)
+    first_doc = claims_in["document"].groupby(hashes, sort=False).transform("first")
+    claims_in = claims_in[claims_in["document"] == first_doc]  # a duplicate's claims are the original's
+    hashes = claims_in["content_hash"].astype(str)
+    claims = pd.DataFrame(
+        {
+            "content_hash": hashes.to_numpy(dtype=object),
+            "seq": (hashes.groupby(hashes, sort=False).cumcount() + 1).to_numpy(dtype="int64"),
+            "row_json": _dumps(claims_in, CLAIM_COLUMNS),
+        },
+        columns=["content_hash", "seq", "row_json"],
     )
     f = result.findings
     findings = pd.DataFrame(
@@ -555,4 +625,4 @@ def _run_tables(result: RunResult) -> dict[str, pd.DataFrame]:
             "first_seen": now,
         }
     ).drop_duplicates("id")
-    return {"documents": documents, "cells": cells, "claims": claims, "lines": lines, "findings": findings}
+    return {"documents": documents, "cells": cells, "claims": claims, "findings": findings}
