@@ -1,13 +1,19 @@
 """audit.json exactly as contract.md §2–§3 (plus additive keys: run.not_assessable, inputs,
 not_assessable, finding location). One serialised finding feeds every output.
+
+`run` writes it record by record (`write_audit`): as audit.json, or as JSON Lines (docs/jsonl.md)
+for big runs — never the whole document as one string in memory.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 from collections import defaultdict
-from typing import Any
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -71,10 +77,41 @@ def tables_by_document(cells: pd.DataFrame) -> dict[str, dict[str, dict[str, dic
     return out
 
 
+def _json(value: Any) -> str:
+    # no `indent`: it makes json fall back from its C encoder to the pure-Python one (3–5× slower)
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def _laid_out(parts: Iterable[tuple[str, Any]]) -> Iterator[str]:
+    """An object as text pieces: one key per line, a list one item per line (readable and diffable
+    without `indent`); a list may be any iterable, consumed as it is written."""
+    yield "{"
+    for i, (key, value) in enumerate(parts):
+        yield (",\n" if i else "") + _json(key) + ": "
+        if isinstance(value, list | Iterator):
+            items = iter(value)
+            first = next(items, _END)
+            if first is _END:
+                yield "[]"
+                continue
+            yield f"[\n{_json(first)}"
+            for item in items:
+                yield f",\n{_json(item)}"
+            yield "\n]"
+        else:
+            yield _json(value)
+    yield "\n}"
+
+
+_END = object()
+
+
 def dumps(document: Any) -> str:
     """Strict JSON (NaN and Infinity refused: a missing value must already be null) — every JSON
-    output of the tool goes through here."""
-    return json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False)
+    output of the tool goes through here. An object is laid out one key, and one list item, per line."""
+    if not isinstance(document, dict):
+        return _json(document)
+    return "".join(_laid_out(document.items()))
 
 
 def document_json(row: dict[str, Any], tables: dict[str, Any]) -> dict[str, Any]:
@@ -132,16 +169,28 @@ def input_json(source: Source, documents: int) -> dict[str, Any]:
     }
 
 
-def documents_json(result: RunResult) -> list[dict[str, Any]]:
+def documents_json(result: RunResult) -> Iterator[dict[str, Any]]:
     tables = tables_by_document(result.frames.cells)
-    return [document_json(_str_keys(r), tables.get(r["id"], {})) for r in result.frames.documents.to_dict("records")]
+    for r in result.frames.documents.to_dict("records"):
+        yield document_json(_str_keys(r), tables.get(r["id"], {}))
 
 
-def audit_json(result: RunResult) -> dict[str, Any]:
-    findings = [finding_json(_str_keys(r)) for r in result.findings.to_dict("records")]
-    counts = {s: 0 for s in SEVERITIES}
-    for f in findings:
-        counts[f["severity"]] += 1
+def findings_json(result: RunResult) -> Iterator[dict[str, Any]]:
+    for r in result.findings.to_dict("records"):
+        yield finding_json(_str_keys(r))
+
+
+def not_assessable_json(result: RunResult) -> Iterator[dict[str, Any]]:
+    for r in result.not_assessable.to_dict("records"):
+        yield {str(k): _clean(v) for k, v in r.items()}
+
+
+def audit_header(result: RunResult) -> dict[str, Any]:
+    """tool, run, gate and inputs: what audit.json holds before its documents."""
+    counts = dict.fromkeys(SEVERITIES, 0)
+    if not result.findings.empty:
+        for severity, n in result.findings["severity"].value_counts().items():
+            counts[str(severity)] += int(n)
     docs_per_source: dict[str, int] = defaultdict(int)
     for d in result.documents:
         docs_per_source[d.source.path] += 1
@@ -159,7 +208,45 @@ def audit_json(result: RunResult) -> dict[str, Any]:
         },
         "gate": result.gate,  # the run's one verdict (audit.gate.verdict): what the exit code says
         "inputs": [input_json(s, docs_per_source.get(s.path, 0)) for s in result.sources],
-        "documents": documents_json(result),
-        "findings": findings,
-        "not_assessable": [{k: _clean(v) for k, v in r.items()} for r in result.not_assessable.to_dict("records")],
     }
+
+
+def _sections(result: RunResult) -> Iterator[tuple[str, Iterator[dict[str, Any]]]]:
+    yield "documents", documents_json(result)
+    yield "findings", findings_json(result)
+    yield "not_assessable", not_assessable_json(result)
+
+
+def audit_json(result: RunResult) -> dict[str, Any]:
+    return audit_header(result) | {name: list(records) for name, records in _sections(result)}
+
+
+# JSON Lines (docs/jsonl.md): the record type of each line, then the fields as audit.json names them.
+RECORD = "record"
+RECORD_TYPES = {"documents": "document", "findings": "finding", "not_assessable": "not_assessable"}
+
+
+def write_audit(result: RunResult, path: Path, fmt: str = "json") -> dict[str, Any]:
+    """Write audit.json (`fmt` "json") or its JSON Lines form ("jsonl": a header record, then one
+    record per document, finding and not-assessable check) record by record, whole or not at all
+    (a temporary file beside `path`, then a rename); return the header."""
+    header = audit_header(result)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("w", encoding="utf-8") as out:
+            if fmt == "jsonl":
+                _write_lines(out, header, _sections(result))
+            else:
+                out.writelines(_laid_out([*header.items(), *_sections(result)]))
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return header
+
+
+def _write_lines(out: TextIO, header: dict[str, Any], sections: Iterable[tuple[str, Iterator[dict[str, Any]]]]) -> None:
+    out.write(_json({RECORD: "header", **header}) + "\n")
+    for name, records in sections:
+        kind = RECORD_TYPES[name]
+        out.writelines(_json({RECORD: kind, **record}) + "\n" for record in records)
