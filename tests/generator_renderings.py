@@ -42,12 +42,14 @@ Block = str | Table  # a narrative line or a table
 
 
 def table_cells(line: str) -> list[str] | None:
-    """The cells of a pipe row (trailing empty cells dropped), or None for a narrative line."""
+    """The cells of a pipe row, or None for a narrative line. Trailing padding is dropped (`| ||`:
+    a space or less between pipes); a cell printed empty (`|  |`, two spaces) is a blank cell."""
     if "|" not in line:
         return None
-    cells = [c.strip() for c in line.split("|")]
-    while cells and not cells[-1]:
-        cells.pop()
+    parts = line.split("|")
+    while parts and len(parts[-1]) < 2 and not parts[-1].strip():
+        parts.pop()
+    cells = [c.strip() for c in parts]
     return cells if len(cells) >= 2 or line.rstrip().endswith("|") else None
 
 

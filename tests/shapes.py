@@ -69,7 +69,8 @@ class Truth:
     report: str
     variant: str
     cells: Cells  # (table, row, column) → value as printed (None: blank), for every cell the text shows
-    refuse: set[tuple[str, str, str]] = field(default_factory=set)  # shown, but no reader may place them
+    refuse: set[Key] = field(default_factory=set)  # shown, but no reader may place them
+    optional: set[Key] = field(default_factory=set)  # a row a cut went through: read right, or refused
     kind: str | None = None
     agency: str | None = None
     year: int | None = None
@@ -277,13 +278,18 @@ def _cut_start(lines: list[Line], truth: Truth, rng: random.Random) -> list[Line
     if not rows:
         return lines
     i = rng.choice(rows[len(rows) // 4 :])
-    first = lines[i]
+    first, through = lines[i], None
     if rng.random() < 0.5:
         first, through = _cut_in(first, rng.randrange(len(_text(first))), keep_head=False)
-        if through:
-            truth.refuse.add(through)
+    kept = [first, *lines[i + 1 :]]
+    keys = [key for _, key in first if key]
+    if len(keys) == 1 and not "".join(t for t, k in first if k is None).strip(" |"):
+        kept = kept[1:]  # a lone number left of its row: no cell anyone could name
+    elif through:
+        truth.refuse.add(through)
+    _cut_row(kept, truth, 0)
     truth.kind = truth.agency = truth.year = truth.format = None  # the title and the body are gone
-    return [first, *lines[i + 1 :]]
+    return kept
 
 
 def _cut_end(lines: list[Line], truth: Truth, rng: random.Random) -> list[Line]:
@@ -299,7 +305,21 @@ def _cut_end(lines: list[Line], truth: Truth, rng: random.Random) -> list[Line]:
     last, through = _cut_in(lines[i], rng.randrange(1, len(_text(lines[i])) + 1), keep_head=True)
     if through:
         truth.refuse.add(through)
-    return [*lines[:i], last]
+    kept = [*lines[:i], last]
+    _cut_row(kept, truth, -1)
+    return kept
+
+
+def _cut_row(lines: list[Line], truth: Truth, end: int) -> None:
+    """The row a cut went through (its label or its last cell may be gone): read right or refused."""
+    keys = [key for line in lines for _, key in line if key is not None]
+    if keys:
+        row = _row_of(keys[end])
+        truth.optional.update(k for k in keys if _row_of(k) == row)
+
+
+def _row_of(key: Key) -> tuple[str, ...]:
+    return key[:1] if key[0] == RL else key[:2]  # the review table prints its 15 cells as one row
 
 
 def _shifted(lines: list[Line], truth: Truth, rng: random.Random) -> list[Line]:
@@ -370,7 +390,8 @@ def render(report: Report, variant: Variant, seed: int = 0) -> Rendering | None:
     rng = random.Random(f"{seed}:{report.name}:{variant.name}")
     if variant.mutation == "old_format" and (not report.tables.article20 or report.tables.a20_format != "2019"):
         return None
-    shape = variant.shape or rng.choice(READABLE)
+    cut = variant.mutation in ("cut_start", "cut_end")  # a fragment is cut text, not a cut file
+    shape = variant.shape or rng.choice([s for s in READABLE if not (cut and s in FILE_SHAPES)])
     printed = _blanked(report.tables, rng) if variant.blanks else report.tables
     tables, refuse = print_tables(printed, shape, rng)
     headings = dict(report.headings)
@@ -380,12 +401,14 @@ def render(report: Report, variant: Variant, seed: int = 0) -> Rendering | None:
             lines.append([(headings[table], None)])
         lines += table_lines
     lines += [[(t, None)] for t in report.tail]
-    truth = Truth(report.name, variant.name, {}, set(refuse), report.kind, report.agency, report.year, report.format)
+    truth = Truth(report.name, variant.name, {}, set(refuse))
+    truth.kind, truth.agency, truth.year, truth.format = report.kind, report.agency, report.year, report.format
     if variant.mutation:
         lines = MUTATIONS[variant.mutation](lines, truth, rng)
     shown = {key for line in lines for _, key in line if key is not None}
     truth.cells = {k: v for k, v in printed.cells().items() if k in shown}
     truth.refuse &= shown
+    truth.optional &= shown
     text = "\n".join(_text(line) for line in lines) + "\n"
     if shape == "html":
         return Rendering(to_html(text, rng)[0], ".html", truth)

@@ -248,6 +248,8 @@ def pipe(layout_: Layout, table: Table, rng: random.Random) -> list[Line]:
     """§10.1: `label | v1 | … | v7 | ||`, trailing pipes from colspans; a blank cell is `|  |`."""
     out = []
     for row in table.rows:
+        if not row.labels and row.values and not row.values[0][0]:
+            layout_.refuse.update(k for _, k in row.values)  # ` | 0 |`: the first blank reads as markdown's pipe
         pad = "|" * (rng.randint(1, 8) if row.kind != "data" else 2)
         out.append(_joined([(f"{t} |" if t else " |", k) for t, k in _segs(row)], " ", " " + pad))
     return out
@@ -329,6 +331,8 @@ def _wrapped(label: str) -> list[str]:
 def _pdf(layout_: Layout, table: Table, rng: random.Random, *, split_headers: bool, above: bool) -> list[Line]:
     out: list[Line] = []
     for row in table.rows:
+        if rng.random() < 0.04:  # a page ends inside the table: its number between two rows
+            out.append([(rng.choice(["- {} -", "— {} —", "第{}页 共9页"]).format(rng.randint(1, 9)), None)])
         if row.kind == "caption":
             out.append([(row.labels[0], None)])
         elif row.kind == "header":
@@ -496,4 +500,6 @@ def print_tables(printed: Printed, shape: str, rng: random.Random) -> tuple[dict
     and the cells printed so that no reader may place them."""
     laid = layout(printed, rng)
     write = TEXT_SHAPES["pipe" if shape in FILE_SHAPES else shape]
-    return {table.name: write(laid, table, rng) for table in laid.tables}, laid.refuse
+    lines = {table.name: write(laid, table, rng) for table in laid.tables}
+    # a file writer reads the pipe rows back cell by cell: what the pipe text could not show, it shows
+    return lines, set() if shape in FILE_SHAPES else laid.refuse

@@ -87,7 +87,7 @@ def _add_cell(result: TablesResult, table: str, row: str, column: str, token: To
     return True
 
 
-def _issue(result: TablesResult, table: str, code: str, rows: list[str], detail: str, lines: list[int]) -> None:
+def _issue(result: TablesResult, table: str | None, code: str, rows: list[str], detail: str, lines: list[int]) -> None:
     result.issues.append(
         {
             "table": table,
@@ -166,48 +166,33 @@ def _loose_values(result: TablesResult, table: str, runs: list[list[Token]]) -> 
 
 
 def _leading(scan: TableScan, result: TablesResult) -> None:
-    """A fragment that begins with the numbers ending a table (its labels cut away): a cut table."""
-    for table, values in scan.leading:
+    """A fragment that begins with the numbers ending a table (its labels cut away): a cut table,
+    and which one the numbers alone do not say."""
+    for values in scan.leading:
         shown = " ".join(v.text or "(空)" for v in values[:10])
-        detail = f"文档从表格中间开始，开头的数值「{shown}」没有行名，未读取"
-        _issue(result, table, "truncated", ["?"], detail, [v.line for v in values])
+        detail = f"文档从某个表格的中间开始（表格前部被截去），开头的数值「{shown}」没有行名，不知属于哪个表格，未读取"
+        _issue(result, None, "truncated", ["?"], detail, [v.line for v in values])
 
 
 # -- rows placed by their labels ---------------------------------------------------------------
 
 
 def _placed(scan: TableScan, result: TablesResult, table: str, rows: list[Row]) -> list[Row]:
-    """The rows of `table` that may be placed, their values settled by layout; the rest reported.
-
-    PDF text prints a row's numbers beside its label, or — for a tall row — on a line of their own
-    above, between or below its label lines. In a table laid out so (some row has its numbers beside
-    its label), a line of numbers before a label that has none of its own is that label's (the row
-    before had its own); numbers after a label that has none are its own only when the next row has
-    its numbers beside its label — otherwise they might as well be the next row's, and both rows
-    are refused. Rows closed by a row end (pipes) are delimited: their values are theirs.
-    """
-    beside = any(r.beside for r in rows if r.key)
+    """The rows of `table` that may be placed, their values settled by layout; the rest reported."""
     loose: list[list[Token]] = [r.values for r in rows if r.unlabelled]
-    keyed = [r for r in rows if not r.unlabelled]
-    doubtful: list[Row] = []
-    for i, r in enumerate(keyed):
-        if r.before:
-            if beside and not r.values:
-                r.values = r.before  # numbers a line above a tall row's label
-            else:
-                loose.append(r.before)
-        elif beside and r.values and not r.beside and not r.delimited and r.key:
-            after = next((n for n in keyed[i + 1 :] if n.key), None)
-            if after is not None and not after.beside:
-                doubtful.append(r)
+    labelled = [r for r in rows if not r.unlabelled]
+    if any(r.beside for r in labelled if r.key):
+        doubtful = _settle_pdf_rows(table, labelled, loose)
+    else:
+        doubtful = _settle_below(scan, table, labelled, loose)
     _loose_values(result, table, loose)
     if doubtful:
         shown = "、".join(_quoted(r, 20) for r in doubtful[:5])
-        detail = f"{shown}的数值单独印在一行，位于两个行名之间，无法确定属于哪一行，未读取"
-        _issue(result, table, "ambiguous_row", [r.key or "?" for r in doubtful], detail, [t.line for r in doubtful for t in [r.label, *r.values]])  # fmt: skip
+        detail = f"{shown}等行的数值单独印在行名上下，无法确定各属于哪一行，未读取"
+        _issue(result, table, "ambiguous_row", [r.key or "?" for r in doubtful], detail, [t.line for r in doubtful for t in [r.label, *r.values, *r.before]])  # fmt: skip
     cut = scan.cut_value
     placed = []
-    for r in keyed:
+    for r in labelled:
         if r in doubtful:
             continue
         if cut is not None and any(v is cut for v in r.values):
@@ -216,6 +201,70 @@ def _placed(scan: TableScan, result: TablesResult, table: str, rows: list[Row]) 
             continue
         placed.append(r)
     return placed
+
+
+def _fixed(r: Row) -> bool:
+    """Values that are the row's by how they were printed: beside its label, closed by pipes."""
+    return r.beside or r.delimited or r.blank or r.glued
+
+
+def _settle_below(scan: TableScan, table: str, rows: list[Row], loose: list[list[Token]]) -> list[Row]:
+    """A table printed one cell per line (no row has its numbers beside its label): values follow
+    their label. Numbers before a label are no row's; before the table's first row, in a table the
+    text does not begin inside, they say the numbers may stand above their labels throughout."""
+    for r in rows:
+        if r.before:
+            loose.append(r.before)
+            r.before = []
+    first = next((r for r in rows if r.key), None)
+    leading = first is not None and not _fixed(first) and any(first.before is b for b in loose)
+    if leading and table not in scan.started_at_document_start:
+        return [r for r in rows if not _fixed(r) and r.values]
+    return []
+
+
+def _settle_pdf_rows(table: str, rows: list[Row], loose: list[list[Token]]) -> list[Row]:
+    """PDF text: a row's numbers beside its label, or — for a tall row — on a line of their own
+    above or below its label. Between two rows printed beside their labels, the lines of labels (L)
+    and of numbers (V) must alternate: V L V L … is numbers above their labels, L V L V … numbers
+    below; any other run (L V L: whose are the numbers?) is refused whole. A 2021 table's
+    「(六)其他处理」 is the label of a group, not a row: it takes no numbers."""
+    groups = {"other"} if table == APPLICATIONS and any((r.key or "").startswith("other.") for r in rows) else set()
+    doubtful: list[Row] = []
+    run: list[tuple[str, Any]] = []
+
+    def settle() -> None:
+        kinds = "".join(kind for kind, _ in run)
+        labels: list[Row] = [item for kind, item in run if kind == "L"]
+        chunks: list[list[Token]] = [item for kind, item in run if kind == "V"]
+        if chunks and not labels:
+            loose.extend(chunks)
+        elif chunks and kinds in ("VL" * len(labels), "LV" * len(labels)):
+            for r, values in zip(labels, chunks, strict=True):
+                r.values, r.before = values, []
+        elif chunks:
+            doubtful.extend(labels)
+        run.clear()
+
+    for r in rows:
+        if _fixed(r):
+            settle()
+            if r.before:  # numbers above a row printed with its own: nobody's
+                loose.append(r.before)
+                r.before = []
+            continue
+        if r.before:
+            run.append(("V", r.before))
+        if r.key in groups:  # its numbers, above or below it, are the rows' around it
+            if r.values:
+                run.append(("V", r.values))
+            r.values, r.before = [], []
+            continue
+        run.append(("L", r))
+        if r.values:
+            run.append(("V", r.values))
+    settle()
+    return doubtful
 
 
 def _by_key(result: TablesResult, table: str, rows: list[Row]) -> dict[str, Row]:
@@ -266,9 +315,16 @@ def _is_table(scan: TableScan, table: str, rows: list[Row]) -> bool:
         return False
     if table == APPLICATIONS and scan.app_header_seen:
         return True
-    with_values = sum(1 for r in rows if r.key and (r.blank or any(v.kind != BLANK for v in r.values + r.before)))
-    least = 2 if table == APPLICATIONS and table not in scan.started_at_document_start else 1
-    return with_values >= least or any(r.unlabelled for r in rows)
+    if any(r.unlabelled or r.before for r in rows):
+        return True  # numbers printed with no label of their own: a table, cut or laid out so
+    with_values = sum(1 for r in rows if r.key and (r.blank or any(v.kind != BLANK for v in r.values)))
+    # one row makes a 第二十条 table after its caption; its row labels (规章, 行政许可) are common words,
+    # so a text that begins with one needs two; an applications row label is unmistakable
+    if table == APPLICATIONS:
+        least = 1 if table in scan.started_at_document_start else 2
+    else:
+        least = 2 if table in scan.started_at_document_start and not scan.a20_headers else 1
+    return with_values >= least
 
 
 def _applications(scan: TableScan, result: TablesResult) -> None:

@@ -33,9 +33,14 @@ _REVIEW_ONLY = re.compile(r"维持|纠正|审结|直接起诉|复议后起诉")
 WORDED = re.compile(r"^(?:增加?|减少?|新增|净增|净减)\s*\d[\d,.]*\s*(?:项|件|个)?$")
 # A row label with its cells run on (§10.21: `规章000`): the digits cannot be split into cells.
 GLUED = re.compile(r"[^\s\d+\-.,|][+\-]?\d[\d+\-.,]*(?:元|万元|亿元)?$")
-# The table printed before each table (domain.md §3): numbers a fragment begins with, right before
-# a table's header, are the end of that one.
-_BEFORE = {APPLICATIONS: ARTICLE20, REVIEW: APPLICATIONS}
+# A label that starts a row of its own (「5.…」, 「(六)…」), never the rest of the label before it.
+_NUMBERED = re.compile(r"[(（]?[一二三四五六七八九十]+[)）、]|\d+[.．、](?!\d)")
+
+
+def _row_like(values: list[Token]) -> bool:
+    """Numbers that look like (the end of) a table row, not a stray number."""
+    cells = [parse_cell(v.text) for v in values if v.kind != BLANK]
+    return sum(1 for c in cells if c is not None and c.value is not None) >= 2
 
 
 @dataclass
@@ -53,6 +58,7 @@ class Row:
     glued: bool = False  # its label runs on into digits (`规章000`): its cells cannot be read
     before: list[Token] = field(default_factory=list)  # loose values printed before its label
     unlabelled: bool = False  # values with no label at all
+    text: str = ""  # a label we do not know yet: its pieces so far
 
 
 @dataclass
@@ -69,7 +75,7 @@ class TableScan:
     started_at_document_start: set[str] = field(default_factory=set)  # the text begins inside it
     app_header_seen: bool = False  # the 勾稽关系 header cell: the applications table for sure
     cut_value: Token | None = None  # the text ends inside this value (no delimiter after it)
-    leading: list[tuple[str, list[Token]]] = field(default_factory=list)  # the text begins with these values of a table
+    leading: list[list[Token]] = field(default_factory=list)  # the text begins with these values of some table
 
 
 class _Scanner:
@@ -82,14 +88,16 @@ class _Scanner:
         self.loose: list[Token] = []  # values that follow no label
         self.since_label = 0  # tokens since the open row's label
         self.outside = False  # text outside every table was met: the text did not begin inside one
+        self.review_blanks: list[Token] = []  # blank cells in the review table before its first value
+        self.pre_label = ""  # pieces of a label before any table, while the text may begin inside one
 
     # -- zone and row bookkeeping ------------------------------------------------------------
     def enter(self, zone: str, token: Token, *, start: bool = False) -> None:
         """Into `zone`, at its first cell (`start`: its header, caption or heading) or at a row."""
         self.close_row()
-        if self.loose and self.zone is None and not self.outside and start and zone in _BEFORE:
-            # the text begins with numbers, then a table's header: they ended the table before it
-            self.scan.leading.append((_BEFORE[zone], self.loose))
+        if self.loose and self.zone is None and not self.outside and start:
+            # the text begins with numbers, then a table's header: they ended a table before it
+            self.scan.leading.append(self.loose)
             self.loose = []
         elif zone != self.zone and (self.zone is not None or start):
             self.flush_loose()
@@ -100,6 +108,9 @@ class _Scanner:
 
     def leave(self) -> None:
         self.close_row()
+        if self.zone is None and not self.outside and _row_like(self.loose):
+            self.scan.leading.append(self.loose)  # the text begins with numbers of a table we cannot name
+            self.loose = []
         self.flush_loose()
         self.zone = None
 
@@ -144,13 +155,24 @@ class _Scanner:
         if token.kind == BLANK:
             self.value(token)
             return
-        if parse_cell(token.text) is not None or WORDED.match(token.text):
+        cell = parse_cell(token.text)
+        if cell is not None and not (cell.placeholder and self._in_label() and not cell.raw.isascii()):
+            self.value(token)
+            return
+        if WORDED.match(token.text):
             self.value(token)
             return
         self.label(token, L.classify(token.text))
 
+    def _in_label(self) -> bool:
+        """Inside a label we do not know yet (a merged label printed one character per line,
+        「(」「四」「)」「无」「法」…): 「无」 there is a character of it, not a blank cell."""
+        row = self.row
+        return self.zone in (APPLICATIONS, ARTICLE20) and (row is None or (row.key is None and not row.values))
+
     def row_end(self, token: Token) -> None:
         if self.zone == REVIEW:
+            self.review_blanks = []  # the blanks ended a header row
             return
         row = self.row
         if row is None:
@@ -169,10 +191,14 @@ class _Scanner:
         if self.zone == REVIEW:
             values = self.scan.review_values
             if token.kind == BLANK and not values:
-                return  # a blank header cell before the data row
+                self.review_blanks.append(token)  # a blank header cell, or the data row's first cells
+                return
+            if not values:
+                values += self.review_blanks  # blanks right before the first value: its row's
             values.append(token)  # all of them, up to the next label: 16 values are no 15
             self.touch(token)
             return
+        self.pre_label = ""
         row = self.row
         if row is not None and not row.values and not self.loose:
             row.beside = token.line in row.label_lines
@@ -185,7 +211,12 @@ class _Scanner:
         self.touch(token)
 
     def label(self, token: Token, label: L.Label) -> None:
+        if label.kind == L.UNKNOWN and GLUED.search(token.text):
+            bare = L.classify(GLUED.sub(lambda m: m.group()[0], token.text))  # 「(六)其他处理0000000」
+            if bare.kind in (L.APP_ROW, L.A20_ROW):
+                label = bare
         kind = label.kind
+        self.review_blanks = []
         if kind == L.APP_START:
             self.enter(APPLICATIONS, token, start=True)
             self.scan.app_header_seen = True
@@ -201,7 +232,9 @@ class _Scanner:
             self.caption = label.key
             self.caption_has_rows = False
             self.scan.a20_headers.setdefault(label.key or "", "")
-        elif kind == L.A20_ROW and self.zone == ARTICLE20:
+        elif kind == L.A20_ROW and (self.zone == ARTICLE20 or (self.zone is None and not self.outside)):
+            if self.zone is None:
+                self.enter(ARTICLE20, token)  # a fragment that begins inside the 第二十条 table
             self.open_row(ARTICLE20, label.key, token)
             self.caption_has_rows = True
         elif kind == L.HEADING and "复议" in token.text and "诉讼" in token.text and REVIEW not in self.scan.seen:
@@ -229,8 +262,8 @@ class _Scanner:
         else:
             self.unknown(token)
         self.touch(token)
-        if self.zone is None:
-            self.outside = True
+        if self.zone is None and kind in (L.TEXT, L.HEADING):
+            self.outside = True  # narrative: the text did not begin inside a table
 
     def _new_a20_block(self) -> bool:
         return self.zone != ARTICLE20 or self.caption is None or self.caption_has_rows
@@ -242,17 +275,42 @@ class _Scanner:
             self.close_row()
 
     def unknown(self, token: Token) -> None:
+        if self.zone is None and not self.outside:
+            # the text may begin inside a table, with a row label broken over lines
+            self.pre_label += L.normalize_label(token.text)
+            label = L.classify(self.pre_label)
+            if label.kind in (L.APP_ROW, L.A20_ROW):
+                self.pre_label = ""
+                self.label(token, label)
+            elif len(self.pre_label) > 60:
+                self.outside = True  # a title or other text, not a row label
+            return
         if self.zone is None or self.zone == REVIEW:
             return
         row = self.row
-        if row is not None and not row.values:
+        if row is not None and not row.values and not _NUMBERED.match(token.text.strip()):
             row.label_lines.add(token.line)  # the rest of a label broken across cells or lines
+            if row.key is None:
+                self._relabel(row, token)
             return
         if self.zone == ARTICLE20 and self.caption is not None and not self.caption_has_rows:
             self.scan.a20_headers[self.caption] += L.normalize_label(token.text)
             return
-        table = self.zone
-        self.open_row(table, None, token)
+        self.open_row(self.zone, None, token)
+        if self.row is not None:
+            self.row.text = L.normalize_label(token.text)
+
+    def _relabel(self, row: Row, token: Token) -> None:
+        """A label read in pieces (wrapped, or one character per line): what the pieces say together."""
+        row.text += L.normalize_label(token.text)
+        label = L.classify(row.text)
+        if label.kind == L.APP_GROUP:
+            self.row = None  # a group label (「(三)不予公开」), not a row
+        elif (label.kind, self.zone) in ((L.APP_ROW, APPLICATIONS), (L.A20_ROW, ARTICLE20)):
+            row.key = label.key
+            row.own_lines.add(token.line)
+            if self.zone == ARTICLE20:
+                self.caption_has_rows = True
 
 
 def scan_tables(tokens: Iterable[Token], *, ends_open: bool = False) -> TableScan:

@@ -10,6 +10,7 @@ The shapes of domain.md §10 differ in how cells and rows are delimited, not in 
 - a pipe on its own line (§10.19: `规章` / `|` / `0` / `|`, or `行政规范性文件` / `|` / `2 |`): a lone
   `|` right after a cell line that has no pipe of its own is that cell's separator, not a blank cell;
 - converter markdown (§10.18): `|---|---|` separator lines hold no cell;
+- PDF text: page numbers between rows (`- 3 -`, `第3页 共5页`) are no cells;
 - one cell per line without pipes, blank lines between: no row delimiters at all; two values may
   share a line (`26 26`), and PDF text puts a label and its numbers on one line.
 
@@ -35,6 +36,8 @@ _VALUE = r"(?:[+\-−－]?\d[\d,]*(?:\.\d+)?(?:亿元|万元|元)?|/|—{1,2}|-{
 _TRAILING_VALUES = re.compile(rf"(?:^|(?<=\s))({_VALUE}(?:\s+{_VALUE})*)\s*$")
 # Lines this long without a pipe are narrative, never table cells (cheap early exit).
 _MAX_CELL_CHARS = 120
+# A page number a PDF's text leaves between table rows (`- 3 -`, `第3页 共5页`): no cell.
+_PAGE_NUMBER = re.compile(r"[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?")
 # A markdown table's header separator: `|---|:--:|`.
 _MD_SEPARATOR = re.compile(r"\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?")
 PIPES_ONLY = "|"  # the text of a ROWEND made by a line of pipes alone
@@ -54,6 +57,8 @@ def tokenize(lines: Iterable[tuple[int, str]]) -> Iterator[Token]:
         if not stripped:
             continue
         if "|" not in stripped:
+            if len(stripped) <= 16 and _PAGE_NUMBER.fullmatch(stripped):
+                continue
             bare_cell = len(stripped) <= _MAX_CELL_CHARS
             yield from _unpiped(number, stripped)
             continue
@@ -68,6 +73,10 @@ def tokenize(lines: Iterable[tuple[int, str]]) -> Iterator[Token]:
 
 def _piped(number: int, line: str) -> Iterator[Token]:
     if set(line) <= {"|", " "}:
+        if line.startswith("|  ") and line.endswith("|"):  # `|  |  |`: a markdown row of blank cells
+            yield from (Token(BLANK, "", number) for _ in line[1:-1].split("|"))
+            yield Token(ROWEND, "", number)
+            return
         # a lone pipe is one blank cell; a run of pipes is row padding
         yield Token(BLANK, "", number) if line == "|" else Token(ROWEND, PIPES_ONLY, number)
         return
