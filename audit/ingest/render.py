@@ -8,7 +8,8 @@ shape of scraped portal text (domain.md §10 item 1), which audit.extract.tokens
 - each cell as ``text |``, cells joined by one space, so a blank cell reads ``a |  | c |``;
 - blank cells before the row's first text cell are dropped (the leftover of a label merged over
   rows that continues on the next page, or an empty corner cell): they never hold a value, and the
-  tokenizer would read a leading pipe as markdown;
+  tokenizer would read a leading pipe as markdown — except in a row of values only (the review
+  table's data row), whose blank first cells are values: it is written as a markdown row;
 - a row with a single cell (a caption across the whole table, a page frame around narrative)
   is a plain line.
 
@@ -46,12 +47,18 @@ def cell_text(text: str | None) -> str:
 
 
 def pipe_row(cells: Sequence[str | None]) -> str:
-    """One table row as a pipe row; `None` is a cell covered by a merged cell (not rendered)."""
+    """One table row as a pipe row; `None` is a cell covered by a merged cell (not rendered).
+    A row of values whose first cells are blank (the review table's data row) keeps them, in the
+    markdown form `|  | 0 | … |` (a leading ` |` would read as markdown's leading pipe)."""
     texts = [cell_text(c) for c in cells if c is not None]
-    while texts and not texts[0]:
-        texts.pop(0)
-    if not texts:
+    lead = 0
+    while lead < len(texts) and not texts[lead]:
+        lead += 1
+    if lead == len(texts):
         return ""
+    if lead and all(_VALUE_CELL.fullmatch(t) for t in texts[lead:] if t):
+        return "| " + " | ".join(texts) + " |"
+    texts = texts[lead:]
     if len(texts) == 1:
         return texts[0]
     return " ".join(f"{text} |" for text in texts)
