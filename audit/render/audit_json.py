@@ -108,7 +108,10 @@ _END = object()
 
 def dumps(document: Any) -> str:
     """Strict JSON (NaN and Infinity refused: a missing value must already be null) — every JSON
-    output of the tool goes through here. An object is laid out one key, and one list item, per line."""
+    output of the tool goes through here. An object is laid out one key, and one list item, per
+    line; a list one item per line."""
+    if isinstance(document, list) and document:
+        return "[\n" + ",\n".join(_json(item) for item in document) + "\n]"
     if not isinstance(document, dict):
         return _json(document)
     return "".join(_laid_out(document.items()))
