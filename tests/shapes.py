@@ -71,6 +71,7 @@ class Truth:
     cells: Cells  # (table, row, column) → value as printed (None: blank), for every cell the text shows
     refuse: set[Key] = field(default_factory=set)  # shown, but no reader may place them
     optional: set[Key] = field(default_factory=set)  # a row a cut went through: read right, or refused
+    findings: set[str] = field(default_factory=set)  # rules that must report on the document
     kind: str | None = None
     agency: str | None = None
     year: int | None = None
@@ -326,6 +327,7 @@ def _shifted(lines: list[Line], truth: Truth, rng: random.Random) -> list[Line]:
     """§10.29: the same report three years later (a 2019-format table in a 2022 report)."""
     if truth.year is not None:
         truth.year += 3
+    truth.findings.add("structure.format_mismatch")  # and the cells read as printed
     shift = lambda m: str(int(m.group(1)) + 3)  # noqa: E731
     return [[(_YEAR.sub(shift, text) if key is None else text, key) for text, key in line] for line in lines]
 

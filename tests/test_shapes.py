@@ -22,6 +22,7 @@ from audit.pipeline import run_audit
 
 REFUSALS = ("structure.incomplete_table", "structure.missing_table")
 META = ("kind", "agency", "year", "format")
+FINDINGS = "findings"  # the rules a variant must make report (format_mismatch for an old table in a new year)
 # The fast subset: the shapes the issue names first, a file format, and a cut.
 FAST = ("pipe", "converter_md", "pipe_own_line", "pdf_above", "blanks@cell_per_line", "cut_end", "html")
 
@@ -102,6 +103,7 @@ def audit_variant(variant: Variant, folder: Path, seed: int = 0) -> dict[str, Sc
         scores[out.truth.report] = _score(out.truth, read, tables, anywhere)
         main = _main_document(docs, ids, mine)
         _score_meta(scores[out.truth.report], out.truth, main)
+        _score_findings(scores[out.truth.report], out.truth, set(found["rule"]))
     return scores
 
 
@@ -149,8 +151,18 @@ def _score_meta(score: Score, truth: Truth, doc: dict[str, Any] | None) -> None:
 
 def _line(name: str, s: Score) -> str:
     meta = "  ".join(f"{s.meta[m]:>4}/{s.meta_total[m]:<3}" for m in META)
+    if s.meta_total[FINDINGS]:
+        meta += f"  {FINDINGS} {s.meta[FINDINGS]}/{s.meta_total[FINDINGS]}"
     refused = f"{s.refused} ({s.unreadable})"
     return f"{name:<22}{s.right:>7}{refused:>15}{len(s.wrong):>7}{len(s.silent):>8}   {meta}"
+
+
+def _score_findings(score: Score, truth: Truth, rules: set[str]) -> None:
+    for rule in truth.findings:
+        score.meta_total[FINDINGS] += 1
+        score.meta[FINDINGS] += rule in rules
+        if rule not in rules:
+            score.meta_misses.append(f"{truth.variant} {truth.report}: no {rule}")
 
 
 def _table(rows: dict[str, Score]) -> str:
@@ -192,6 +204,7 @@ def run_matrix(variants: tuple[Variant, ...], folder: Path) -> tuple[dict[str, S
 def _check(total: Score, least: float) -> None:
     assert not total.wrong, "\n".join(total.wrong[:30])
     assert not total.silent, "\n".join(total.silent[:30])
+    assert total.meta[FINDINGS] == total.meta_total[FINDINGS], [m for m in total.meta_misses if "no " in m]
     assert _share(total) >= least, f"{total.right}/{total.readable} readable cells right"
 
 

@@ -309,6 +309,15 @@ def _worded_issue(result: TablesResult, table: str, worded: list[Token]) -> None
 # -- the three tables ------------------------------------------------------------------------
 
 
+def _cut_at_start_of(scan: TableScan, result: TablesResult, table: str, rows: list[Row]) -> None:
+    """The text ends at a table's caption, header or heading (`第二十条第(一)项 |`): a table cut off
+    before its first row, not a missing one."""
+    if table in scan.seen and table in scan.ended_at_document_end and not any(r.values for r in rows):
+        first = scan.seen[table]
+        detail = f"文档在「{first.text.strip()[:30]}」之后结束，表格的各行被截去，未能读取"
+        _issue(result, table, "truncated", [], detail, [first.line, scan.last.get(table, first).line])
+
+
 def _is_table(scan: TableScan, table: str, rows: list[Row]) -> bool:
     """A table, not a narrative line that happens to read like one of its labels."""
     if table not in scan.seen:
@@ -330,6 +339,7 @@ def _is_table(scan: TableScan, table: str, rows: list[Row]) -> bool:
 def _applications(scan: TableScan, result: TablesResult) -> None:
     rows = [r for r in scan.rows if r.table == APPLICATIONS]
     if not _is_table(scan, APPLICATIONS, rows):
+        _cut_at_start_of(scan, result, APPLICATIONS, rows)
         return
     by_key = _by_key(result, APPLICATIONS, _placed(scan, result, APPLICATIONS, rows))
     has_sub_rows = any(k in by_key for k in _OTHER_2021)
@@ -357,6 +367,7 @@ def _applications(scan: TableScan, result: TablesResult) -> None:
 
 def _review(scan: TableScan, result: TablesResult) -> None:
     if REVIEW not in scan.seen or not any(v.kind != BLANK for v in scan.review_values):
+        _cut_at_start_of(scan, result, REVIEW, [])
         return  # a heading-like line with no numbers after it: not a table
     values = _trim(scan.review_values, REVIEW_CELLS)
     cut = scan.cut_value is not None and any(v is scan.cut_value for v in values)
@@ -389,6 +400,7 @@ def _caption_shape(header: str) -> str | None:
 def _article20(scan: TableScan, result: TablesResult, year: int | None) -> None:
     rows = [r for r in scan.rows if r.table == ARTICLE20]
     if not _is_table(scan, ARTICLE20, rows):
+        _cut_at_start_of(scan, result, ARTICLE20, rows)
         return
     shapes = [s for s in map(_caption_shape, scan.a20_headers.values()) if s]
     doc_shape = max(set(shapes), key=shapes.count) if shapes else None

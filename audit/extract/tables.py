@@ -318,13 +318,16 @@ def scan_tables(tokens: Iterable[Token], *, ends_open: bool = False) -> TableSca
     delimiter, so a value it ends with may have been cut."""
     scanner = _Scanner()
     last: Token | None = None
+    last_cell: Token | None = None  # the last cell of the text (a row end after it closes nothing)
     for token in tokens:
         scanner.feed(token)
         last = token
+        if token.kind != ROWEND:
+            last_cell = token
     if scanner.zone is not None:
         scanner.scan.ended_at_document_end.add(scanner.zone)
-    if ends_open and last is not None and last.kind != BLANK and parse_cell(last.text) is not None:
-        scanner.scan.cut_value = last  # read into a row or the review values, or loose
+    if ends_open and last_cell is not None and last_cell.kind != BLANK and parse_cell(last_cell.text) is not None:
+        scanner.scan.cut_value = last_cell  # read into a row or the review values, or loose
     scanner.close_row()
     scanner.flush_loose()
     if last is not None:
