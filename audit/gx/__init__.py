@@ -6,7 +6,7 @@
 - `audit.gx.expectations`: the custom expectations (imports GX).
 - `audit.gx.suites`, `audit.gx.context`: suites from rules/*.yaml; `xxgk-audit gx init DIR`.
 - `audit.gx.engine`: `xxgk-audit run --engine gx` — GX decides, the native engine words the findings
-  (`audit.gx.chains` words the year chains as the native kind does; GX-free).
+  (`audit.gx.chains` hands GX's verdicts on the year chains to the native kind's wording; GX-free).
 
 Importing this package imports no GX (it takes seconds): only the modules that need it do.
 """

@@ -21,29 +21,25 @@ from great_expectations.expectations.metrics.map_metric_provider.multicolumn_con
 )
 
 from audit.gx.frames import state_column
-from audit.gx.identity import evaluate, keys_of
+from audit.validate.kinds_tables import identity_keys, identity_sides
 
 _DOMAIN_KEYS = ("batch_id", "table", "column_list", "row_condition", "condition_parser", "ignore_row_if")
 _IDENTITY_KEYS = ("left", "right", "alternatives", "tolerance")
 
 
 def _evaluate(frame: pd.DataFrame, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(assessable, holds) of the identity in kwargs over the wide rows of `frame`."""
+    """(assessable, holds) of the identity in kwargs over the wide rows of `frame`, with the native
+    kinds' arithmetic (audit.validate.kinds_tables.identity_sides): assessable only when every
+    operand used is a number (blank, a placeholder, text or a cell never printed is not 0)."""
     left, right = list(kwargs["left"]), list(kwargs["right"])
     alternatives = [list(a) for a in kwargs.get("alternatives") or []]
-    keys = keys_of(left, right, alternatives)
+    keys = identity_keys(left, right, alternatives)
     states = frame[[state_column(k) for k in keys]]
     values = frame[keys].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-    return evaluate(
-        values,
-        (states == "number").to_numpy(dtype=bool),
-        states.notna().to_numpy(dtype=bool),
-        keys,
-        left,
-        right,
-        alternatives,
-        float(kwargs.get("tolerance") or 1e-6),
-    )
+    present, numbers = states.notna().to_numpy(dtype=bool), (states == "number").to_numpy(dtype=bool)
+    in_left, in_right, lsum, rsum = identity_sides(values, present, keys, left, right, alternatives)
+    assessable = ~((in_left | in_right) & ~numbers).any(axis=1)
+    return assessable, np.abs(lsum - rsum) <= float(kwargs.get("tolerance") or 1e-6)
 
 
 class IdentityHolds(MulticolumnMapMetricProvider):

@@ -16,11 +16,11 @@ from typing import Any
 
 from audit.gx.frames import STATES, pairs_name, previous_column, previous_scope, state_column, wide_name
 from audit.validate.engine import DEFAULT_SCOPE
+from audit.validate.kinds_history import CHAIN_TOLERANCE, signed_terms
 
 IDENTITY_KINDS = frozenset({"sum_equals", "balance"})
 VALUE_KINDS = frozenset({"non_negative"})
 CHAIN_KINDS = frozenset({"year_chain"})
-CHAIN_TOLERANCE = 1e-6  # the native year_chain's
 
 # Why the other check kinds stay native (docs/gx.md): GX validates one batch row by row or column by
 # column; these need text, other documents, dates against a calendar or the run's own failures.
@@ -98,20 +98,9 @@ def _identity(rule: dict[str, Any]) -> Spec:
     terms = scope_condition(rule.get("applies_to"))
     if params.get("groups"):
         terms.append(f"{axis} in {_listed(params['groups'])}")
-    return Spec(
-        rule,
-        wide_name(params["table"], axis),
-        "identity",
-        " and ".join(terms),
-        {
-            **params,
-            "left": left,
-            "right": right,
-            "alternatives": alternatives,
-            "location": location,
-            "tolerance": float(params.get("tolerance", 1e-6)),
-        },
-    )
+    sides = {"left": left, "right": right, "alternatives": alternatives, "location": location}
+    params = {**params, **sides, "tolerance": float(params.get("tolerance", 1e-6))}
+    return Spec(rule, wide_name(params["table"], axis), "identity", " and ".join(terms), params)
 
 
 def _non_negative(rule: dict[str, Any]) -> Spec:
@@ -121,11 +110,6 @@ def _non_negative(rule: dict[str, Any]) -> Spec:
     if params.get("signed_columns"):
         terms.append(f"column not in {_listed(params['signed_columns'])}")
     return Spec(rule, "cells_scoped", "non_negative", " and ".join(terms), params)
-
-
-def signed_terms(spec: Any) -> list[tuple[str, int]]:
-    """A year chain's terms ('-' subtracts) as (key, sign)."""
-    return [(t[1:], -1) if t.startswith("-") else (t, 1) for t in (spec or [])]
 
 
 def _chain(rule: dict[str, Any]) -> Spec:
@@ -151,21 +135,9 @@ def _chain(rule: dict[str, Any]) -> Spec:
     if params.get("groups"):
         terms.append(f"{axis} in {_listed(params['groups'])}")
     terms.extend(f"`{state_column(k)}` in {_listed(STATES)}" for k in dict.fromkeys([target, *left, *right]))
-    return Spec(
-        rule,
-        pairs_name(params["table"], axis),
-        "chain",
-        " and ".join(terms),
-        {
-            **params,
-            "group_by": axis,
-            "left": left,
-            "right": right,
-            "alternatives": [],
-            "location": "target",
-            "tolerance": CHAIN_TOLERANCE,
-        },
-    )
+    sides = {"group_by": axis, "left": left, "right": right, "alternatives": [], "location": "target"}
+    params = {**params, **sides, "tolerance": CHAIN_TOLERANCE}
+    return Spec(rule, pairs_name(params["table"], axis), "chain", " and ".join(terms), params)
 
 
 def specs(rules: list[dict[str, Any]]) -> tuple[list[Spec], dict[str, str]]:

@@ -22,8 +22,8 @@ import great_expectations as gx
 
 from audit.gx import expectations as custom
 from audit.gx.frames import other_axis, state_column
-from audit.gx.identity import keys_of
 from audit.gx.specs import Spec
+from audit.validate.kinds_tables import identity_keys
 
 SUITE_PREFIX = "xxgk_"
 CONTRACT = "cells.blank_is_not_zero"
@@ -44,7 +44,7 @@ def suite_name(frame: str) -> str:
 
 def _identity(spec: Spec) -> list[Any]:
     p = spec.params
-    keys = keys_of(p["left"], p["right"], p["alternatives"])
+    keys = identity_keys(p["left"], p["right"], p["alternatives"])
     common: dict[str, Any] = {
         "column_list": [*keys, *(state_column(k) for k in keys)],
         "left": p["left"],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -159,6 +160,12 @@ class _Scopes:
         )
 
 
+# Another engine deciding some rules (audit.gx): called with the rules that are on and a context over
+# every document (whose `faults` it may add to), it returns the (hits, not assessable) of each rule it
+# took, by rule id, as a check kind returns them; the rules it leaves out run here.
+Decide = Callable[[list[dict[str, Any]], Context], dict[str, tuple[pd.DataFrame, pd.DataFrame]]]
+
+
 def resolve_severity(rule: dict[str, Any], severities: dict[str, str] | None) -> str:
     severity = (severities or {}).get(rule["id"], rule["severity"])
     if severity not in OVERRIDES:
@@ -174,11 +181,19 @@ def run_rules(
     severities: dict[str, str] | None = None,
     history: Frames | None = None,
     faults: list[Fault] | None = None,
+    decide: Decide | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(findings, not_assessable) of every rule over every document, sorted deterministically.
-    `history`: earlier reports of the same agencies (audit.history), seen by the cross-year rules.
-    `faults`: failures of earlier stages; a rule that fails adds its own (on the documents that make
-    it fail, found by bisection) and `extraction.internal_error` reports them all, last."""
+    """(findings, not_assessable) of every rule over every document, sorted deterministically, with
+    exactly FINDING_COLUMNS and NOT_ASSESSABLE_COLUMNS of audit.model.
+
+    `rules` defaults to every rule of rules/*.yaml; `severities` overrides the severity of rules by
+    id (error | warning | info | off). A finding id is stable across runs for the same rule,
+    document content and location. `history` holds earlier reports of the same agencies (the
+    frames audit.history loads; documents carry their text in a `lines` column) for the cross-year rules.
+    `faults`: failures of earlier stages (audit.model.Fault); a rule that fails adds its own (on the
+    documents that make it fail, found by bisection) and extraction.internal_error reports them all, last.
+    `decide`: another engine that decides some of the rules (audit.gx, see Decide); the others run here.
+    """
     if rules is None:
         from audit.validate.rulebook import load_rules
 
@@ -189,7 +204,7 @@ def run_rules(
     faults = faults if faults is not None else []
     # renderings matter only to rules that leave copies to their original
     leaving = any(not {**DEFAULT_SCOPE, **(r.get("applies_to") or {})}["copies"] for r in rules)
-    documents, cells, issues = prepare_frames(frames, sources, faults if leaving else None)
+    documents, cells, issues = prepare_frames(frames, sources, faults if leaving or decide is not None else None)
     scopes = _Scopes(documents, cells, issues, sources, claims=frames.claims, history=history, faults=faults)
     by_path = {s.path: s for s in sources}
     info_columns = ["source", "agency", "year", "content_hash", "line_start"]
@@ -203,11 +218,19 @@ def run_rules(
         if rule["kind"] not in REGISTRY:
             raise ValueError(f"rule {rule['id']}: unknown check kind {rule['kind']!r}")
         (last if rule["kind"] in _LAST_KINDS else active).append((rule, severity))
+    outcomes: list[_Outcome] = []
+    if decide is not None:
+        decided = decide(
+            [r for r, _ in active],
+            Context(documents, issues, documents, cells, sources, history=history, faults=faults),
+        )
+        outcomes = [_worded(r, s, *decided[r["id"]], info, by_path) for r, s in active if r["id"] in decided]
+        active = [(r, s) for r, s in active if r["id"] not in decided]
     global _RUN
     _RUN = (active, scopes, info, by_path)
     try:
-        outcomes = _run_in_workers(len(active)) if len(documents) >= PARALLEL_MIN_DOCUMENTS else None
-        outcomes = outcomes or [_run_one(i) for i in range(len(active))]
+        ran = _run_in_workers(len(active)) if len(documents) >= PARALLEL_MIN_DOCUMENTS else None
+        outcomes += ran or [_run_one(i) for i in range(len(active))]
         faults.extend(f for _, _, met in outcomes for f in met)
         _RUN = (last, scopes, info, by_path)
         outcomes += [_run_one(i) for i in range(len(last))]
@@ -234,6 +257,17 @@ def _outcome(
 ) -> _Outcome:
     ctx = scopes.context(rule.get("applies_to"))
     hits, na = REGISTRY[rule["kind"]].function(ctx, dict(rule.get("params") or {}))
+    return _worded(rule, severity, hits, na, info, by_path)
+
+
+def _worded(
+    rule: dict[str, Any],
+    severity: str,
+    hits: pd.DataFrame,
+    na: pd.DataFrame,
+    info: dict[Any, dict[str, Any]],
+    by_path: dict[str, Source],
+) -> _Outcome:
     records: list[dict[str, Any]] = hits.to_dict("records")  # type: ignore[assignment]
     found = [make_finding(rule, severity, hit, info, by_path) for hit in records]
     return found, (None if na.empty else na.assign(rule=rule["id"])), []

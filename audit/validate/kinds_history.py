@@ -71,6 +71,9 @@ def _ref(doc: dict[str, Any], line: Any, quotes: dict[str, dict[int, str]]) -> t
 
 Cell = tuple[float, int | None]  # (value, NaN when blank or a placeholder; line)
 Part = tuple[str, int, Cell]  # (term, sign, cell)
+# a version of last year's report against this one: (its report, its cells, holds | broken | undecided)
+Version = tuple[dict[str, Any], list[Part], str]
+CHAIN_TOLERANCE = 1e-6
 
 
 def _parts(
@@ -86,8 +89,13 @@ def _parts(
     return out
 
 
-def _terms(spec: Any) -> list[tuple[str, int]]:
+def signed_terms(spec: Any) -> list[tuple[str, int]]:
+    """A year chain's terms ('-' subtracts) as (key, sign)."""
     return [(t[1:], -1) if t.startswith("-") else (t, 1) for t in (spec or [])]
+
+
+def _expected(prev_parts: list[Part], cur_parts: list[Part]) -> float:
+    return float(sum(s * c[0] for _, s, c in [*prev_parts, *cur_parts]))
 
 
 @kind("year_chain", params=("table", "axis", "previous", "target"))
@@ -98,7 +106,7 @@ def year_chain(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.D
     the formats of `previous` and `current` ({previous: [..], current: [..]}). When the previous
     year has several versions, each is compared and the finding names the one this report continues."""
     table, axis = params["table"], params["axis"]
-    previous, current = _terms(params["previous"]), _terms(params.get("current"))
+    previous, current = signed_terms(params["previous"]), signed_terms(params.get("current"))
     target = str(params["target"])
     formats = params.get("formats") or {}
     prev_formats = [str(f) for f in formats.get("previous", ["2019", "2021"])]
@@ -138,7 +146,6 @@ def year_chain(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.D
     if pairs.empty:
         return nothing()
     groups_param = [str(g) for g in params.get("groups") or []]
-    labels = params.get("labels") or {}
     quotes = history_lines(ctx)
     records: list[dict[str, Any]] = []
     undecided: list[dict[str, Any]] = []
@@ -153,78 +160,108 @@ def year_chain(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.D
             cur_parts = _parts(values, cur["id"], group, current)
             if cur_parts is None:
                 continue
-            outcomes: list[tuple[dict[str, Any], list[Part], float]] = []
+            judged: list[Version] = []
             for prev_id in prev_ids:
                 prev = by_id[str(prev_id)]
                 prev_parts = _parts(values, prev["id"], group, previous)
                 if prev_parts is None:
                     continue
                 if any(math.isnan(c[0]) for _, _, c in [*prev_parts, *cur_parts]) or math.isnan(tgt[0]):
-                    on = cur if cur["in_run"] else prev
-                    if on["in_run"]:
-                        undecided.append(
-                            {
-                                "document": on["id"],
-                                "table": table,
-                                "row": group if axis == "row" else target,
-                                "column": group if axis == "column" else target,
-                                "reason": f"{label(table, axis, group)}：与{prev['year']}年报告衔接的单元格为空白或占位符",
-                                "line": tgt[1],
-                            }
-                        )
-                    continue
-                expected = float(sum(s * c[0] for _, s, c in [*prev_parts, *cur_parts]))
-                outcomes.append((prev, prev_parts, expected))
-            matching = [p["id"] for p, _, e in outcomes if abs(e - tgt[0]) <= 1e-6]
-            by_expected: dict[float, list[tuple[dict[str, Any], list[Part], float]]] = defaultdict(list)
-            for outcome in outcomes:  # versions that agree with each other make one finding on this report
-                by_expected[round(outcome[2], 6)].append(outcome)
-            broken = [same for same in by_expected.values() if abs(same[0][2] - tgt[0]) > 1e-6]
-            # this report in the run: one finding per figure last year's versions give; else one on each
-            # of the run's versions of last year
-            chosen = [(same[0], same) for same in broken] if cur["in_run"] else [(o, [o]) for s in broken for o in s]
-            for (prev, prev_parts, expected), same in chosen:
-                if not (cur["in_run"] or prev["in_run"]):
-                    continue
-                prev_name = "、".join(str(p["id"]) for p, _, _ in same)
-                on, other = (cur, prev) if cur["in_run"] else (prev, cur)
-                evidence = [
-                    _ref(cur, tgt[1], quotes),
-                    *(_ref(cur, c[1], quotes) for _, _, c in cur_parts),
-                    *(_ref(prev, c[1], quotes) for _, _, c in prev_parts),
-                ]
-                formula = " ".join(f"{'−' if s < 0 else '+'} {number(c[0])}" for _, s, c in [*prev_parts, *cur_parts])
-                continues = (
-                    f"；{cur['year']}年报告与{prev['year']}年的另一版本 {'、'.join(map(str, matching))} 相符（延续该版本）"
-                    if matching
-                    else ""
-                )
-                records.append(
-                    {
-                        "document": on["id"],
-                        "table": table,
-                        "row": group if axis == "row" else target,
-                        "column": group if axis == "column" else target,
-                        "expected": expected,
-                        "actual": tgt[0],
-                        "refs": list(dict.fromkeys(r for r in evidence if r is not None)),
-                        "key": f"{group}/{other['content_hash']}",
-                        "vars": {
-                            "group": labels.get(group, label(table, axis, group)),
-                            "this": cur["id"],
-                            "prev": prev_name,
-                            "year": cur["year"],
-                            "prev_year": prev["year"],
-                            "expected": number(expected),
-                            "actual": number(tgt[0]),
-                            "formula": formula.lstrip("+ "),
-                            "v": {t: number(c[0]) for t, _, c in prev_parts},
-                            "c": {t: number(c[0]) for t, _, c in cur_parts},
-                            "continues": continues,
-                        },
-                    }
-                )
+                    verdict = "undecided"
+                else:
+                    holds = abs(_expected(prev_parts, cur_parts) - tgt[0]) <= CHAIN_TOLERANCE
+                    verdict = "holds" if holds else "broken"
+                judged.append((prev, prev_parts, verdict))
+            hits, unsure = chain_findings(params, cur, group, tgt, cur_parts, judged, quotes)
+            records.extend(hits)
+            undecided.extend(unsure)
     return hits_frame(records), na_frame(undecided)
+
+
+def chain_findings(
+    params: dict[str, Any],
+    cur: dict[str, Any],
+    group: Any,
+    tgt: Cell,
+    cur_parts: list[Part],
+    judged: list[Version],
+    quotes: dict[str, dict[int, str]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(hits, not assessable) of one report `cur` × group of a year chain, from the verdicts on last
+    year's versions (decided here or by audit.gx): the versions that hold are the one this report
+    continues; the broken ones that give the same figure make one finding on this report when it is
+    in the run, else one each on the run's versions; an undecided pair is not assessable on the run's
+    report of the pair. `cur` and the versions are rows of `reports`; `quotes`: `history_lines`."""
+    table, axis, target = params["table"], params["axis"], str(params["target"])
+    labels = params.get("labels") or {}
+    matching = [prev["id"] for prev, _, verdict in judged if verdict == "holds"]
+    unsure: list[dict[str, Any]] = []
+    broken: dict[float, list[tuple[dict[str, Any], list[Part], float]]] = defaultdict(list)
+    for prev, prev_parts, verdict in judged:
+        on = cur if cur["in_run"] else prev
+        if verdict == "undecided" and on["in_run"]:
+            unsure.append(
+                {
+                    "document": on["id"],
+                    "table": table,
+                    "row": group if axis == "row" else target,
+                    "column": group if axis == "column" else target,
+                    "reason": f"{label(table, axis, group)}：与{prev['year']}年报告衔接的单元格为空白或占位符",
+                    "line": tgt[1],
+                }
+            )
+        elif verdict == "broken":  # versions that agree with each other make one finding on this report
+            expected = _expected(prev_parts, cur_parts)
+            broken[round(expected, 6)].append((prev, prev_parts, expected))
+    # this report in the run: one finding per figure last year's versions give; else one on each of the
+    # run's versions of last year
+    chosen = (
+        [(same[0], same) for same in broken.values()]
+        if cur["in_run"]
+        else [(o, [o]) for same in broken.values() for o in same]
+    )
+    found = []
+    for (prev, prev_parts, expected), same in chosen:
+        if not (cur["in_run"] or prev["in_run"]):
+            continue
+        on, other = (cur, prev) if cur["in_run"] else (prev, cur)
+        evidence = [
+            _ref(cur, tgt[1], quotes),
+            *(_ref(cur, c[1], quotes) for _, _, c in cur_parts),
+            *(_ref(prev, c[1], quotes) for _, _, c in prev_parts),
+        ]
+        formula = " ".join(f"{'−' if s < 0 else '+'} {number(c[0])}" for _, s, c in [*prev_parts, *cur_parts])
+        continues = (
+            f"；{cur['year']}年报告与{prev['year']}年的另一版本 {'、'.join(map(str, matching))} 相符（延续该版本）"
+            if matching
+            else ""
+        )
+        found.append(
+            {
+                "document": on["id"],
+                "table": table,
+                "row": group if axis == "row" else target,
+                "column": group if axis == "column" else target,
+                "expected": expected,
+                "actual": tgt[0],
+                "refs": list(dict.fromkeys(r for r in evidence if r is not None)),
+                "key": f"{group}/{other['content_hash']}",
+                "vars": {
+                    "group": labels.get(group, label(table, axis, group)),
+                    "this": cur["id"],
+                    "prev": "、".join(str(o[0]["id"]) for o in same),
+                    "year": cur["year"],
+                    "prev_year": prev["year"],
+                    "expected": number(expected),
+                    "actual": number(tgt[0]),
+                    "formula": formula.lstrip("+ "),
+                    "v": {t: number(c[0]) for t, _, c in prev_parts},
+                    "c": {t: number(c[0]) for t, _, c in cur_parts},
+                    "continues": continues,
+                },
+            }
+        )
+    return found, unsure
 
 
 def _order(table: str, axis: str, key: str) -> int:

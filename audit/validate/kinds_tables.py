@@ -11,6 +11,7 @@ not assessable and is returned as such, never decided.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,38 +95,68 @@ def operands(ctx: Context, table: str, group_axis: str, keys: list[str], groups:
     return Operands(documents, group_keys, keys, value, state, line, position, tc)
 
 
-def _compare(
-    ctx: Context,
-    params: dict[str, Any],
+def identity_keys(left: list[str], right: list[str], alternatives: list[list[str]]) -> list[str]:
+    """Every operand key of an identity, once, in order."""
+    return list(dict.fromkeys([*left, *right, *(k for alt in alternatives for k in alt)]))
+
+
+def identity_sides(
+    value: np.ndarray,
+    present: np.ndarray,
+    keys: list[str],
     left: list[str],
     right: list[str],
     alternatives: list[list[str]],
-    location: str,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """sum(left [+ the alternative the table prints]) == sum(right), per (document, group)."""
-    keys = list(dict.fromkeys([*left, *right, *(k for alt in alternatives for k in alt)]))
-    ops = operands(ctx, params["table"], params["group_by"], keys, params.get("groups"))
-    n = len(ops.documents)
-    if n == 0:
-        return nothing()
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(in_left, in_right, left sum, right sum) per check. `value`, `present`: checks × keys, the
+    number (NaN when none) and whether the cell exists at all. The left side is `left` plus the
+    alternative the table prints (most cells present, the first on a tie); a cell that is not a
+    number adds 0 here (whether the check can be decided is the caller's: blank ≠ 0). Shared with
+    the GX metric (audit.gx.expectations)."""
     position = {k: j for j, k in enumerate(keys)}
+    n = present.shape[0]
     in_left = np.zeros((n, len(keys)), dtype=bool)
     in_left[:, [position[k] for k in left]] = True
-    if alternatives:  # the alternative with most cells present (the first on a tie)
-        present = ~np.isnan(ops.state)
+    if alternatives:
         scores = np.stack([present[:, [position[k] for k in alt]].mean(axis=1) for alt in alternatives], axis=1)
         chosen = scores.argmax(axis=1)
         for i, alt in enumerate(alternatives):
             in_left[np.ix_(chosen == i, [position[k] for k in alt])] = True
     in_right = np.zeros((n, len(keys)), dtype=bool)
     in_right[:, [position[k] for k in right]] = True
+    numbers = np.where(np.isnan(value), 0.0, value)
+    return in_left, in_right, (numbers * in_left).sum(axis=1), (numbers * in_right).sum(axis=1)
+
+
+# Another engine's verdict on the checks (audit.gx): (failing, undecided) per check of the Operands.
+Verdict = Callable[[Operands], tuple[np.ndarray, np.ndarray]]
+
+
+def identity(
+    ctx: Context,
+    params: dict[str, Any],
+    left: list[str],
+    right: list[str],
+    alternatives: list[list[str]],
+    location: str,
+    verdict: Verdict | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """sum(left [+ the alternative the table prints]) == sum(right), per (document, group): decided
+    here, or by `verdict`, then worded."""
+    keys = identity_keys(left, right, alternatives)
+    ops = operands(ctx, params["table"], params["group_by"], keys, params.get("groups"))
+    if len(ops.documents) == 0:
+        return nothing()
+    in_left, in_right, lsum, rsum = identity_sides(ops.value, ~np.isnan(ops.state), keys, left, right, alternatives)
     used = in_left | in_right
     bad = used & ~(ops.state == OK)  # NaN (missing) is not OK
-    numbers = np.where(np.isnan(ops.value), 0.0, ops.value)
-    lsum, rsum = (numbers * in_left).sum(axis=1), (numbers * in_right).sum(axis=1)
-    failing = ~bad.any(axis=1) & (np.abs(lsum - rsum) > float(params.get("tolerance", 1e-6)))
-    hits = compare_hits(params, ops, used, in_left, in_right, failing, lsum, rsum, location)
-    return hits, compare_not_assessable(params, ops, used, bad, location)
+    if verdict is None:
+        undecided = bad.any(axis=1)
+        failing = ~undecided & (np.abs(lsum - rsum) > float(params.get("tolerance", 1e-6)))
+    else:
+        failing, undecided = verdict(ops)
+    hits = _hits(params, ops, used, in_left, in_right, failing, lsum, rsum, location)
+    return hits, _not_assessable(params, ops, used, bad & undecided[:, None], location)
 
 
 def _location(params: dict[str, Any], group: Any, location: str) -> tuple[Any, Any]:
@@ -145,7 +176,7 @@ def _terms(params: dict[str, Any], values: dict[str, float], keys: list[str], *,
     return text
 
 
-def compare_hits(
+def _hits(
     params: dict[str, Any],
     ops: Operands,
     used: np.ndarray,
@@ -195,7 +226,7 @@ def _reason_piece(name: str, state: float, raw: Any) -> str:
     return f"「{name}」" + (_MISSING_TEXT if np.isnan(state) else _STATE_TEXT[int(state)].format(raw=raw))
 
 
-def compare_not_assessable(
+def _not_assessable(
     params: dict[str, Any], ops: Operands, used: np.ndarray, bad: np.ndarray, location: str
 ) -> pd.DataFrame:
     """One row per undecided check; the reason names every unusable operand."""
@@ -231,7 +262,7 @@ def sum_equals(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.D
     """For each group (a row with group_by: row, a column with group_by: column) of `table`, the
     `parts` cells, plus the set of `alternatives` the table prints (most cells present), sum to the `total` cell.
     Marks the total cell."""
-    return _compare(
+    return identity(
         ctx,
         params,
         list(params["parts"]),
@@ -245,7 +276,7 @@ def sum_equals(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.D
 def balance(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """For each group of `table`, the `left` cells and the `right` cells have equal sums.
     Marks the whole row or column."""
-    return _compare(ctx, params, list(params["left"]), list(params["right"]), [], "group")
+    return identity(ctx, params, list(params["left"]), list(params["right"]), [], "group")
 
 
 @kind("non_negative", params=("tables",))
@@ -258,25 +289,31 @@ def non_negative(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd
     ]
     if negative.empty:
         return nothing()
-    records = [
-        {
-            "document": doc,
-            "table": table,
-            "row": row,
-            "column": column,
-            # no value is required, only a sign: the message states the value (no 应为/实为 pair)
-            "refs": refs([line]),
-            "key": f"{table}/{row}/{column}",
-            "vars": {
-                "table": TABLE_ZH.get(table, table),
-                "row": label(table, "row", row),
-                "column": label(table, "column", column),
-                "value": number(value),
-                "raw": raw,
-            },
-        }
-        for doc, table, row, column, value, raw, line in negative[
-            ["document", "table", "row", "column", "value", "raw", "line"]
-        ].itertuples(index=False, name=None)
-    ]
-    return hits_frame(records), na_frame()
+    return negative_hits(negative), na_frame()
+
+
+def negative_hits(negative: pd.DataFrame) -> pd.DataFrame:
+    """The hits of non_negative for its `negative` cells (decided here or by audit.gx)."""
+    return hits_frame(
+        [
+            {
+                "document": doc,
+                "table": table,
+                "row": row,
+                "column": column,
+                # no value is required, only a sign: the message states the value (no 应为/实为 pair)
+                "refs": refs([line]),
+                "key": f"{table}/{row}/{column}",
+                "vars": {
+                    "table": TABLE_ZH.get(table, table),
+                    "row": label(table, "row", row),
+                    "column": label(table, "column", column),
+                    "value": number(value),
+                    "raw": raw,
+                },
+            }
+            for doc, table, row, column, value, raw, line in negative[
+                ["document", "table", "row", "column", "value", "raw", "line"]
+            ].itertuples(index=False, name=None)
+        ]
+    )
