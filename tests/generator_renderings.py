@@ -191,12 +191,13 @@ def to_docx(text: str, rng: random.Random) -> bytes:
             document.add_paragraph(block)
             continue
         table = document.add_table(rows=block.height, cols=block.width)
+        grid = table._cells  # row by row, before any merge (table.cell() walks the whole table each call)
         for c in block.cells:
-            cell = table.cell(c.row, c.col)
+            cell = grid[c.row * block.width + c.col]
             if c.rowspan > 1 or c.colspan > 1:
                 bottom = min(block.height, c.row + c.rowspan) - 1
                 right = min(block.width, c.col + c.colspan) - 1
-                cell = cell.merge(table.cell(bottom, right))
+                cell = cell.merge(grid[bottom * block.width + right])  # spans never overlap: the cells stay valid
             cell.text = c.text
     buffer = io.BytesIO()
     document.save(buffer)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -421,3 +422,12 @@ def render(report: Report, variant: Variant, seed: int = 0) -> Rendering | None:
     if shape == "md":
         return Rendering(to_markdown(text, rng), ".md", truth)
     return Rendering(text.encode("utf-8"), ".md" if shape == "converter_md" else ".txt", truth)
+
+
+def renderings(seed: int = 0, variants: Iterable[Variant] = VARIANTS) -> Iterator[tuple[str, Rendering]]:
+    """Every labelled report in every variant, as (file name, rendering): what a benchmark writes."""
+    for variant in variants:
+        for report in labelled_reports():
+            out = render(report, variant, seed)
+            if out is not None:
+                yield f"{variant.name.replace('@', '_')}/{report.name}{out.suffix}", out

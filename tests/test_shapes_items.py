@@ -272,3 +272,10 @@ def test_old_format_table_in_a_new_year_is_reported(tmp_path: Path) -> None:
     [doc] = result.frames.documents.to_dict("records")
     assert doc["year"] == 2022 and doc["format"] == "2019"
     assert "structure.format_mismatch" in set(result.findings["rule"])
+
+
+def test_what_only_looks_like_a_cut_table_is_none() -> None:
+    """A section that says 「无」, a page's metadata pairs before its title, a page counter: no table."""
+    assert read("一、总体情况\n今年公开信息。\n四、政府信息公开行政复议、行政诉讼情况\n无").issues == []
+    assert read("浏览次数 | 123 |\n点击量 | 45 |\n字数 | 3000 |\n示例市2023年年度报告\n一、总体情况\n…").issues == []
+    assert read("1 / 3\n一、总体情况\n今年公开信息。").issues == []

@@ -309,10 +309,10 @@ def _worded_issue(result: TablesResult, table: str, worded: list[Token]) -> None
 # -- the three tables ------------------------------------------------------------------------
 
 
-def _cut_at_start_of(scan: TableScan, result: TablesResult, table: str, rows: list[Row]) -> None:
-    """The text ends at a table's caption, header or heading (`第二十条第(一)项 |`): a table cut off
-    before its first row, not a missing one."""
-    if table in scan.seen and table in scan.ended_at_document_end and not any(r.values for r in rows):
+def _cut_at_start_of(scan: TableScan, result: TablesResult, table: str, printed: bool) -> None:
+    """The text ends at a table's caption, header or heading (`第二十条第(一)项 |`), nothing printed
+    after it: a table cut off before its first row, not a missing one."""
+    if table in scan.seen and table in scan.ended_at_document_end and not printed:
         first = scan.seen[table]
         detail = f"文档在「{first.text.strip()[:30]}」之后结束，表格的各行被截去，未能读取"
         _issue(result, table, "truncated", [], detail, [first.line, scan.last.get(table, first).line])
@@ -339,7 +339,7 @@ def _is_table(scan: TableScan, table: str, rows: list[Row]) -> bool:
 def _applications(scan: TableScan, result: TablesResult) -> None:
     rows = [r for r in scan.rows if r.table == APPLICATIONS]
     if not _is_table(scan, APPLICATIONS, rows):
-        _cut_at_start_of(scan, result, APPLICATIONS, rows)
+        _cut_at_start_of(scan, result, APPLICATIONS, any(r.values for r in rows))
         return
     by_key = _by_key(result, APPLICATIONS, _placed(scan, result, APPLICATIONS, rows))
     has_sub_rows = any(k in by_key for k in _OTHER_2021)
@@ -366,9 +366,10 @@ def _applications(scan: TableScan, result: TablesResult) -> None:
 
 
 def _review(scan: TableScan, result: TablesResult) -> None:
-    if REVIEW not in scan.seen or not any(v.kind != BLANK for v in scan.review_values):
-        _cut_at_start_of(scan, result, REVIEW, [])
-        return  # a heading-like line with no numbers after it: not a table
+    numbers = [c for c in map(parse_cell, (v.text for v in scan.review_values if v.kind != BLANK)) if c is not None]
+    if REVIEW not in scan.seen or not (any(c.value is not None for c in numbers) or len(numbers) >= 5):
+        _cut_at_start_of(scan, result, REVIEW, bool(scan.review_values))
+        return  # the heading, then 「无」 or nothing: not a table
     values = _trim(scan.review_values, REVIEW_CELLS)
     cut = scan.cut_value is not None and any(v is scan.cut_value for v in values)
     if len(values) == REVIEW_CELLS and not cut:
@@ -400,7 +401,7 @@ def _caption_shape(header: str) -> str | None:
 def _article20(scan: TableScan, result: TablesResult, year: int | None) -> None:
     rows = [r for r in scan.rows if r.table == ARTICLE20]
     if not _is_table(scan, ARTICLE20, rows):
-        _cut_at_start_of(scan, result, ARTICLE20, rows)
+        _cut_at_start_of(scan, result, ARTICLE20, any(r.values for r in rows))
         return
     shapes = [s for s in map(_caption_shape, scan.a20_headers.values()) if s]
     doc_shape = max(set(shapes), key=shapes.count) if shapes else None

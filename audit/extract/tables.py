@@ -40,7 +40,7 @@ _NUMBERED = re.compile(r"[(（]?[一二三四五六七八九十]+[)）、]|\d+[.
 def _row_like(values: list[Token]) -> bool:
     """Numbers that look like (the end of) a table row, not a stray number."""
     cells = [parse_cell(v.text) for v in values if v.kind != BLANK]
-    return sum(1 for c in cells if c is not None and c.value is not None) >= 2
+    return sum(1 for c in cells if c is not None and c.value is not None) >= 3
 
 
 @dataclass
@@ -90,6 +90,7 @@ class _Scanner:
         self.outside = False  # text outside every table was met: the text did not begin inside one
         self.review_blanks: list[Token] = []  # blank cells in the review table before its first value
         self.pre_label = ""  # pieces of a label before any table, while the text may begin inside one
+        self.pre_line = 0  # the line of the last of them
 
     # -- zone and row bookkeeping ------------------------------------------------------------
     def enter(self, zone: str, token: Token, *, start: bool = False) -> None:
@@ -188,6 +189,8 @@ class _Scanner:
         # else: a header row between a label printed alone and its values — the row stays open
 
     def value(self, token: Token) -> None:
+        if self.zone is None and token.line == self.pre_line:
+            return  # the value of a label we do not know (`浏览次数 | 123 |`), before any table
         if self.zone == REVIEW:
             values = self.scan.review_values
             if token.kind == BLANK and not values:
@@ -277,6 +280,7 @@ class _Scanner:
     def unknown(self, token: Token) -> None:
         if self.zone is None and not self.outside:
             # the text may begin inside a table, with a row label broken over lines
+            self.pre_line = token.line
             self.pre_label += L.normalize_label(token.text)
             label = L.classify(self.pre_label)
             if label.kind in (L.APP_ROW, L.A20_ROW):
