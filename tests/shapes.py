@@ -283,11 +283,8 @@ def _cut_start(lines: list[Line], truth: Truth, rng: random.Random) -> list[Line
     first, through = lines[i], None
     if rng.random() < 0.5:
         first, through = _cut_in(first, rng.randrange(len(_text(first))), keep_head=False)
-    kept = [first, *lines[i + 1 :]]
-    keys = [key for _, key in first if key]
-    if len(keys) == 1 and not "".join(t for t, k in first if k is None).strip(" |"):
-        kept = kept[1:]  # a lone number left of its row: no cell anyone could name
-    elif through:
+    kept = _bare_numbers_dropped([first, *lines[i + 1 :]])
+    if through and kept and kept[0] is first:
         truth.refuse.add(through)
     _cut_row(kept, truth, 0)
     truth.kind = truth.agency = truth.year = truth.format = None  # the title and the body are gone
@@ -312,6 +309,16 @@ def _cut_end(lines: list[Line], truth: Truth, rng: random.Random) -> list[Line]:
     return kept
 
 
+def _bare_numbers_dropped(lines: list[Line]) -> list[Line]:
+    """A fragment that begins with one or two numbers and nothing else (the last cells of a cut row,
+    each alone on its line): no cell anyone could name, from any table. They are left out of it."""
+    bare = 0  # leading lines that hold numbers (or nothing) and no word
+    while bare < len(lines) and not "".join(t for t, k in lines[bare] if k is None).strip(" |"):
+        bare += 1
+    keys = sum(1 for line in lines[:bare] for _, k in line if k is not None)
+    return lines[bare:] if 0 < keys <= 2 else lines
+
+
 def _cut_row(lines: list[Line], truth: Truth, end: int) -> None:
     """The row a cut went through (its label or its last cell may be gone): read right or refused."""
     keys = [key for line in lines for _, key in line if key is not None]
@@ -333,6 +340,24 @@ def _shifted(lines: list[Line], truth: Truth, rng: random.Random) -> list[Line]:
     return [[(_YEAR.sub(shift, text) if key is None else text, key) for text, key in line] for line in lines]
 
 
+def _cells_spaced(lines: list[Line], truth: Truth, rng: random.Random) -> list[Line]:
+    """Letter-spaced digits in a few cells (`2 0 9`): one number or three? Their rows are refused."""
+    out = []
+    for line in lines:
+        spaced: Line = []
+        for text, key in line:
+            if key is not None and sum(ch.isdigit() for ch in text) >= 2 and rng.random() < 0.05:
+                text = re.sub(r"(?<=\d)(?=\d)", " ", text)
+                truth.refuse.update(k for k in truth_keys(lines) if _row_of(k) == _row_of(key))
+            spaced.append((text, key))
+        out.append(spaced)
+    return out
+
+
+def truth_keys(lines: list[Line]) -> set[Key]:
+    return {key for line in lines for _, key in line if key is not None}
+
+
 MUTATIONS = {
     "title_removed": _title_removed,
     "title_wrapped": _title_wrapped,
@@ -342,6 +367,7 @@ MUTATIONS = {
     "cut_start": _cut_start,
     "cut_end": _cut_end,
     "old_format": _shifted,
+    "cells_spaced": _cells_spaced,
 }
 
 

@@ -20,7 +20,9 @@ from shapes import VARIANT, VARIANTS, Rendering, Truth, Variant, labelled_report
 
 from audit.pipeline import run_audit
 
-REFUSALS = ("structure.incomplete_table", "structure.missing_table")
+# Findings that say cells were not read: the table's, or the document's as a whole (a fragment not
+# taken for a report is audited for nothing, its numbers included).
+REFUSALS = ("structure.incomplete_table", "structure.missing_table", "document.not_a_report")
 META = ("kind", "agency", "year", "format")
 FINDINGS = "findings"  # the rules a variant must make report (format_mismatch for an old table in a new year)
 # The fast subset: the shapes the issue names first, a file format, and a cut.

@@ -279,3 +279,5 @@ def test_what_only_looks_like_a_cut_table_is_none() -> None:
     assert read("一、总体情况\n今年公开信息。\n四、政府信息公开行政复议、行政诉讼情况\n无").issues == []
     assert read("浏览次数 | 123 |\n点击量 | 45 |\n字数 | 3000 |\n示例市2023年年度报告\n一、总体情况\n…").issues == []
     assert read("1 / 3\n一、总体情况\n今年公开信息。").issues == []
+    page = "主题分类 | 行政许可 |\n文号 | 12 |\n示例市2023年年度报告\n一、总体情况\n…"
+    assert read(page).cells == [] and read(page).issues == []  # 行政许可 here names a topic

@@ -328,11 +328,13 @@ def _is_table(scan: TableScan, table: str, rows: list[Row]) -> bool:
         return True  # numbers printed with no label of their own: a table, cut or laid out so
     with_values = sum(1 for r in rows if r.key and (r.blank or any(v.kind != BLANK for v in r.values)))
     # one row makes a 第二十条 table after its caption; its row labels (规章, 行政许可) are common words,
-    # so a text that begins with one needs two; an applications row label is unmistakable
+    # so a text that begins with one needs two, or another table after it; an applications row
+    # label is unmistakable
     if table == APPLICATIONS:
         least = 1 if table in scan.started_at_document_start else 2
     else:
-        least = 2 if table in scan.started_at_document_start and not scan.a20_headers else 1
+        alone = not scan.a20_headers and not {APPLICATIONS, REVIEW} & set(scan.seen)
+        least = 2 if table in scan.started_at_document_start and alone else 1
     return with_values >= least
 
 

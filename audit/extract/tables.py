@@ -91,12 +91,13 @@ class _Scanner:
         self.review_blanks: list[Token] = []  # blank cells in the review table before its first value
         self.pre_label = ""  # pieces of a label before any table, while the text may begin inside one
         self.pre_line = 0  # the line of the last of them
+        self.next: Token | None = None  # the token after the one being read
 
     # -- zone and row bookkeeping ------------------------------------------------------------
     def enter(self, zone: str, token: Token, *, start: bool = False) -> None:
         """Into `zone`, at its first cell (`start`: its header, caption or heading) or at a row."""
         self.close_row()
-        if self.loose and self.zone is None and not self.outside and start:
+        if self.zone is None and not self.outside and start and _row_like(self.loose):
             # the text begins with numbers, then a table's header: they ended a table before it
             self.scan.leading.append(self.loose)
             self.loose = []
@@ -235,7 +236,7 @@ class _Scanner:
             self.caption = label.key
             self.caption_has_rows = False
             self.scan.a20_headers.setdefault(label.key or "", "")
-        elif kind == L.A20_ROW and (self.zone == ARTICLE20 or (self.zone is None and not self.outside)):
+        elif kind == L.A20_ROW and (self.zone == ARTICLE20 or self._begins_inside_a20(token)):
             if self.zone is None:
                 self.enter(ARTICLE20, token)  # a fragment that begins inside the 第二十条 table
             self.open_row(ARTICLE20, label.key, token)
@@ -267,6 +268,19 @@ class _Scanner:
         self.touch(token)
         if self.zone is None and kind in (L.TEXT, L.HEADING):
             self.outside = True  # narrative: the text did not begin inside a table
+
+    def _begins_inside_a20(self, token: Token) -> bool:
+        """A 第二十条 row label before any table and any text, with its numbers beside it (`规章 | 0 |`):
+        the text begins inside that table. 规章, 行政许可… alone are common words."""
+        after = self.next
+        return (
+            self.zone is None
+            and not self.outside
+            and after is not None
+            and after.line == token.line
+            and after.kind != ROWEND
+            and (after.kind == BLANK or parse_cell(after.text) is not None)
+        )
 
     def _new_a20_block(self) -> bool:
         return self.zone != ARTICLE20 or self.caption is None or self.caption_has_rows
@@ -323,11 +337,15 @@ def scan_tables(tokens: Iterable[Token], *, ends_open: bool = False) -> TableSca
     scanner = _Scanner()
     last: Token | None = None
     last_cell: Token | None = None  # the last cell of the text (a row end after it closes nothing)
-    for token in tokens:
+    stream = iter(tokens)
+    token = next(stream, None)
+    while token is not None:
+        scanner.next = next(stream, None)
         scanner.feed(token)
         last = token
         if token.kind != ROWEND:
             last_cell = token
+        token = scanner.next
     if scanner.zone is not None:
         scanner.scan.ended_at_document_end.add(scanner.zone)
     if ends_open and last_cell is not None and last_cell.kind != BLANK and parse_cell(last_cell.text) is not None:
