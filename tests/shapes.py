@@ -341,21 +341,21 @@ def _shifted(lines: list[Line], truth: Truth, rng: random.Random) -> list[Line]:
 
 
 def _cells_spaced(lines: list[Line], truth: Truth, rng: random.Random) -> list[Line]:
-    """Letter-spaced digits in a few cells (`2 0 9`): one number or three? Their rows are refused."""
+    """Letter-spaced digits in a few cells (`2 0 9`): one number or three? The cell is refused; the
+    rest of its row read right (cells delimited by pipes) or refused (numbers split by spaces)."""
+    keys = {key for line in lines for _, key in line if key is not None}
     out = []
     for line in lines:
         spaced: Line = []
         for text, key in line:
             if key is not None and sum(ch.isdigit() for ch in text) >= 2 and rng.random() < 0.05:
                 text = re.sub(r"(?<=\d)(?=\d)", " ", text)
-                truth.refuse.update(k for k in truth_keys(lines) if _row_of(k) == _row_of(key))
+                truth.refuse.add(key)
+                truth.optional.update(k for k in keys if _row_of(k) == _row_of(key))
             spaced.append((text, key))
         out.append(spaced)
+    truth.optional -= truth.refuse
     return out
-
-
-def truth_keys(lines: list[Line]) -> set[Key]:
-    return {key for line in lines for _, key in line if key is not None}
 
 
 MUTATIONS = {

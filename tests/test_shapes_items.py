@@ -281,3 +281,21 @@ def test_what_only_looks_like_a_cut_table_is_none() -> None:
     assert read("1 / 3\n一、总体情况\n今年公开信息。").issues == []
     page = "主题分类 | 行政许可 |\n文号 | 12 |\n示例市2023年年度报告\n一、总体情况\n…"
     assert read(page).cells == [] and read(page).issues == []  # 行政许可 here names a topic
+
+
+def test_several_numbers_in_one_piped_cell_are_refused_never_split() -> None:
+    """`| 3 5 |`: one letter-spaced number (35), or two cells run into one? Neither is guessed."""
+    result = read(
+        within("""
+第二十条第(八)项 | ||
+信息内容 | 本年收费金额(单位:万元) | |
+行政事业性收费 | 3 5 |
+第二十条第(五)项 | ||
+信息内容 | 本年处理决定数量 | |
+行政许可 | 4 0 |
+""")
+    )
+    got = cells(result)
+    assert ("article20", "fees", "amount_10k_yuan") not in got and ("article20", "licensing", "decisions") not in got
+    [issue] = [i for i in result.issues if "3 5" in i["detail"]]
+    assert "4 0" in issue["detail"] and issue["code"] == "cells_missing"

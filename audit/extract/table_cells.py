@@ -302,7 +302,7 @@ def _place(result: TablesResult, table: str, key: str, columns: tuple[str, ...],
 def _worded_issue(result: TablesResult, table: str, worded: list[Token]) -> None:
     if worded:
         shown = "、".join(f"「{t.text}」" for t in worded[:5])
-        detail = f"单元格{shown}用文字写出增减，不是数值，未读取"
+        detail = f"单元格{shown}不是一个数值（增减写成文字，或一格里有几个数字），未读取"
         _issue(result, table, "cells_missing", [], detail, [t.line for t in worded])
 
 

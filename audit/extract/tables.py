@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from audit.extract import labels as L
 from audit.extract.cells import parse_cell
-from audit.extract.tokens import BLANK, PIPES_ONLY, ROWEND, Token
+from audit.extract.tokens import BLANK, PIPES_ONLY, ROWEND, Token, several_values
 
 APPLICATIONS, REVIEW, ARTICLE20 = "applications", "review_litigation", "article20"
 REVIEW_CELLS = 15
@@ -33,6 +33,7 @@ _REVIEW_ONLY = re.compile(r"维持|纠正|审结|直接起诉|复议后起诉")
 WORDED = re.compile(r"^(?:增加?|减少?|新增|净增|净减)\s*\d[\d,.]*\s*(?:项|件|个)?$")
 # A row label with its cells run on (§10.21: `规章000`): the digits cannot be split into cells.
 GLUED = re.compile(r"[^\s\d+\-.,|][+\-]?\d[\d+\-.,]*(?:元|万元|亿元)?$")
+_GLUED_ENDS = frozenset("0123456789元")  # (cheap test before the pattern: labels rarely end so)
 # A label that starts a row of its own (「5.…」, 「(六)…」), never the rest of the label before it.
 _NUMBERED = re.compile(r"[(（]?[一二三四五六七八九十]+[)）、]|\d+[.．、](?!\d)")
 
@@ -127,7 +128,7 @@ class _Scanner:
         self.row = Row(
             table, key, token, caption=caption, label_lines={token.line}, own_lines={token.line}, before=self.loose
         )
-        self.row.glued = key is not None and bool(GLUED.search(token.text.rstrip()))
+        self.row.glued = key is not None and token.text[-1:] in _GLUED_ENDS and bool(GLUED.search(token.text))
         self.loose = []
         self.since_label = 0
 
@@ -161,8 +162,10 @@ class _Scanner:
         if cell is not None and not (cell.placeholder and self._in_label() and not cell.raw.isascii()):
             self.value(token)
             return
-        if WORDED.match(token.text):
-            self.value(token)
+        if (token.text[:1] in "增减新净" and WORDED.match(token.text)) or (
+            " " in token.text and several_values(token.text)
+        ):
+            self.value(token)  # a value's place, and no value in it: `减4`, `3 5` (refused)
             return
         self.label(token, L.classify(token.text))
 
@@ -215,7 +218,7 @@ class _Scanner:
         self.touch(token)
 
     def label(self, token: Token, label: L.Label) -> None:
-        if label.kind == L.UNKNOWN and GLUED.search(token.text):
+        if label.kind == L.UNKNOWN and token.text[-1:] in _GLUED_ENDS and GLUED.search(token.text):
             bare = L.classify(GLUED.sub(lambda m: m.group()[0], token.text))  # 「(六)其他处理0000000」
             if bare.kind in (L.APP_ROW, L.A20_ROW):
                 label = bare
@@ -297,7 +300,7 @@ class _Scanner:
             self.pre_line = token.line
             self.pre_label += L.normalize_label(token.text)
             label = L.classify(self.pre_label)
-            if label.kind in (L.APP_ROW, L.A20_ROW):
+            if label.kind == L.APP_ROW or (label.kind == L.A20_ROW and self._begins_inside_a20(token)):
                 self.pre_label = ""
                 self.label(token, label)
             elif len(self.pre_label) > 60:

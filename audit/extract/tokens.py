@@ -10,6 +10,8 @@ The shapes of domain.md §10 differ in how cells and rows are delimited, not in 
 - a pipe on its own line (§10.19: `规章` / `|` / `0` / `|`, or `行政规范性文件` / `|` / `2 |`): a lone
   `|` right after a cell line that has no pipe of its own is that cell's separator, not a blank cell;
 - converter markdown (§10.18): `|---|---|` separator lines hold no cell;
+- a piped cell holding several numbers (`| 3 5 |`: one letter-spaced number, or two?) is one
+  token that reads as no number, never split;
 - PDF text: page numbers between rows (`- 3 -`, `第3页 共5页`) are no cells;
 - one cell per line without pipes, blank lines between: no row delimiters at all; two values may
   share a line (`26 26`), and PDF text puts a label and its numbers on one line.
@@ -99,7 +101,10 @@ def _piped(number: int, line: str) -> Iterator[Token]:
             yield Token(BLANK, "", number)
             continue
         content_cells += 1
-        yield from _split_values(number, text)
+        if " " in text and several_values(text):
+            yield Token(CELL, text, number)  # `3 5` in one cell: one number letter-spaced, or two? unread
+        else:
+            yield from _split_values(number, text)
     if last_content < len(parts) - 1:
         yield Token(ROWEND, "", number)  # empty cells or padding after the last cell with text
     elif content_cells > 1 or line.startswith("|"):
@@ -131,6 +136,12 @@ def _split_values(number: int, text: str) -> Iterator[Token]:
         yield Token(CELL, label, number)
     for v in values:
         yield Token(CELL, v, number)
+
+
+def several_values(text: str) -> bool:
+    """Values and nothing else, more than one (`26 26`, `2 0 9`)."""
+    m = _TRAILING_VALUES.fullmatch(text.strip())
+    return m is not None and " " in m.group(1)
 
 
 def _label_can_carry_values(label: str) -> bool:
