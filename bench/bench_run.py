@@ -4,12 +4,12 @@ per stage, detection on injected errors, and the floor of the same batch (issue 
     .venv/bin/python bench/bench_run.py [--documents 1000,5000] [--big] [--seed 1] [--format json|jsonl]
         [--text-only] [--work bench/out/run] [--json FILE]
 
-For each N: bench/bench_corpus.py writes N distinct files with their truth (kept in WORK/corpus-N-SEED
-and reused by later runs with the same N, seed and mix); `xxgk-audit run CORPUS --out OUT --db STORE`
-runs as a fresh process with $XXGK_TIMINGS set (audit/pipeline.py and audit/cli.py then log each
-stage's seconds, documents, start and end); this process samples the RSS of the run's process tree
-(the run and its workers, from /proc, every 50 ms) and gives each stage the peak of the samples taken
-during it. `other` is what no stage covers: interpreter start, imports, the folder walk's set-up.
+For each N: bench/bench_corpus.py writes N distinct files with their truth (kept in WORK/corpus-N-…
+and reused by later runs with the same N, seed, mix and generator sources); `xxgk-audit run CORPUS
+--out OUT --db STORE` runs as a fresh process with $XXGK_TIMINGS set (audit/pipeline.py and
+audit/cli.py then log each stage's seconds, documents, start and end); this process samples the RSS
+of the run's process tree (the run and its workers, from /proc, every 50 ms) and gives each stage
+the peak of the samples taken during it. `other` is what no stage covers: interpreter start, imports, the folder walk's set-up.
 Then audit.json is scored against the truth (confusion table of the four arithmetic rules) and the
 floor is timed here: read every file, decode it, one regex pass over every number, NFKC.
 --big adds 100,000 documents (generation alone takes minutes). Peak RSS sums each process's RSS:
@@ -19,6 +19,7 @@ pages shared by a forked worker and its parent count twice (an upper bound).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -42,6 +43,7 @@ EXE = Path(sys.executable).parent / "xxgk-audit"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 REFUSALS = ("structure.incomplete_table", "structure.missing_table")
+GENERATOR_SOURCES = ("shapes.py", "shapes_render.py", "generator.py", "generator_renderings.py")
 
 
 # ------------------------------------------------------------------ memory of the process tree
@@ -98,7 +100,7 @@ class Sampler(threading.Thread):
 
 
 def run_once(corpus: Path, work: Path, fmt: str) -> dict[str, Any]:
-    out, store, log = work / "out", work / "store" / "history.duckdb", work / "timings.jsonl"
+    out, store, log = work / f"out-{corpus.parent.name}", work / "store" / "history.duckdb", work / "timings.jsonl"
     for path in (out, store.parent):
         shutil.rmtree(path, ignore_errors=True)
     log.unlink(missing_ok=True)
@@ -253,6 +255,12 @@ def report(n: int, run: dict[str, Any], base: dict[str, float], scores: dict[str
     return lines
 
 
+def generator_digest() -> str:
+    """A short hash of the generator's sources: a corpus is reused only if they did not change."""
+    sources = [BENCH / "bench_corpus.py", *(BENCH.parent / "tests" / n for n in GENERATOR_SOURCES)]
+    return hashlib.blake2b(b"".join(p.read_bytes() for p in sources), digest_size=4).hexdigest()
+
+
 def machine() -> str:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     meminfo = Path("/proc/meminfo").read_text().splitlines()
@@ -279,7 +287,7 @@ def main() -> None:
     results = []
     for n in sizes:
         mix = "text" if args.text_only else "all"
-        corpus = args.work / f"corpus-{n}-{args.seed}-{mix}-{args.errors}" / "files"
+        corpus = args.work / f"corpus-{n}-{args.seed}-{mix}-{args.errors}-{generator_digest()}" / "files"
         if not (corpus.parent / "truth.jsonl").exists():
             t = time.perf_counter()
             shutil.rmtree(corpus.parent, ignore_errors=True)
