@@ -1,16 +1,23 @@
 """Ground truth for every text shape of domain.md §10: each labelled report of the corpus, re-rendered.
 
-A labelled report (../shared/corpus: seeds/truth.yaml, pingtan/labels.yaml, pdf/labels.yaml) is taken
-apart into its narrative (the text before, between and after its tables, as the project reads it) and
-its tables as labelled (every cell as printed, `null` for a blank cell). `render(report, variant, seed)`
-prints the tables again in one shape of §10 (shapes_render.py), applies the variant's mutations to
-the whole text (title removed or wrapped, period wrapped, digits spaced, a fragment cut at either
-end, chrome dates) and returns the input file with its truth: the cells the text still shows and
-the value each must read as, the cells it shows in a way no reader may place (glued, written as
-words, a short row: refused with a finding), and the metadata the text still carries.
+A labelled report (../shared/corpus: seeds/truth.yaml, pingtan/labels.yaml, pdf/labels.yaml; the
+samples are the seed files) is taken apart into its narrative (the text before, between and after
+its tables, as the project reads it) and its tables as labelled (every cell as printed, `null` for
+a blank cell). `render(report, variant, seed)` prints the tables again in one shape of §10
+(shapes_render.py: text shapes, and HTML/DOCX/PDF/markdown files through generator_renderings.py),
+applies the variant's mutations to the whole text (blank cells, title removed or wrapped, period
+wrapped, digits spaced in the narrative or in cells, chrome dates, a fragment cut at either end, the
+same report three years later) and returns the input file with its truth:
+
+- `cells`: every cell the text still shows and the value it must read as;
+- `refuse`: cells shown so that no reader may place them (glued to their label, run together,
+  changes in words, a short row, a number cut through): read at all, they are wrong;
+- `optional`: the rest of a row a cut or a spaced cell went through: read right, or refused;
+- the metadata the text still carries, and the rules that must report on it.
 
 Pure functions of (report, variant, seed): tests/test_shapes.py renders every labelled report in
-every variant; bench/ can render as many as it likes (`random.Random(seed)` decides every choice).
+every variant; bench/ can render as many as it likes (`renderings(seed)`; `random.Random` seeded
+from (seed, report, variant) decides every choice).
 """
 
 from __future__ import annotations

@@ -1,10 +1,14 @@
 """Every labelled report of the corpus in every text shape of domain.md §10 (tests/shapes.py): each
 labelled cell the rendering shows is read right, or left out with a finding on its document
-(structure.incomplete_table, structure.missing_table, extraction.*) — never a wrong number, never a
-silent gap. Prints the shape × (right, refused, wrong, silent) table and the metadata per field.
+(structure.incomplete_table, structure.missing_table, extraction.*, or document.not_a_report for a
+fragment not taken for a report) — never a wrong number, never a silent gap. At least 99% of the
+cells printed as cells must be read right; cells a shape prints so that no reader may place them
+(glued to their label, run together, changes in words, cut through, blanks a shape drops) count
+apart and must be refused. Prints the shape × (right, refused (unreadable), wrong, silent) table,
+the metadata per field (kind, agency, year, format) and the findings a variant must cause.
 
-The whole matrix runs one audit per variant (all reports in one folder, as a user would run them);
-`pytest tests/test_shapes.py -m "not slow"` runs the fast subset only.
+One audit per variant (all reports in one folder, as a user would run them). The full matrix takes
+about 20 s and is marked slow; `pytest -m "not slow" tests/test_shapes.py` runs the fast subset.
 """
 
 from __future__ import annotations
@@ -102,6 +106,12 @@ def audit_variant(variant: Variant, folder: Path, seed: int = 0) -> dict[str, Sc
         refusing = found[found["rule"].isin(REFUSALS) | found["rule"].str.startswith("extraction.")]
         tables = set(refusing["table"].dropna())
         anywhere = refusing["table"].isna().any()
+        copies = docs[docs["id"].isin(ids) & (docs["duplicate_of"].notna() | docs["truncated_copy_of"].notna())]
+        if not copies.empty:  # a copy's tables get no finding (its original gives the verdict): its issues
+            issues = result.frames.issues
+            said = issues[issues["document"].isin(copies["id"])]["table"]
+            tables |= set(said.dropna())
+            anywhere |= said.isna().any()
         scores[out.truth.report] = _score(out.truth, read, tables, anywhere)
         main = _main_document(docs, ids, mine)
         _score_meta(scores[out.truth.report], out.truth, main)
@@ -212,13 +222,13 @@ def _check(total: Score, least: float) -> None:
 
 def test_shapes_fast(tmp_path: Path) -> None:
     _, total = run_matrix(tuple(VARIANT[v] for v in FAST), tmp_path)
-    _check(total, 0.97)
+    _check(total, 0.99)
 
 
 @pytest.mark.slow
 def test_shapes_every_variant(tmp_path: Path) -> None:
     _, total = run_matrix(tuple(v for v in VARIANTS if v.name not in FAST), tmp_path)
-    _check(total, 0.97)
+    _check(total, 0.99)
 
 
 def test_every_labelled_report_is_rendered() -> None:
