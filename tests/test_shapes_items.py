@@ -299,3 +299,59 @@ def test_several_numbers_in_one_piped_cell_are_refused_never_split() -> None:
     assert ("article20", "fees", "amount_10k_yuan") not in got and ("article20", "licensing", "decisions") not in got
     [issue] = [i for i in result.issues if "3 5" in i["detail"]]
     assert "4 0" in issue["detail"] and issue["code"] == "cells_missing"
+
+
+# -- PDF text: numbers beside, above or below a tall row's label (the corpus PDFs' text layer) ------
+
+
+def test_numbers_above_tall_rows_are_placed_where_lines_alternate() -> None:
+    result = read(
+        within("""
+(一)予以公开 12 0 0 0 0 0 12
+5 1 0 0 0 0 6
+(二)部分公开(区分处理的,只
+计这一情形,不计其他情形)
+1.属于国家秘密 0 0 0 0 0 0 0
+""")
+    )
+    assert row(result, "applications", "granted") == [12, 0, 0, 0, 0, 0, 12]
+    assert row(result, "applications", "partially_granted") == [5, 1, 0, 0, 0, 0, 6]
+    assert row(result, "applications", "denied.state_secret") == [0] * 7
+
+
+def test_numbers_between_two_tall_rows_are_refused() -> None:
+    """L V L: the numbers may be the first row's (printed below it) or the second's (above it)."""
+    result = read(
+        within("""
+(一)予以公开 12 0 0 0 0 0 12
+(二)部分公开(区分处理的,只
+计这一情形,不计其他情形)
+5 1 0 0 0 0 6
+1.属于国家秘密
+2.其他法律行政法规禁止公开 0 0 0 0 0 0 0
+""")
+    )
+    assert row(result, "applications", "partially_granted") == ["missing"] * 7
+    assert row(result, "applications", "denied.state_secret") == ["missing"] * 7
+    assert any("无法确定各属于哪一行" in i["detail"] for i in result.issues)
+
+
+def test_numbers_above_every_label_one_cell_per_line_are_not_shifted_onto_the_next_row() -> None:
+    result = read(
+        within("""
+第二十条第(五)项
+信息内容
+本年处理决定数量
+12
+行政许可
+第二十条第(六)项
+信息内容
+本年处理决定数量
+30
+行政处罚
+4
+行政强制
+""")
+    )
+    assert not [c for c in result.cells if c[0] == "article20"]  # 行政处罚 = 4 would be 行政强制's number
+    assert {"ambiguous_row", "cells_missing"} <= codes(result)["article20"]

@@ -212,12 +212,12 @@ def _settle_below(scan: TableScan, table: str, rows: list[Row], loose: list[list
     """A table printed one cell per line (no row has its numbers beside its label): values follow
     their label. Numbers before a label are no row's; before the table's first row, in a table the
     text does not begin inside, they say the numbers may stand above their labels throughout."""
+    first = next((r for r in rows if r.key), None)
+    leading = first is not None and not _fixed(first) and bool(first.before)
     for r in rows:
         if r.before:
             loose.append(r.before)
             r.before = []
-    first = next((r for r in rows if r.key), None)
-    leading = first is not None and not _fixed(first) and any(first.before is b for b in loose)
     if leading and table not in scan.started_at_document_start:
         return [r for r in rows if not _fixed(r) and r.values]
     return []
