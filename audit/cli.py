@@ -195,10 +195,20 @@ def main() -> None:
 @click.option(
     "--out", "out_dir", default=DEFAULT_OUT, show_default=True, type=click.Path(file_okay=False), help="Output folder."
 )
+@click.option(
+    "--format",
+    "audit_format",
+    type=click.Choice(["json", "jsonl"]),
+    default="json",
+    show_default=True,
+    help="json: OUT/audit.json; jsonl: OUT/audit.jsonl, one record per line (header, documents, findings, "
+    "not-assessable checks; docs/jsonl.md) for big runs.",
+)
 @audit_options
 def run(
     paths: tuple[str, ...],
     out_dir: str,
+    audit_format: str,
     fail_on: str,
     config: str | None,
     db: str | None,
@@ -230,14 +240,14 @@ def run(
                 )
             else:
                 result = _audit_samples(config, store, baseline, waivers, out, engine)
-            written = _write_outputs(result, out, lambda: _judge(result, fail_on, **used))
+            written = _write_outputs(result, out, lambda: _judge(result, fail_on, **used), audit_format)
         except BaseException:
             _discard_stale(out)  # never leave an earlier run's audit.json looking like this run's
             raise
         click.echo(
             f"{written['run']['inputs']} 个输入，{written['run']['documents']} 份文件，"
             f"{written['run']['not_assessable']} 项无法判定 → {printable(out / 'index.html')}"
-            f"（{written['pages']} 个页面），{printable(out / 'audit.json')}"
+            f"（{written['pages']} 个页面），{printable(written['audit'])}"
         )
         _echo_inputs(result)
         _echo_new(result)
@@ -267,27 +277,35 @@ def _audit_samples(
         )
 
 
-def _write_outputs(result: Any, out: Path, judge: Callable[[], int]) -> dict[str, Any]:
-    """The HTML site, then audit.json (which then holds any failure of a page), each file written
-    whole or not at all; the verdict is decided before the pages and again after them."""
-    from audit.pipeline import report_faults
-    from audit.render.audit_json import audit_json, dumps
-    from audit.render.html import write_atomic, write_site
+def _write_outputs(result: Any, out: Path, judge: Callable[[], int], fmt: str = "json") -> dict[str, Any]:
+    """The HTML site, then audit.json or audit.jsonl (which then holds any failure of a page), each
+    file written whole or not at all; the verdict is decided before the pages and again after them."""
+    from audit.pipeline import report_faults, timed
+    from audit.render.audit_json import write_audit
+    from audit.render.html import write_site
 
     out.mkdir(parents=True, exist_ok=True)
     page_faults: list[Any] = []
     judge()
-    pages = write_site(result, out, page_faults)
+    with timed("site") as t:
+        pages = write_site(result, out, page_faults)
+        t["documents"] = len(result.documents)
     report_faults(result, page_faults)
     judge()
-    document = audit_json(result)
-    write_atomic(out / "audit.json", dumps(document))
-    return {"run": document["run"], "pages": sum(1 for p in pages if p.suffix == ".html")}  # twins not counted
+    path = out / f"audit.{fmt}"
+    with timed("audit.json") as t:
+        header = write_audit(result, path, fmt)
+        t["documents"] = len(result.documents)
+    _discard_stale(out, keep=path.name)  # the other format's file is an earlier run's
+    pages_written = sum(1 for p in pages if p.suffix == ".html")  # twins not counted
+    return {"run": header["run"], "pages": pages_written, "audit": path}
 
 
-def _discard_stale(out: Path) -> None:
-    with contextlib.suppress(OSError):
-        (out / "audit.json").unlink(missing_ok=True)
+def _discard_stale(out: Path, keep: str = "") -> None:
+    for name in ("audit.json", "audit.jsonl"):
+        if name != keep:
+            with contextlib.suppress(OSError):
+                (out / name).unlink(missing_ok=True)
 
 
 def _echo_inputs(result: Any) -> None:
@@ -467,13 +485,18 @@ def rules(rule_id: str | None, verbose: bool) -> None:
 
 @main.group(name="gx")
 def gx_group() -> None:
-    """Great Expectations: the table identities and value constraints as GX suites (the [gx] extra, docs/gx.md)."""
+    """Great Expectations: the table identities, value constraints and year chains as GX suites (the [gx] extra, docs/gx.md)."""
 
 
 @gx_group.command(name="init")
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.argument("paths", nargs=-1, type=click.Path())
-def gx_init(directory: str, paths: tuple[str, ...]) -> None:
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    help="A history store: the year chains also join its reports (this audit is saved to it, as with run --db).",
+)
+def gx_init(directory: str, paths: tuple[str, ...], db: str | None) -> None:
     """Audit PATHs (the bundled samples when none), export the frames to DIRECTORY/data/*.parquet and create
     a GX file data context in DIRECTORY/gx: data source, suites from rules/*.yaml, checkpoint `xxgk_audit`;
     run the checkpoint once, which builds the Data Docs."""
@@ -484,7 +507,12 @@ def gx_init(directory: str, paths: tuple[str, ...]) -> None:
         from audit.gx.context import init_context
 
         out = Path(directory)
-        result = _audit(paths, None, exclude=[str(out)]) if paths else _audit_samples(None, None, None, None, out)
+        if db is not None and not Path(db).is_file():
+            raise click.UsageError(f"no history store at {printable(db)}")
+        store = str(Path(db).resolve()) if db else None
+        result = (
+            _audit(paths, None, db=store, exclude=[str(out)]) if paths else _audit_samples(None, store, None, None, out)
+        )
         made = init_context(out, result, export_frames)
         click.echo(
             f"GX context {printable(made['context'])}: {made['suites']} suites, {made['expectations']} expectations "

@@ -8,7 +8,9 @@ and the faults become extraction.internal_error findings (the CLI then exits 2).
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -19,6 +21,27 @@ from audit.ingest import read_paths
 from audit.model import Fault, Frames, RunResult, Source
 from audit.segment import segment
 from audit.validate import load_rules, run_rules
+
+TIMINGS_ENV = "XXGK_TIMINGS"
+
+
+@contextmanager
+def timed(stage: str) -> Iterator[dict[str, Any]]:
+    """Opt-in timing log for bench/bench_run.py: with $XXGK_TIMINGS=FILE, one JSON line per stage
+    appended to FILE — stage, seconds, documents (set by the caller in the yielded dict), start and
+    end (epoch seconds, to line up with memory samples taken outside the process)."""
+    record: dict[str, Any] = {"stage": stage, "documents": None}
+    path = os.environ.get(TIMINGS_ENV)
+    if not path:
+        yield record
+        return
+    start, clock = time.time(), time.perf_counter()
+    try:
+        yield record
+    finally:
+        record |= {"seconds": round(time.perf_counter() - clock, 4), "start": start, "end": time.time()}
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(json.dumps(record) + "\n")
 
 
 def _check_frames(frames: Frames, faults: list[Fault]) -> None:
@@ -61,21 +84,33 @@ def run_audit(
     that are table identities or value constraints with Great Expectations (audit.gx, imported only then).
     """
     started = datetime.now().astimezone().isoformat(timespec="seconds")
-    sources = read_paths(paths, exclude=exclude)
+    with timed("ingest") as t:
+        sources = read_paths(paths, exclude=exclude)
+        t["documents"] = len(sources)
     faults = _source_faults(sources)
-    documents = segment(sources, faults)
-    frames = extract_all(documents, faults)
+    with timed("segment") as t:
+        documents = segment(sources, faults)
+        t["documents"] = len(documents)
+    with timed("extract") as t:
+        frames = extract_all(documents, faults)
+        t["documents"] = len(documents)
     if validate_frames if validate_frames is not None else os.environ.get("XXGK_CHECK_FRAMES", "1") != "0":
-        _check_frames(frames, faults)
+        with timed("check_frames") as t:
+            _check_frames(frames, faults)
+            t["documents"] = len(documents)
     rules = load_rules()
     with _store_section(db, faults) as store:
-        history = _guarded_store(faults, db, lambda: store.load(frames.documents)) if store else None
+        with timed("store.load") as t:
+            history = _guarded_store(faults, db, lambda: store.load(frames.documents)) if store else None
+            t["documents"] = 0 if history is None else len(history.documents)
         rules_engine = run_rules
         if engine == "gx":
             from audit.gx.engine import run_rules as rules_engine
-        findings, not_assessable = rules_engine(
-            frames, sources, rules=rules, severities=severities, history=history, faults=faults
-        )
+        with timed("rules") as t:
+            findings, not_assessable = rules_engine(
+                frames, sources, rules=rules, severities=severities, history=history, faults=faults
+            )
+            t["documents"] = len(documents)
         result = RunResult(
             sources=sources,
             documents=documents,
@@ -90,7 +125,9 @@ def run_audit(
         )
         if store is not None and not any(f.stage == "store" for f in faults):
             saved = len(faults)
-            _guarded_store(faults, db, lambda: store.save(result))
+            with timed("store.save") as t:
+                _guarded_store(faults, db, lambda: store.save(result))
+                t["documents"] = len(documents)
             report_faults(result, faults[saved:])
     return result
 

@@ -335,3 +335,28 @@ def test_check_engine_gx_prints_what_native_prints() -> None:
         for e in ("native", "gx")
     ]
     assert runs[0].exit_code == runs[1].exit_code and runs[0].output == runs[1].output
+
+
+def test_gx_init_with_a_store_joins_its_years(tmp_path: Path) -> None:
+    """`gx init --db`: the year-pairs frames join the stored years (an audit of 平潭 2022 alone meets the
+    stored 2021 report; without the store it has no pair), and a missing store is a usage error."""
+    require_gx()
+    require_corpus()
+    from click.testing import CliRunner
+
+    from audit.cli import main
+
+    pingtan = CORPUS / "pingtan"
+    store = tmp_path / "store.duckdb"
+    saved = CliRunner().invoke(main, ["run", str(pingtan), "--out", str(tmp_path / "o"), "--db", str(store)])
+    assert saved.exit_code in (0, 1), saved.output
+    missing = CliRunner().invoke(main, ["gx", "init", str(tmp_path / "g0"), str(pingtan), "--db", str(tmp_path / "x")])
+    assert missing.exit_code == 2 and "no history store" in missing.output
+
+    def pairs(directory: Path, *db: str) -> int:
+        done = CliRunner().invoke(main, ["gx", "init", str(directory), str(pingtan / "pingtan-2022.html"), *db])
+        assert done.exit_code == 0, done.output
+        return sum(len(pd.read_parquet(p)) for p in (directory / "data").glob("year_pairs_*.parquet"))
+
+    assert pairs(tmp_path / "alone") == 0
+    assert pairs(tmp_path / "with-store", "--db", str(store)) > 0
