@@ -90,7 +90,8 @@ def extraction_issue(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame
             "refs": refs([line, line_end]),
             "key": f"{table}/{code}/{rows}",
             "vars": {
-                "table": TABLE_ZH.get(table, table or ""),
+                # a fragment that begins with the numbers of a table it does not name: 「表格不完整…」
+                "table": TABLE_ZH.get(table, table) if isinstance(table, str) and table else "表格",
                 "code": names[code],
                 "detail": detail or names[code],
                 "rows": rows or "",
