@@ -48,6 +48,7 @@ _TITLE = re.compile(
     r"(?P<t>[^。,;:!?|]{2,60}?(?P<end>年度报告|年报|报告|指南|通知|复函|函|意见|公告|通报|决定|批复|说明))(?:\([^)]{1,12}\))?"
 )
 _ARCHIVE_TITLE = re.compile(r"标题\s*:\s*(?P<t>.+)")
+_MARKDOWN_MARKS = re.compile(r"^#{1,6}\s+|^\*\*|\*\*$")  # a heading or bold line of converter markdown
 _DOWNLOAD_TITLE = re.compile(
     r"(?:\d+\s*[.、]\s*)?(?:(?i:word|pdf|wps|ofd)\s*版(?:本)?|有声朗读|动漫解读|动画解读|图片解读|结构化展示)\s*:\s*(?P<t>.+?)"
     r"(?:\.(?i:pdf|docx?|wps|ofd))?|(?P<f>[^\s|:]{1,120}?)\.(?i:pdf|docx?|wps|ofd)"
@@ -443,8 +444,9 @@ def find_title(doc: Document, *, within: int = 3) -> tuple[str, int] | None:
 
 
 def title_text(line: str) -> str:
-    """A line as a title reads: without residue pipes, the 《》 or quotes around it, a mirror's damage."""
-    text = chrome_free(line)
+    """A line as a title reads: without residue pipes, a converter's markdown marks (`# …`, `**…**`),
+    the 《》 or quotes around it, a mirror's damage."""
+    text = _MARKDOWN_MARKS.sub("", chrome_free(line)).strip()
     if text and text[0] in '《“"「' and text[-1] in '》”"」':
         text = text[1:-1].strip()
     return mirror_fold(text)

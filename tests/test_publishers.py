@@ -278,3 +278,12 @@ def test_a_period_of_another_year_than_the_body_is_reported(tmp_path: Path) -> N
 
 def test_every_item_has_a_case() -> None:
     assert {c.item for c in CASES} == {"22", "23", "24", "25", "26", "27", "30"}
+
+
+@pytest.mark.parametrize("mark", ["# ", "## ", "**"])
+def test_a_converter_markdown_title_names_the_agency(mark: str) -> None:
+    """A converter writes the title as a markdown heading or bold line (`# 示例县2023年度…报告`)."""
+    end = "**" if mark == "**" else ""
+    text = f"{mark}示例县水利局2023年度政府信息公开工作年度报告{end}\n\n" + outline(2023)
+    meta = metadata(text)
+    assert meta["agency"] == "示例县水利局" and meta["year"] == 2023 and meta["kind"] == "annual_report"
