@@ -287,3 +287,13 @@ def test_a_converter_markdown_title_names_the_agency(mark: str) -> None:
     text = f"{mark}示例县水利局2023年度政府信息公开工作年度报告{end}\n\n" + outline(2023)
     meta = metadata(text)
     assert meta["agency"] == "示例县水利局" and meta["year"] == 2023 and meta["kind"] == "annual_report"
+
+
+def test_an_untitled_report_speaking_for_its_place_takes_the_place_of_its_leading_group() -> None:
+    """No title; the only full name is the contact, a leading group's office: the report speaks for
+    「我区」, so the body is that group's place — never the group itself (§10.23, 10.24)."""
+    text = (
+        "本报告由区管委会办公室编制。如对本报告有任何疑问，请与示例湾综合试验区政府信息公开工作领导小组办公室联系。\n"
+        + outline(2021, voice="我区")
+    )
+    assert metadata(text)["agency"] == "示例湾综合试验区"

@@ -149,6 +149,7 @@ _NOT_IN_A_NAME = re.compile(r"[在的是被将已了向对]|经验|工作")
 _PARTY_COMMITTEE = re.compile(r"[省市区县镇乡州旗]委办?$")
 _NOT_THE_BODY_AFTER = re.compile(r"的|关于|印发|下发|转发|要求|部署|通报|联系|编制|门户|网站|官网|领导|文件|令|函")
 _LEADING_GROUP = re.compile(r"领导小组")
+_GROUP_TOPIC = re.compile(r"(?:人民政府|政府)?(?:政务公开|政府信息公开|信息公开|推进政府职能|领导小组)")
 # An office that serves a place's government: its place is the body when the report speaks for the place.
 _OFFICE = re.compile(
     r"(?:人民政府|政府)?(?:党政综合办公室|党政办公室|党政办|综合办公室|政务公开办公室|政务公开办|办公室|办公厅|办)$"
@@ -223,8 +224,11 @@ def place_of_office(name: str | None, level: str | None) -> str | None:
     """The place whose government an office (or the government itself) serves, when the report speaks
     for a place of that level: 「由历下区政府办公室编制」 in a report on 「我区」 → 历下区; the compiling
     or contact office itself is never the reporting body (domain.md §10.24)."""
-    if not name or not level or level == "department" or _LEADING_GROUP.search(name):
+    if not name or not level or level == "department":
         return None
+    if _LEADING_GROUP.search(name):  # 「平潭综合实验区政府信息公开工作领导小组办公室」: its place, never the group
+        place = name[: _GROUP_TOPIC.search(name).start()]  # type: ignore[union-attr]  # 领导小组 always matches
+        return place if len(place) > len(level) and place.endswith(level) and _starts_with_place(place) else None
     office = _OFFICE.search(name)
     place = name[: office.start()] if office else name
     if place.endswith(("人民政府", "政府")):
