@@ -76,6 +76,14 @@ _SCHEMA = (
         agency VARCHAR, year INTEGER, message VARCHAR, evidence_json VARCHAR, first_seen VARCHAR)""",  # key: id
 )
 TABLES = ("documents", "cells", "claims", "lines", "findings")
+# What identifies a stored row: a save never stores a row twice (the keys the tables once declared)
+ROW_KEYS = {
+    "documents": ["content_hash"],
+    "cells": ["content_hash", "table", "row", "column"],
+    "claims": ["content_hash", "seq"],
+    "lines": ["content_hash", "line"],
+    "findings": ["id"],
+}
 LINES_CHUNK = 2000  # documents whose text lines are built and appended at a time (bounds the memory)
 
 
@@ -565,7 +573,7 @@ def _run_tables(result: RunResult) -> dict[str, pd.DataFrame]:
     docs = docs[docs["content_hash"].notna()]
     # the original before its copies: a copy's row names the original it copies
     docs = docs.assign(_copy=docs["duplicate_of"].notna()).sort_values("_copy", kind="stable")
-    docs = docs.drop_duplicates("content_hash").drop(columns="_copy")
+    docs = docs.drop_duplicates(ROW_KEYS["documents"]).drop(columns="_copy")
     hash_of = dict(zip(frames.documents["id"], frames.documents["content_hash"], strict=True))
     records: list[dict[str, Any]] = docs.to_dict("records")  # type: ignore[assignment]
     documents = pd.DataFrame(
@@ -582,7 +590,7 @@ def _run_tables(result: RunResult) -> dict[str, pd.DataFrame]:
         }
     )
     cells = frames.cells.assign(content_hash=frames.cells["document"].map(hash_of))
-    cells = cells[cells["content_hash"].notna()].drop_duplicates(["content_hash", "table", "row", "column"])
+    cells = cells[cells["content_hash"].notna()].drop_duplicates(ROW_KEYS["cells"])
     cells = pd.DataFrame(
         {
             "content_hash": cells["content_hash"].astype(str),
@@ -624,5 +632,5 @@ def _run_tables(result: RunResult) -> dict[str, pd.DataFrame]:
             "evidence_json": f["evidence"].map(lambda e: json.dumps(e, ensure_ascii=False, default=_json_default)),
             "first_seen": now,
         }
-    ).drop_duplicates("id")
+    ).drop_duplicates(ROW_KEYS["findings"])
     return {"documents": documents, "cells": cells, "claims": claims, "findings": findings}

@@ -21,13 +21,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-KEYS = {
-    "documents": ["content_hash"],
-    "cells": ["content_hash", "table", "row", "column"],
-    "claims": ["content_hash", "seq"],
-    "lines": ["content_hash", "line"],
-    "findings": ["id"],
-}
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -61,7 +54,7 @@ def main() -> None:
     ap.add_argument("--result", type=Path, help="pickle of the RunResult: written if missing, else read")
     ap.add_argument("--tables", type=Path, help="write the stored tables here (pickle of sorted frames)")
     args = ap.parse_args()
-    from audit.history import HistoryStore
+    from audit.history import ROW_KEYS, HistoryStore
     from audit.pipeline import run_audit
 
     if args.result and args.result.exists():
@@ -80,9 +73,9 @@ def main() -> None:
         size = (Path(tmp) / "history.duckdb").stat().st_size
         if args.tables:
             with duckdb.connect(str(store.path), read_only=True) as con:
-                tables = {t: con.execute(f"SELECT * FROM {t}").df() for t in KEYS}
+                tables = {t: con.execute(f"SELECT * FROM {t}").df() for t in ROW_KEYS}
             tables = {
-                t: f.drop(columns=["first_seen"], errors="ignore").sort_values(KEYS[t]).reset_index(drop=True)
+                t: f.drop(columns=["first_seen"], errors="ignore").sort_values(ROW_KEYS[t]).reset_index(drop=True)
                 for t, f in tables.items()
             }
             args.tables.write_bytes(pickle.dumps(tables))

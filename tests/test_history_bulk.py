@@ -18,19 +18,12 @@ import pandas as pd
 import pytest
 
 from audit import history
-from audit.history import HistoryStore, _dump, _json_default, _plain
+from audit.history import ROW_KEYS, HistoryStore, _dump, _json_default, _plain
 from audit.model import CELL_COLUMNS, CLAIM_COLUMNS, DOCUMENT_COLUMNS, RunResult
 from audit.pipeline import run_audit
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seeds"
 LIXIA, S4 = CORPUS / "002_6460700eaa6e9ee9.txt", CORPUS / "004_35efe59cd959ef3f.txt"
-KEYS = {
-    "documents": ["content_hash"],
-    "cells": ["content_hash", "table", "row", "column"],
-    "claims": ["content_hash", "seq"],
-    "lines": ["content_hash", "line"],
-    "findings": ["id"],
-}
 KEYED_SCHEMA = (
     """CREATE TABLE documents (content_hash VARCHAR PRIMARY KEY, doc_id VARCHAR, source VARCHAR,
         agency_key VARCHAR, year INTEGER, kind VARCHAR, format VARCHAR, row_json VARCHAR, first_seen VARCHAR)""",
@@ -102,8 +95,8 @@ def _keyed_save(db: Path, result: RunResult) -> None:
 
 def _tables(db: Path | str) -> dict[str, pd.DataFrame]:
     with duckdb.connect(str(db), read_only=True) as con:
-        frames = {t: con.execute(f"SELECT * FROM {t}").df() for t in KEYS}
-    return {t: f.drop(columns="first_seen", errors="ignore").sort_values(KEYS[t]).reset_index(drop=True) for t, f in frames.items()}  # fmt: skip
+        frames = {t: con.execute(f"SELECT * FROM {t}").df() for t in ROW_KEYS}
+    return {t: f.drop(columns="first_seen", errors="ignore").sort_values(ROW_KEYS[t]).reset_index(drop=True) for t, f in frames.items()}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +119,7 @@ def test_bulk_appends_hold_what_keyed_inserts_held(
         HistoryStore(store).save(result)
         _keyed_save(keyed, result)
         got, want = _tables(store), _tables(keyed)
-        for table in KEYS:
+        for table in ROW_KEYS:
             pd.testing.assert_frame_equal(got[table], want[table], check_dtype=False, obj=table)
     assert len(want["documents"]) == 10 and len(want["lines"]) > 1000  # 9 of the first run, 六安 corrected
     with duckdb.connect(str(store), read_only=True) as con:
@@ -141,7 +134,7 @@ def test_a_store_written_with_keys_keeps_its_rows_and_loses_its_keys(tmp_path: P
     HistoryStore(db).save(changed)
     _keyed_save(keyed, changed)
     got, want = _tables(db), _tables(keyed)
-    for table in KEYS:
+    for table in ROW_KEYS:
         pd.testing.assert_frame_equal(got[table], want[table], check_dtype=False, obj=table)
     with duckdb.connect(str(db), read_only=True) as con:
         assert not con.execute("SELECT * FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'").fetchall()
