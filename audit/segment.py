@@ -417,30 +417,33 @@ def find_title(doc: Document, *, within: int = 3) -> tuple[str, int] | None:
     """The document's own title: an archive header 「标题: …」, else one of its first content
     lines that is nothing but a title (「普陀区2020年政府信息公开工作年度报告 | |||」), in 《》 or not,
     or such a title wrapped over two lines (「示例街道办事处2023年度政府」 / 「信息公开工作年度报告」).
-    Read through `mirror_fold` (a mirror's 「…年度報告」 is a title too)."""
+    A title with a year beats one without it above (a column's 「…信息公开年报」 over the report's). Read through `mirror_fold` (a mirror's 「…年度報告」 is a title too)."""
     for number, text in chrome_lines(doc):
         header = _ARCHIVE_TITLE.match(text.strip())
         if header:
             return mirror_fold(header["t"].strip()), number
     seen = 0
     head: tuple[int, str] | None = None  # the line before, when it may be a title's first half
+    yearless: tuple[str, int] | None = None  # a title without a year, unless one with a year follows
     for number, text in doc.numbered_lines():
         text = title_text(text)
         if not text:
             continue
         match = _TITLE.fullmatch(text)
         if match:
+            found = (match["t"].strip(), number)
             if head is not None and not _ANY_YEAR.search(text):
                 joined = _TITLE.fullmatch(head[1] + text)
-                if joined:
-                    return joined["t"].strip(), head[0]
-            return match["t"].strip(), number
+                found = (joined["t"].strip(), head[0]) if joined else found
+            if _ANY_YEAR.search(found[0]):
+                return found
+            yearless = yearless or found
         wrapped = len(text) <= 40 and _WRAPPED_HEAD.search(text) and not _SENTENCE_MARK.search(text)
         head = (number, text) if wrapped else None
         seen += 1
         if seen >= within:
             break
-    return None
+    return yearless
 
 
 def title_text(line: str) -> str:

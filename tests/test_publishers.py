@@ -231,6 +231,33 @@ CASES = [
         "东陵区民政局2023年政府信息公开工作年度报告\n" + outline(2023) + "东陵区民政局\n二〇二四年一月九日\n",
         {"signed": "2024-01-09"},
     ),
+    Case(
+        "22",
+        "a place's name alone above a title that starts with the year",
+        "发布时间：2020-02-11\n青禾新区\n2019年度政府信息公开工作年度报告\n" + outline(2019, "我区"),
+        {"kind": "annual_report", "agency": "青禾新区", "year": 2019},
+    ),
+    Case(
+        "22",
+        "a title wrapped between the year and 年度",
+        "青禾新区2019\n年度政府信息公开工作年度报告\n" + outline(2019, "我区"),
+        {"kind": "annual_report", "agency": "青禾新区", "year": 2019},
+    ),
+    Case(
+        "23",
+        "no title: the overview's opening sentence names the place (the contact is an office)",
+        "本报告中所列数据统计时限为2020年1月1日至2020年12月31日。对本报告如有疑问，请与县政府办公室联系。\n"
+        + outline(2020, "桐溪县").replace("围绕", "坚持围绕")
+        + "全县共办理申请2件。\n",
+        {"kind": "annual_report", "agency": "桐溪县", "year": 2020},
+    ),
+    Case(
+        "24",
+        "the portal column's name (a title with no year) above the report's title",
+        "首页 > 信息公开 > 县交通\n运输局信息公开年报\n\n梅岭县交通运输局2022年政府信息公开工作年度报告\n"
+        + outline(2022),
+        {"kind": "annual_report", "agency": "梅岭县交通运输局", "year": 2022},
+    ),
     # 30: mirrors that damage the text
     Case(
         "30",

@@ -59,8 +59,29 @@ _ENDS_AS_BODY = re.compile(rf"(?:{_BODY}|政府|中心|院|所|署|街道|镇|�
 
 
 def is_body_name(name: str) -> bool:
-    """Whether a short line is a body's name on its own (「洪泽区人民政府」, 「某某市教育局」)."""
-    return bool(_ENDS_AS_BODY.search(name))
+    """Whether a short line is a body's name on its own (「洪泽区人民政府」, 「某某市教育局」), or a
+    place's whose government reports (「平潭综合实验区」 above 「2016年度…年度报告」)."""
+    return bool(_ENDS_AS_BODY.search(name)) or is_place_name(name)
+
+
+def is_place_name(name: str) -> bool:
+    """Whether `name` is nothing but a place (「历下区」, 「济南市历下区」, 「平潭综合实验区」)."""
+    if not _PLACE_END.search(name):
+        return False
+    rest = name
+    for level in (_PROVINCE, _CITY):
+        match = level.match(rest)
+        if match and match.end() < len(rest):
+            rest = rest[match.end() :]
+    return rest == name and bool(_CITY.fullmatch(name) or _PROVINCE.fullmatch(name)) or _whole_place(rest)
+
+
+def _whole_place(rest: str) -> bool:
+    match = _LOCAL.fullmatch(rest)
+    zone = _ZONE.search(rest)
+    return (
+        bool(match) and not _ZONE.fullmatch(rest) and (not _NOT_A_PLACE.search(rest) or bool(zone and zone.start() > 1))
+    )
 
 
 def split_title(title: str) -> tuple[str | None, int | None]:
@@ -200,6 +221,25 @@ def from_subject(text: str) -> str | None:
     return None
 
 
+_PLACE_SUBJECT = re.compile(
+    rf"(?P<a>[{_CJK}]{{2,20}}?(?:自治县|自治州|区|县|旗|市|盟|镇|乡|街道))(?=(?:{_VERB_WORDS.pattern}))"
+)
+
+
+def place_subject(text: str, level: str | None) -> str | None:
+    """A place named as the subject of the first clause of a report's opening sentence
+    (「2022年,历下区坚持以人民为中心…」), when the report speaks for a place of that level
+    (「我区」): that place's government is the body."""
+    if not level or level == "department":
+        return None
+    end = text.find("。")
+    text = text if end < 0 else text[:end]
+    start = _CLAUSE_STARTS.match(text)
+    match = _PLACE_SUBJECT.match(text, start.end() if start else 0)
+    name = match["a"] if match else None
+    return name if name and name.endswith(level) and is_place_name(name) else None
+
+
 def completes(generic: str, full: str) -> bool:
     """Whether `full` is `generic` with its place before it: 「济南市历下区教育局」 completes 「区教育局」."""
     cut = len(full) - len(generic)
@@ -254,6 +294,7 @@ _NOT_A_PLACE = re.compile(
 
 
 _ZONE = re.compile(r"(?:实验区|开发区|高新区|经开区|示范区|保税区|新区|园区)$")
+_PLACE_END = re.compile(r"(?:自治县|自治州|区|县|旗|市|盟|镇|乡|街道)$")
 
 
 def _local_place(rest: str) -> str | None:

@@ -210,7 +210,7 @@ def _agency_candidates(
 ) -> Iterator[tuple[str, int] | None]:
     """A report's agency, most reliable first: its title, 「现公布…年度报告」, a download link's title,
     a report named in 《》, the signature above the closing date, the subject of an opening clause
-    (「南溪区交通运输局根据…」), and last the place whose government the report speaks for (「我区」)
+    (「南溪区交通运输局根据…」) or of the overview's (「2022年,历下区坚持…」), and last the place whose government the report speaks for (「我区」)
     when its portal, compiling or contact office names it. The contact office, the compiling office
     and a leading group are never the body itself (domain.md §10.24). A guide names its body in its
     text (「…获取济南市历下区人民政府及…」). Evaluated lazily."""
@@ -228,12 +228,30 @@ def _agency_candidates(
     yield signer
     yield _first_in_lines(A.from_subject, [(n, t) for n, t in intro[:_OPENING_LINES]], "")
     level = A.voice("\n".join(t for _, t in lines))
+    yield _overview_subject(lines[:_INTRO_LINES], level)
     portal = _first_in_lines(A.from_portal, lines, "门户网站")
     if portal and (level is None or A.place_of_office(portal[0], level)):
         yield portal
     for finder, needle in ((A.from_compiler, "编制"), (A.from_contact, "请与")):
         office = _first_in_lines(finder, lines, needle)
         yield _named(A.place_of_office(office[0], level), office[1]) if office else None
+
+
+_OVERVIEW_HEADING = re.compile(r"[\s|#*]*(?:[一1]\s*[、.．]|第一部分)\s*(?:总体情况|概述|基本情况)")
+
+
+def _overview_subject(lines: Lines, level: str | None) -> tuple[str, int] | None:
+    """The place the overview's opening sentence names as its subject (「一、总体情况」 /
+    「2022年,历下区坚持…」) in a report that speaks for a place of that level."""
+    if not level or level == "department":
+        return None
+    after = next((i for i, (_, text) in enumerate(lines) if _OVERVIEW_HEADING.match(text)), None)
+    if after is None:
+        return None
+    for number, text in lines[after + 1 : after + 3]:
+        if text.strip():
+            return _named(A.place_subject(text.strip(" |#*"), level), number)
+    return None
 
 
 def _agency(candidates: Iterator[tuple[str, int] | None], lines: Lines) -> tuple[str | None, int | None]:
