@@ -436,6 +436,12 @@ def dated_reports(documents: pd.DataFrame) -> pd.DataFrame:
     ]
 
 
+def plain_rows(frame: pd.DataFrame, *columns: str) -> Iterator[tuple[Any, ...]]:
+    """The rows of some columns as tuples of plain Python values: `tolist` per column, several times
+    faster than `itertuples` or iterating Arrow-backed string columns value by value."""
+    return zip(*(frame[c].tolist() for c in columns), strict=True)
+
+
 def none_for_missing(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:
     """Text columns as object with None for every missing value: pandas builds NaN from None in some
     columns, and a NaN taken as a value is truthy, breaks numpy masks and is not JSON."""

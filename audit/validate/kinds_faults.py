@@ -49,17 +49,16 @@ class _DocumentAt:
 def source_notes(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Notes ingest left on a source with the given `code` (limit_exceeded, partial_decode): one hit
     per note, on the document holding the note's line (run-level when the source has no document)."""
-    document_at = _DocumentAt(ctx.all_documents)
+    notes = [(s, note) for s in ctx.sources for note in s.notes if note.code == params["code"]]
+    document_at = _DocumentAt(ctx.all_documents) if notes else None  # built only when a note needs it
     records = [
         {
-            "document": document_at(s.path, note.line),
+            "document": document_at(s.path, note.line),  # type: ignore[misc]
             "refs": [(s.path, note.line, None if note.line else note.detail)],
             "key": f"{note.code}/{note.line}/{note.detail}",
             "vars": {"source": s.path, "detail": note.detail},
         }
-        for s in ctx.sources
-        for note in s.notes
-        if note.code == params["code"]
+        for s, note in notes
     ]
     return hits_frame(records), na_frame()
 

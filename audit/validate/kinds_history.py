@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from audit.model import dated_reports
+from audit.model import dated_reports, plain_rows
 from audit.validate.kinds import (
     Context,
     hits_frame,
@@ -98,6 +98,24 @@ def _expected(prev_parts: list[Part], cur_parts: list[Part]) -> float:
     return float(sum(s * c[0] for _, s, c in [*prev_parts, *cur_parts]))
 
 
+def _chain_cells(ctx: Context, table: str, axis: str, ids: set[str]) -> dict[tuple[str, str, str], Cell]:
+    """(document, group, term) → (value, line) of `table`'s cells of the paired reports only (this
+    run's and the store's), read as plain lists (iterating Arrow-backed columns is slow)."""
+    cells = [ctx.table_cells(table)]
+    if ctx.history is not None and not ctx.history.cells.empty:
+        cells.append(ctx.history.cells[ctx.history.cells["table"] == table])
+    frame = pd.concat(cells, ignore_index=True)
+    frame = frame[frame["document"].isin(ids)]
+    other_axis = "row" if axis == "column" else "column"
+    return {
+        (str(doc), str(group), str(term)): (
+            float(value) if not is_missing(value) else math.nan,
+            None if is_missing(line) else int(line),
+        )
+        for doc, group, term, value, line in plain_rows(frame, "document", axis, other_axis, "value", "line")
+    }
+
+
 @kind("year_chain", params=("table", "axis", "previous", "target"))
 def year_chain(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Consecutive years of one agency: the sum of `previous` (the previous year's cells, '-' to
@@ -114,27 +132,6 @@ def year_chain(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.D
     docs = reports(ctx, sorted({*prev_formats, *cur_formats}))
     if docs.empty:
         return nothing()
-    cells = [ctx.table_cells(table)]
-    if ctx.history is not None and not ctx.history.cells.empty:
-        cells.append(ctx.history.cells[ctx.history.cells["table"] == table])
-    frame = pd.concat(cells, ignore_index=True)
-    frame = frame[frame["document"].isin(set(docs["id"]))]
-    other_axis = "row" if axis == "column" else "column"
-    values: dict[tuple[str, str, str], tuple[float, int | None]] = {}
-    for doc, group, term, value, line in zip(
-        frame["document"], frame[axis], frame[other_axis], frame["value"], frame["line"], strict=True
-    ):
-        values[(str(doc), str(group), str(term))] = (
-            float(value) if not is_missing(value) else math.nan,
-            None if is_missing(line) else int(line),
-        )
-    targets: dict[str, set[str]] = defaultdict(set)  # document → the groups that have a target cell
-    for doc, group, term in values:
-        if term == target:
-            targets[doc].add(group)
-    by_id: dict[str, dict[str, Any]] = {
-        str(r["id"]): {str(k): v for k, v in r.items()} for r in docs.to_dict("records")
-    }
     pairs = docs.merge(docs, on="agency_key", suffixes=("", "_prev"))
     pairs = pairs[
         (pairs["year_prev"] == pairs["year"] - 1)
@@ -145,6 +142,14 @@ def year_chain(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.D
     ]
     if pairs.empty:
         return nothing()
+    values = _chain_cells(ctx, table, axis, {*pairs["id"], *pairs["id_prev"]})
+    targets: dict[str, set[str]] = defaultdict(set)  # document → the groups that have a target cell
+    for doc, group, term in values:
+        if term == target:
+            targets[doc].add(group)
+    by_id: dict[str, dict[str, Any]] = {
+        str(r["id"]): {str(k): v for k, v in r.items()} for r in docs.to_dict("records")
+    }
     groups_param = [str(g) for g in params.get("groups") or []]
     quotes = history_lines(ctx)
     records: list[dict[str, Any]] = []
@@ -320,9 +325,7 @@ def _number_clauses(claims: pd.DataFrame, ids: set[str], min_chars: int) -> dict
     if claims is None or claims.empty:
         return out
     part = claims[claims["document"].isin(ids) & claims["text"].notna()]
-    for doc, text, start, end, line in zip(
-        part["document"], part["text"], part["span_start"], part["span_end"], part["line"], strict=True
-    ):
+    for doc, text, start, end, line in plain_rows(part, "document", "text", "span_start", "span_end", "line"):
         if is_missing(start) or is_missing(end) or is_missing(line):
             continue
         clause = _clause(str(text), int(start), int(end))

@@ -17,13 +17,14 @@ no value (never 0).
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from audit.model import A20_FIELD_ZH, A20_ITEM_ZH, APP_COLUMN_ZH, APP_ROW_ZH, RL_GROUP_ZH, RL_OUTCOME_ZH
-from audit.validate.kinds import Context, hits_frame, kind, na_frame, nothing, number
+from audit.validate.kinds import Context, hits_frame, is_missing, kind, na_frame, nothing, number
 
 GOVERNMENT_SUFFIXES = ("人民政府", "管委会", "管理委员会", "政府")
 # An agency named by its place alone (普陀区, 平潭综合实验区, 桃江经济开发区) is that place's government.
@@ -432,20 +433,26 @@ def parts_sum(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.Da
     )
     joined = claims[claims["kind"] == "whole"].set_index("group").join(parts, how="inner")
     bad = joined[(joined["low_parts"] > joined["high"] + 1e-9) | (joined["high_parts"] < joined["low"] - 1e-9)]
+    if bad.empty:
+        return nothing()
+    listed = claims[(claims["kind"] == "part") & claims["group"].isin(bad.index)]
+    values: dict[Any, list[float]] = defaultdict(list)  # group → its parts' values, in order
+    for group, value in zip(listed["group"].tolist(), listed["value"].tolist(), strict=True):
+        values[group].append(value)
     hits = []
     for group, w in zip(bad.index, records(bad), strict=True):
-        items = claims[(claims["group"] == group) & (claims["kind"] == "part")]
+        total = math.fsum(v for v in values[group] if not is_missing(v))
         hits.append(
             {
                 "document": w["document"],
-                "expected": float(items["value"].sum()),  # what the identity requires: the parts' sum
+                "expected": total,  # what the identity requires: the parts' sum
                 "actual": w["value"],  # what the report states: the whole
                 "refs": [claim_ref(w)],
                 "key": f"{group}",
                 "vars": {
                     "whole": w["text"][int(w["span_start"]) : int(w["span_end"])],
-                    "parts": " + ".join(number(v) for v in items["value"]),
-                    "sum": number(items["value"].sum()),
+                    "parts": " + ".join(number(v) for v in values[group]),
+                    "sum": number(total),
                     "count": int(w["n"]),
                 },
             }

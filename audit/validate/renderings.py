@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from audit.model import Frames, Source, dated_reports
+from audit.model import Frames, Source, dated_reports, plain_rows
 
 _NOT_DIGIT = re.compile(r"[^0-9]+")
 _KEY = ["table", "row", "column"]
@@ -43,11 +43,11 @@ def rendering_copies(frames: Frames, sources: list[Source]) -> dict[str, str]:
     cells = frames.cells[frames.cells["document"].isin(ids)]
     numbers = cells[pd.to_numeric(cells["value"], errors="coerce").notna()]
     read: dict[Any, dict[tuple[Any, ...], float]] = defaultdict(dict)
-    for doc, table, row, column, value in numbers[["document", *_KEY, "value"]].itertuples(index=False, name=None):
+    for doc, table, row, column, value in plain_rows(numbers, "document", *_KEY, "value"):
         read[doc][(table, row, column)] = float(value)
     claims = frames.claims[frames.claims["document"].isin(ids)]
     said: dict[Any, list[tuple[str, str, float]]] = defaultdict(list)
-    for doc, metric, kind, value in claims[["document", "metric", "kind", "value"]].itertuples(index=False, name=None):
+    for doc, metric, kind, value in plain_rows(claims, "document", "metric", "kind", "value"):
         # whether a list is exhaustive (part / part_open) is read from the layout around it, which the two
         # renderings do not share: the numbers stated are what must agree
         said[doc].append(
