@@ -9,7 +9,7 @@ PYTHON ?= python3
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,gx]'
+	$(BIN)/pip install -q -e '.[dev,gx,dask]'
 	touch $@
 
 setup: $(VENV)/.installed

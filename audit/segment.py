@@ -342,6 +342,16 @@ def segment(sources: list[Source], faults: list[Fault] | None = None) -> list[Do
 
     A failure on one source is caught (a Fault in `faults`): that source becomes one document of
     kind unknown, so it still appears, and the other sources are segmented as usual."""
+    found = split_sources(sources, faults)
+    documents = [doc for doc, _ in found]
+    name_documents(documents)
+    mark_copies_guarded(documents, [copy_key(content) for _, content in found], faults, [c for _, c in found])
+    return documents
+
+
+def split_sources(sources: list[Source], faults: list[Fault] | None) -> list[tuple[Document, list[str]]]:
+    """The documents of each readable source with their content lines: the per-source part of
+    `segment`, which also runs on chunks of the batch (audit.chunks)."""
     found: list[tuple[Document, list[str]]] = []
     for source in sources:
         if source.error or source.skipped:
@@ -352,13 +362,20 @@ def segment(sources: list[Source], faults: list[Fault] | None = None) -> list[Do
             _record(faults, Fault.of("segment", exc, source=source.path), exc)
             whole = Document(source, 1, 0, len(source.lines))
             found.append((whole, _content_lines(whole)))
-    documents = [doc for doc, _ in found]
-    name_documents(documents)
+    return found
+
+
+def mark_copies_guarded(
+    documents: list[Document],
+    keys: list[tuple[str, ...] | None],
+    faults: list[Fault] | None,
+    contents: list[list[str]] | None = None,
+) -> None:
+    """`mark_copies_by_keys`, a failure of which is a fault of the run (copies left unmarked)."""
     try:
-        mark_copies(documents, [content for _, content in found])
+        mark_copies_by_keys(documents, keys, contents)
     except Exception as exc:  # noqa: BLE001 - copies unmarked is less than a lost batch
         _record(faults, Fault.of("segment (copies)", exc), exc)
-    return documents
 
 
 def _record(faults: list[Fault] | None, fault: Fault, exc: Exception) -> None:
@@ -373,7 +390,16 @@ def name_documents(documents: list[Document]) -> None:
     Ids use the file name, as contract.md shows; where two inputs share it, the shortest path
     suffix that tells them apart is used instead, and an input given twice gets `~2`, `~3`.
     """
-    paths = list(dict.fromkeys(d.source.path for d in documents))
+    names = document_names(list(dict.fromkeys(d.source.path for d in documents)))
+    if not names:
+        return
+    for doc in documents:
+        doc.name = names.get(doc.source.path, "")
+
+
+def document_names(paths: list[str]) -> dict[str, str]:
+    """Source path → the name its documents' ids use, for the paths whose file name another path
+    shares (the others use their file name). Computed over the whole batch, before it is chunked."""
     by_name: dict[str, list[str]] = {}
     for path in paths:
         by_name.setdefault(os.path.basename(path), []).append(path)
@@ -381,10 +407,7 @@ def name_documents(documents: list[Document]) -> None:
     for group in by_name.values():
         if len(group) > 1:
             names.update(_distinct_suffixes(group))
-    if not names:
-        return
-    for doc in documents:
-        doc.name = names.get(doc.source.path, "")
+    return names
 
 
 def _distinct_suffixes(paths: list[str]) -> dict[str, str]:
@@ -523,41 +546,41 @@ def _content_lines(doc: Document) -> list[str]:
 
 
 def mark_copies(documents: list[Document], contents: list[list[str]] | None = None) -> None:
-    """Set `duplicate_of` (same content hash as an earlier document) and `truncated_copy_of`.
-
-    Documents are grouped by a cheap key first (Python's hash of the content lines); the content
-    hash (sha1, several times slower) is computed only where the key is shared, and truncated
-    copies are looked for only among documents that begin with the same lines.
-    """
+    """Set `duplicate_of` (same content hash as an earlier document) and `truncated_copy_of`."""
     if contents is None:
         contents = [_content_lines(doc) for doc in documents]
-    same_key: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for k, lines in enumerate(contents):
-        if lines:
-            same_key[(len(lines), hash("\n".join(lines)))].append(k)
-    for members in same_key.values():
-        if len(members) > 1:
-            _mark_duplicates([documents[k] for k in members])
+    mark_copies_by_keys(documents, [copy_key(lines) for lines in contents], contents)
+
+
+def copy_key(content: list[str]) -> tuple[str, ...] | None:
+    """What finding copies needs of a document besides its content hash: None when it has no content,
+    else its opening lines (a chunk hands these on, not the content)."""
+    if not content:
+        return None
+    long_enough = [t for t in content[: 4 * _FINGERPRINT_LINES] if len(t) >= _FINGERPRINT_MIN_CHARS]
+    return tuple(long_enough[:_FINGERPRINT_LINES])
+
+
+def mark_copies_by_keys(
+    documents: list[Document], keys: list[tuple[str, ...] | None], contents: list[list[str]] | None = None
+) -> None:
+    """`mark_copies` from each document's `copy_key`: exact copies share the content hash; truncated
+    copies are looked for only among documents that begin with the same lines, whose content lines
+    are then read again when `contents` is not given."""
+    first_with_hash: dict[str, Document] = {}
+    for doc, key in zip(documents, keys, strict=True):
+        if key is not None:
+            original = first_with_hash.setdefault(doc.content_hash, doc)
+            if original is not doc:
+                doc.duplicate_of = original.id
     buckets: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for k, doc in enumerate(documents):
-        opening = tuple(
-            [t for t in contents[k][: 4 * _FINGERPRINT_LINES] if len(t) >= _FINGERPRINT_MIN_CHARS][:_FINGERPRINT_LINES]
-        )
-        if doc.duplicate_of is None and len(opening) == _FINGERPRINT_LINES:
-            buckets[opening].append(k)
+    for k, (doc, key) in enumerate(zip(documents, keys, strict=True)):
+        if doc.duplicate_of is None and key is not None and len(key) == _FINGERPRINT_LINES:
+            buckets[key].append(k)
     for members in buckets.values():
         if len(members) > 1:
-            _mark_truncated([documents[k] for k in members], [contents[k] for k in members])
-
-
-def _mark_duplicates(documents: list[Document]) -> None:
-    first_with_hash: dict[str, str] = {}
-    for doc in documents:
-        digest = doc.content_hash
-        if digest in first_with_hash:
-            doc.duplicate_of = first_with_hash[digest]
-        else:
-            first_with_hash[digest] = doc.id
+            lines = [contents[k] if contents is not None else _content_lines(documents[k]) for k in members]
+            _mark_truncated([documents[k] for k in members], lines)
 
 
 def _mark_truncated(members: list[Document], contents: list[list[str]]) -> None:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -81,21 +82,23 @@ def _inherit_agency(rows: list[dict[str, Any]]) -> None:
             row["agency"], row["agency_key"] = original["agency"], original["agency_key"]
 
 
-_Rows = tuple[list[dict[str, Any]], list[tuple[Any, ...]], list[dict[str, Any]], list[tuple[Any, ...]], list[Fault]]
+Rows = tuple[list[dict[str, Any]], list[tuple[Any, ...]], list[dict[str, Any]], list[tuple[Any, ...]], list[Fault]]
 # Below this many documents a worker process costs more than it saves.
 PARALLEL_MIN_DOCUMENTS = 400
 _BATCH: list[Document] = []  # the documents a forked worker reads (inherited, never pickled)
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
-def _extract_range(bounds: tuple[int, int]) -> _Rows:
-    """Document, cell, issue and claim rows of documents[start:end] (runs in a worker or in-process),
-    and the faults met: a step that fails on one document is left out for that document only."""
+def extract_rows(documents: list[Document]) -> Rows:
+    """Document, cell, issue and claim rows of `documents`, in this process, and the faults met: a
+    step that fails on one document is left out for that document only."""
     doc_rows: list[dict[str, Any]] = []
     cell_rows: list[tuple[Any, ...]] = []
     issue_rows: list[dict[str, Any]] = []
     claim_rows: list[tuple[Any, ...]] = []
     faults: list[Fault] = []
-    for doc in _BATCH[bounds[0] : bounds[1]]:
+    for doc in documents:
         doc_id = doc.id
         try:
             meta = read_metadata(doc)
@@ -119,29 +122,57 @@ def _extract_range(bounds: tuple[int, int]) -> _Rows:
     return doc_rows, cell_rows, issue_rows, claim_rows, faults
 
 
-def _extract_rows(documents: list[Document]) -> _Rows:
+def _extract_range(bounds: tuple[int, int]) -> Rows:
+    return extract_rows(_BATCH[bounds[0] : bounds[1]])
+
+
+def workers() -> int:
+    """Worker processes worth starting here: one per core (at most 8), none without fork."""
+    return min(os.cpu_count() or 1, 8) if "fork" in mp.get_all_start_methods() else 1
+
+
+def fork_map(function: Callable[[_T], _R], tasks: list[_T]) -> list[_R]:
+    """`function` over `tasks` in forked worker processes, the results in task order. A task whose
+    worker died (the pool is broken, not the task) or whose result could not come back is redone
+    in this process."""
+    results: dict[int, _R] = {}
+    try:
+        with ProcessPoolExecutor(workers(), mp_context=mp.get_context("fork")) as pool:
+            futures = [pool.submit(function, task) for task in tasks]
+            for k, future in enumerate(futures):
+                try:
+                    results[k] = future.result()
+                except BrokenProcessPool:
+                    break
+                except Exception:  # noqa: BLE001 - e.g. a result that does not pickle: redone below
+                    continue
+    except BrokenProcessPool:
+        pass
+    return [results[k] if k in results else function(task) for k, task in enumerate(tasks)]
+
+
+def _extract_rows(documents: list[Document]) -> Rows:
     """Every document's rows, in document order: one process per core for large batches.
 
     Documents are independent here, so a forked worker per core reads its share of the batch it
     inherited; only the extracted rows travel back. Without fork (or with one core) it runs in-process,
-    and so does a batch whose worker died (the pool is broken, not the documents).
+    and so does a range whose worker died.
     """
     global _BATCH
     _BATCH = documents
-    workers = min(os.cpu_count() or 1, 8)
     try:
-        if workers < 2 or len(documents) < PARALLEL_MIN_DOCUMENTS or "fork" not in mp.get_all_start_methods():
-            return _extract_range((0, len(documents)))
-        step = -(-len(documents) // (workers * 4))
-        ranges = [(i, min(i + step, len(documents))) for i in range(0, len(documents), step)]
-        try:
-            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-                parts = list(pool.map(_extract_range, ranges))
-        except BrokenProcessPool:
-            parts = [_extract_range(r) for r in ranges]
+        if workers() < 2 or len(documents) < PARALLEL_MIN_DOCUMENTS:
+            return extract_rows(documents)
+        step = -(-len(documents) // (workers() * 4))
+        parts = fork_map(_extract_range, [(i, min(i + step, len(documents))) for i in range(0, len(documents), step)])
     finally:
         _BATCH = []
-    rows: _Rows = ([], [], [], [], [])
+    return join_rows(parts)
+
+
+def join_rows(parts: Iterable[Rows]) -> Rows:
+    """The rows of several parts of a batch, in order."""
+    rows: Rows = ([], [], [], [], [])
     for part in parts:
         for collected, more in zip(rows, part, strict=True):
             collected.extend(more)  # type: ignore[attr-defined]
@@ -156,6 +187,16 @@ def extract_all(documents: list[Document], faults: list[Fault] | None = None) ->
         raise RuntimeError(f"extraction failed: {met[0]}")
     if faults is not None:
         faults.extend(met)
+    return frames_of(doc_rows, cell_rows, issue_rows, claim_rows)
+
+
+def frames_of(
+    doc_rows: list[dict[str, Any]],
+    cell_rows: list[tuple[Any, ...]],
+    issue_rows: list[dict[str, Any]],
+    claim_rows: list[tuple[Any, ...]],
+) -> Frames:
+    """The frames of the batch's rows (copies marked in `doc_rows`: they take their original's agency)."""
     _inherit_agency(doc_rows)
     documents_frame = (
         pd.DataFrame(doc_rows, columns=list(DOCUMENT_COLUMNS)) if doc_rows else empty_frame(DOCUMENT_COLUMNS)

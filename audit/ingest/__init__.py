@@ -39,6 +39,7 @@ from audit.ingest.walk import (
     TOO_BIG,
     TRUNCATED,
     UNREADABLE,
+    Entry,
 )
 from audit.model import Fault, Source, SourceNote
 
@@ -48,6 +49,7 @@ __all__ = [
     "DATABASE",
     "DEVICE",
     "FIFO",
+    "Entry",
     "HIDDEN_FILE",
     "HIDDEN_FOLDER",
     "IMAGE",
@@ -67,7 +69,9 @@ __all__ = [
     "TOO_BIG",
     "TRUNCATED",
     "UNREADABLE",
+    "list_inputs",
     "read_bytes",
+    "read_entry",
     "read_file",
     "read_paths",
     "sniff",
@@ -128,9 +132,23 @@ def read_file(path: str, *, display: str | None = None) -> Source:
 
 
 def read_paths(paths: list[str], exclude: list[str] | None = None) -> list[Source]:
-    """Sources for files and folders, in the order given (see audit.ingest.walk.read_paths);
+    """Sources for files and folders, in the order given (see audit.ingest.walk.list_paths);
     `exclude`: folders never walked (the run's own output folder)."""
     return walk.read_paths(paths, _reader(), exclude=exclude)
+
+
+def list_inputs(paths: list[str], exclude: list[str] | None = None) -> list[Entry]:
+    """The inputs `read_paths` reads, listed and not read (for reading in chunks, audit.chunks)."""
+    return walk.list_paths(paths, exclude)
+
+
+def read_entry(entry: Entry) -> Source:
+    """The Source of one listed input; never raises (a failure is an unreadable input with an
+    internal_error note, as a reader's own failure is)."""
+    try:
+        return walk.read_entry(entry, _reader())
+    except Exception as error:  # noqa: BLE001 - one input never stops a chunk
+        return _internal_error(b"", entry.display or entry.path, "application/octet-stream", error)
 
 
 def _reader() -> walk.Reader:

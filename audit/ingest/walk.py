@@ -2,7 +2,8 @@
 
 Every entry met is accounted for: a regular file is read (by the reader audit.ingest gives, see
 `Reader`), anything else is listed with the reason it is not (a FIFO, a link out of the folder, a
-missing file). Symlinks are followed only to targets inside the folder given (loops stopped), FIFOs,
+missing file). Listing (`list_paths`) and reading (`read_entry`) are apart, so that the reading can
+run in worker processes over chunks of the list (audit.chunks) in the order the walk met the files. Symlinks are followed only to targets inside the folder given (loops stopped), FIFOs,
 sockets and devices are never opened, the run's own output folder is never walked, at most the
 cap is read from a file, and `Source.path` is always printable UTF-8.
 """
@@ -13,13 +14,13 @@ import errno
 import os
 import stat
 from collections.abc import Callable, Container, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from audit.ingest.content import SAMPLE, sniff
 from audit.model import Source, SourceNote
 
-__all__ = ["Reader", "read_file", "read_paths"]
+__all__ = ["Entry", "Reader", "list_paths", "read_entry", "read_file", "read_paths"]
 
 NOT_FOUND = "文件不存在 (file not found)"
 UNREADABLE = "无法读取文件 (cannot read file)"
@@ -64,17 +65,36 @@ class Reader:
 
 
 @dataclass(frozen=True)
-class _Entry:
-    """A path met: a regular file to read, or one with the reason it is skipped or unreadable."""
+class Entry:
+    """A path met: a regular file to read, or one with the reason it is skipped or unreadable.
+    `display` is `Source.path` (printable, unique in the run); `size` the file's size when listed."""
 
     path: str
     skipped: str | None = None
     error: str | None = None
     media_type: str | None = None  # of an entry not read (default: from `skipped`)
+    display: str = ""
+    size: int = 0
+
+    @property
+    def to_read(self) -> bool:
+        return not (self.skipped or self.error)
 
 
 def read_paths(paths: list[str], reader: Reader, exclude: list[str] | None = None) -> list[Source]:
-    """Sources for files and folders, in the order given; folders are walked recursively in sorted
+    """Sources for files and folders (see `list_paths`), each entry read in turn."""
+    return [read_entry(entry, reader) for entry in list_paths(paths, exclude)]
+
+
+def read_entry(entry: Entry, reader: Reader) -> Source:
+    """The Source of one listed entry: a file read, or what the listing said of it."""
+    if entry.to_read:
+        return read_file(entry.path, reader, display=entry.display)
+    return _listed(entry.display, skipped=entry.skipped, error=entry.error, media_type=entry.media_type)
+
+
+def list_paths(paths: list[str], exclude: list[str] | None = None) -> list[Entry]:
+    """The entries of files and folders, in the order given; folders are walked recursively in sorted
     order. Hidden entries (names starting with a dot) met in a folder are listed as skipped, never
     read: a hidden folder is one entry, its content neither walked nor listed.
 
@@ -84,22 +104,18 @@ def read_paths(paths: list[str], reader: Reader, exclude: list[str] | None = Non
     devices are listed as skipped, never opened.
     """
     excluded = {os.path.realpath(p) for p in exclude or ()}
-    sources: list[Source] = []
+    listed: list[Entry] = []
     seen: set[str] = set()  # a file named twice (or inside two given folders) is one input
     shown: set[str] = set()  # `Source.path` of each source: never the same for two files
 
     for path in paths:
         for entry in _entries(path, excluded):
-            key = os.path.abspath(entry.path) if entry.skipped or entry.error else os.path.realpath(entry.path)
+            key = os.path.realpath(entry.path) if entry.to_read else os.path.abspath(entry.path)
             if key in seen:
                 continue
             seen.add(key)
-            display = _unique(_printable(entry.path), shown)
-            if entry.skipped or entry.error:
-                sources.append(_listed(display, skipped=entry.skipped, error=entry.error, media_type=entry.media_type))
-            else:
-                sources.append(read_file(entry.path, reader, display=display))
-    return sources
+            listed.append(replace(entry, display=_unique(_printable(entry.path), shown)))
+    return listed
 
 
 def _unique(display: str, shown: set[str]) -> str:
@@ -112,12 +128,12 @@ def _unique(display: str, shown: set[str]) -> str:
     return name
 
 
-def _entries(path: str, excluded: set[str]) -> Iterator[_Entry]:
+def _entries(path: str, excluded: set[str]) -> Iterator[Entry]:
     """The entries one command-line path yields: itself, or the files under it."""
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        yield _Entry(path, error=NOT_FOUND)
+        yield Entry(path, error=NOT_FOUND)
         return
     except OSError as error:
         yield _failed(path, error, link=True)
@@ -125,24 +141,24 @@ def _entries(path: str, excluded: set[str]) -> Iterator[_Entry]:
     if stat.S_ISDIR(info.st_mode):
         real = os.path.realpath(path)
         if real in excluded:
-            yield _Entry(path, skipped=OWN_OUTPUT)
+            yield Entry(path, skipped=OWN_OUTPUT)
         else:
             yield from _walk(path, real, excluded)
     elif stat.S_ISREG(info.st_mode):
-        yield _Entry(path)
+        yield Entry(path, size=info.st_size)
     else:
-        yield _Entry(path, skipped=_special_reason(info.st_mode))
+        yield Entry(path, skipped=_special_reason(info.st_mode))
 
 
-def _failed(path: str, error: OSError, *, link: bool) -> _Entry:
+def _failed(path: str, error: OSError, *, link: bool) -> Entry:
     if error.errno == errno.ELOOP:
-        return _Entry(path, skipped=LINK_LOOP)
+        return Entry(path, skipped=LINK_LOOP)
     if error.errno == errno.ENOENT:
-        return _Entry(path, skipped=LINK_BROKEN) if link else _Entry(path, error=NOT_FOUND)
-    return _Entry(path, error=f"{UNREADABLE}: {error.strerror or error}")
+        return Entry(path, skipped=LINK_BROKEN) if link else Entry(path, error=NOT_FOUND)
+    return Entry(path, error=f"{UNREADABLE}: {error.strerror or error}")
 
 
-def _walk(root: str, top: str, excluded: set[str]) -> Iterator[_Entry]:
+def _walk(root: str, top: str, excluded: set[str]) -> Iterator[Entry]:
     """Every entry under the folder `root` (whose real path is `top`), depth first in name order.
 
     Symlinks are resolved and followed only when the target lies inside `top`; a folder already
@@ -151,13 +167,13 @@ def _walk(root: str, top: str, excluded: set[str]) -> Iterator[_Entry]:
     inside = top.rstrip(os.sep) + os.sep
     walked: set[str] = set()
 
-    def walk(folder: str, real: str) -> Iterator[_Entry]:
+    def walk(folder: str, real: str) -> Iterator[Entry]:
         walked.add(real)
         try:
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
         except OSError as error:
-            yield _Entry(folder, error=f"{UNREADABLE}: {error.strerror or error}", media_type="inode/directory")
+            yield Entry(folder, error=f"{UNREADABLE}: {error.strerror or error}", media_type="inode/directory")
             return
         for entry in entries:
             if entry.name.startswith("."):
@@ -166,34 +182,35 @@ def _walk(root: str, top: str, excluded: set[str]) -> Iterator[_Entry]:
             link = entry.is_symlink()
             target = os.path.realpath(entry.path) if link else os.path.join(real, entry.name)
             if link and target != top and not target.startswith(inside):
-                yield _Entry(entry.path, skipped=LINK_OUT)
+                yield Entry(entry.path, skipped=LINK_OUT)
                 continue
             try:
-                mode = os.stat(entry.path).st_mode
+                info = os.stat(entry.path)
             except OSError as error:
                 yield _failed(entry.path, error, link=link)
                 continue
+            mode = info.st_mode
             if stat.S_ISDIR(mode):
                 if target not in excluded and target not in walked:
                     yield from walk(entry.path, target)
             elif stat.S_ISREG(mode):
-                yield _Entry(entry.path)
+                yield Entry(entry.path, size=info.st_size)
             else:
-                yield _Entry(entry.path, skipped=_special_reason(mode))
+                yield Entry(entry.path, skipped=_special_reason(mode))
 
     yield from walk(root, top)
 
 
-def _hidden(entry: os.DirEntry[str], excluded: set[str]) -> Iterator[_Entry]:
+def _hidden(entry: os.DirEntry[str], excluded: set[str]) -> Iterator[Entry]:
     """A hidden entry, listed and not read (a folder as a whole: a .git holds no report)."""
     try:
         folder = entry.is_dir()  # a link to a folder counts as one: it is not entered either
     except OSError:
         folder = False
     if not folder:
-        yield _Entry(entry.path, skipped=HIDDEN_FILE)
+        yield Entry(entry.path, skipped=HIDDEN_FILE)
     elif os.path.realpath(entry.path) not in excluded:  # the run's own output is not listed, hidden or not
-        yield _Entry(entry.path, skipped=HIDDEN_FOLDER)
+        yield Entry(entry.path, skipped=HIDDEN_FOLDER)
 
 
 def read_file(path: str, reader: Reader, *, display: str | None = None) -> Source:
