@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from audit.model import TABLE_ZH
+from audit.model import TABLE_ZH, plain_rows
 from audit.validate.kinds import Context, as_float, hits_frame, is_missing, kind, line_list, na_frame, nothing, refs
 
 _NUMERALS = "一二三四五六七八九十"
@@ -190,7 +190,38 @@ def shape_matches_year(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFra
                     },
                 }
             )
+    records += _old_outline(docs, required, params.get("outline"))
     return hits_frame(records), na_frame()
+
+
+def _old_outline(docs: pd.DataFrame, required: pd.Series, outline: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Reports of a year with a required format that print no standard table but a section only the
+    old outline has (「政府信息公开的收费及减免情况」, domain.md §8, §10.29): the old template, kept.
+    A report with the new tables under an old outline is judged by its tables (domain.md §8)."""
+    if not outline:
+        return []
+    untabled = docs[docs["shape_applications"].isna() & docs["shape_article20"].isna() & required.notna()]
+    heads = headings_frame(untabled)
+    old = heads[heads["title"].astype(str).str.contains("|".join(outline["sections"]), regex=True)]
+    old = old.drop_duplicates("document")
+    years = dict(zip(untabled["id"], untabled["year"], strict=True))
+    wanted = dict(zip(untabled["id"], required[untabled.index], strict=True))
+    return [
+        {
+            "document": doc,
+            "table": None,
+            "refs": refs([line]),
+            "key": "shape/outline",
+            "vars": {
+                "table": outline["name"],
+                "year": int(years[doc]),
+                "shape": outline["shape"],
+                "required": wanted[doc],
+                "detail": outline["detail"].format(title=f"{number}、{title}"),
+            },
+        }
+        for doc, number, title, line in plain_rows(old, "document", "number", "title", "line")
+    ]
 
 
 @functools.lru_cache(maxsize=4096)
