@@ -34,7 +34,8 @@ def load_rules(paths: Iterable[str | Path] | None = None) -> list[dict[str, Any]
     file and then written order. Raises ValueError on a malformed file or a repeated id."""
     rules: list[dict[str, Any]] = []
     for path in _rule_files(paths):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's loader when the wheel has it: the pure-Python one takes ~0.2 s of a one-file `check`
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         entries = data.get("rules") if isinstance(data, dict) else data
         if not isinstance(entries, list) or not all(isinstance(r, dict) for r in entries):
             raise ValueError(f"{path}: expected a list of rules")
