@@ -18,7 +18,7 @@ them together for the agency page.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any, NotRequired, TypedDict
 
 import pandas as pd
@@ -291,25 +291,57 @@ def plain(value: Any) -> Any:
     return value
 
 
-def cells_index(frame: pd.DataFrame) -> dict[str, Cells]:
+class CellsByDocument:
     """The cells of a cells frame by document, keyed by (table, row, column): {value, raw, blank,
-    placeholder, line} as plain JSON values (the first cell wins when a key repeats)."""
-    out: dict[str, Cells] = defaultdict(dict)
-    columns = [frame[c].tolist() for c in ("document", "table", "row", "column", "raw", "blank", "placeholder")]
-    values = [plain(v) for v in pd.to_numeric(frame["value"], errors="coerce").astype(float).tolist()]
-    lines = [plain(v) for v in pd.to_numeric(frame["line"], errors="coerce").astype(float).tolist()]
-    for doc, table, row, column, raw, blank, placeholder, value, line in zip(*columns, values, lines, strict=True):
-        out[doc].setdefault(
-            (table, row, column),
-            {
-                "value": value,
-                "raw": raw if isinstance(raw, str) else plain(raw),
-                "blank": bool(blank),
-                "placeholder": bool(placeholder),
-                "line": line,
-            },
-        )
-    return out
+    placeholder, line} as plain JSON values (the first cell wins when a key repeats).
+
+    Built per document when first asked for and kept until `forget`: the site writes one agency at a
+    time (a forked worker builds only its own agencies' cells), so the cells of a whole run are never
+    held as Python dicts at once."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self._rows = frame.groupby("document", sort=False).indices if len(frame) else {}
+        self._columns = [frame[c].to_numpy() for c in ("table", "row", "column", "raw", "blank", "placeholder")]
+        self._values = pd.to_numeric(frame["value"], errors="coerce").astype(float).to_numpy()
+        self._lines = pd.to_numeric(frame["line"], errors="coerce").astype(float).to_numpy()
+        self._built: dict[str, Cells] = {}
+
+    def __contains__(self, doc: object) -> bool:
+        return doc in self._rows
+
+    def get(self, doc: str, default: Cells | None = None) -> Cells:
+        if doc in self._built:
+            return self._built[doc]
+        rows = self._rows.get(doc)
+        if rows is None:
+            return {} if default is None else default
+        table, row, column, raw, blank, placeholder = (c[rows].tolist() for c in self._columns)
+        values = [None if v != v else (int(v) if v.is_integer() else v) for v in self._values[rows].tolist()]
+        lines = [None if v != v else (int(v) if v.is_integer() else v) for v in self._lines[rows].tolist()]
+        out: Cells = {}
+        for t, r, c, w, b, p, value, line in zip(
+            table, row, column, raw, blank, placeholder, values, lines, strict=True
+        ):
+            if (t, r, c) not in out:
+                out[(t, r, c)] = {
+                    "value": value,
+                    "raw": w if isinstance(w, str) else plain(w),
+                    "blank": bool(b),
+                    "placeholder": bool(p),
+                    "line": line,
+                }
+        self._built[doc] = out
+        return out
+
+    def forget(self, docs: Iterable[str]) -> None:
+        for doc in docs:
+            self._built.pop(doc, None)
+
+
+def cells_index(frame: pd.DataFrame) -> dict[str, Cells]:
+    """Every document's cells at once (see CellsByDocument)."""
+    lazy = CellsByDocument(frame)
+    return {str(doc): lazy.get(str(doc)) for doc in lazy._rows}
 
 
 def counts_of(findings: list[FindingView]) -> Counts:

@@ -139,6 +139,8 @@ def place(table: str, row: str | None, column: str | None, cells: Cells, lines: 
 
 
 def _number(value: float) -> str:
+    if type(value) is int:  # cells hold plain numbers: nearly every one is an int
+        return str(value)
     return str(int(value)) if float(value).is_integer() else f"{value:.6f}".rstrip("0").rstrip(".")
 
 

@@ -18,7 +18,7 @@ import jinja2
 import markupsafe
 
 from audit.model import Fault, RunResult
-from audit.render.site import build_site
+from audit.render.gridhtml import cells_html, tables_html
 
 TEMPLATES = Path(__file__).parent / "templates"
 DISPLAY_CHARS = 200  # a quoted line longer than this is shortened on screen (the JSON twin keeps it whole)
@@ -40,6 +40,19 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["clip"] = clip
+    env.globals["cells_html"] = cells_html
+    env.globals["tables_html"] = tables_html
+    # the same on every page of a run: rendered once, not once per page
+    styles: dict[tuple[tuple[str, str], ...], markupsafe.Markup] = {}
+
+    def style_css(tool: dict[str, str]) -> markupsafe.Markup:
+        key = tuple(sorted(tool.items()))
+        if key not in styles:
+            styles[key] = markupsafe.Markup(env.get_template("style.css.html.j2").render(tool=tool))
+        return styles[key]
+
+    env.globals["style_css"] = style_css
+    env.globals["filters_js"] = markupsafe.Markup(env.get_template("filters.js.html.j2").render())
     return env
 
 
@@ -77,37 +90,63 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def _write_page(out_dir: Path, name: str, template: str, context: Any, faults: list[Fault] | None) -> bool:
+    """Render one page and write it with its twin; False when it could not be rendered (a fault)."""
+    try:
+        html = render_page(_ENV[0], template, context)
+    except Exception as exc:  # noqa: BLE001 - one page that cannot be rendered never loses the others
+        if faults is None:
+            raise
+        ids = [d["id"] for g in context.get("reports", []) for d in g["documents"]] if name != "index" else []
+        faults.append(Fault.of(f"render {name}.html", exc, document=ids[0] if ids else None))
+        if name != "index":
+            return False
+        html = _fallback_index(faults[-1])  # never leave an earlier run's index looking current
+    write_atomic(out_dir / f"{name}.html", html)
+    write_atomic(out_dir / f"{name}.json", page_json(context))
+    return True
+
+
+_ENV: list[jinja2.Environment] = []  # the environment of the site being written (compiled once, forked with it)
+
+
 def write_site(result: RunResult, out_dir: Path, faults: list[Fault] | None = None) -> list[Path]:
     """Write index.html, agency-<slug>.html per agency and the .json twin of each; return the paths.
 
-    With `faults` given, a page that cannot be built is a fault appended there (its documents are
-    left off; every other page is written); without, the exception propagates (tests want it).
-    Agency pages an earlier run left in `out_dir` (agency-*.html and their twins) are removed: no link
-    leads to them, and a reviewer opening one would read an old audit as current.
+    The agency pages are built and written one agency at a time, in worker processes for a big run
+    (audit.render.pagepool); the index, from what each page sent back, last. With `faults` given, a
+    page that cannot be built is a fault appended there (its documents are left off; every other
+    page is written); without, the exception propagates (tests want it). Agency pages an earlier run
+    left in `out_dir` (agency-*.html and their twins) are removed: no link leads to them, and a
+    reviewer opening one would read an old audit as current.
     """
+    from audit.render.pagepool import PageJob, run_pages, workers_for
+    from audit.render.site import _Run, index_findings, index_page, page_tasks, site_tool
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    site = build_site(result, faults)
-    env = environment()
-    pages: list[tuple[str, str, Any]] = [("index", "index.html.j2", site["index"])]
-    pages += [(a["agency"]["slug"], "agency.html.j2", a) for a in site["agencies"]]
-    written: list[Path] = []
-    for name, template, context in pages:
-        html_path, json_path = out_dir / f"{name}.html", out_dir / f"{name}.json"
-        try:
-            html = render_page(env, template, context)
-        except Exception as exc:  # noqa: BLE001 - one page that cannot be rendered never loses the others
-            if faults is None:
-                raise
-            ids = [d["id"] for g in context.get("reports", []) for d in g["documents"]] if name != "index" else []
-            faults.append(Fault.of(f"render {name}.html", exc, document=ids[0] if ids else None))
-            if name != "index":
-                continue
-            html = _fallback_index(faults[-1])  # never leave an earlier run's index looking current
-        write_atomic(html_path, html)
-        write_atomic(json_path, page_json(context))
-        written += [html_path, json_path]
+    _ENV[:] = [environment()]
+    tool = site_tool(result)
+    run = _Run(result)
+    tasks = page_tasks(run)
+    workers = workers_for(len(run.docs))
+    job = PageJob(run, tasks, tool, _ENV[0], out_dir, faults is not None, _write_page)
+    if workers > 1:
+        listed = {id(f) for f in index_findings(run)}
+        job.wanted = {
+            (str(doc), n) for doc, fs in run.findings_by_doc.items() for n, f in enumerate(fs) if id(f) in listed
+        }
+    results = run_pages(job, workers)
+    summaries = [s for r in results for s in r.summaries]
+    index_faults: list[Fault] | None = [] if faults is not None else None
+    _write_page(out_dir, "index", "index.html.j2", index_page(run, summaries, tool), index_faults)
+    if faults is not None and index_faults is not None:  # every page's build, then the renderings (index first)
+        faults += [f for r in results for f in r.build_faults] + index_faults
+        faults += [f for r in results for f in r.render_faults]
+    written = [out_dir / "index.html", out_dir / "index.json"]
+    written += [out_dir / name for r in results for name in r.written]
+    kept = set(written)
     for stale in set(out_dir.glob("agency-*.html")) | set(out_dir.glob("agency-*.json")):
-        if stale not in written:
+        if stale not in kept:
             stale.unlink(missing_ok=True)
     return written

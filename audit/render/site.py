@@ -11,7 +11,7 @@ runs' from `RunResult.history`) are assembled by `audit.render.years`.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, TypedDict
 
 from audit.model import SEVERITIES, Fault, RunResult
 from audit.render.audit_json import finding_json, input_json
@@ -22,6 +22,7 @@ from audit.render.context import (
     UNIDENTIFIED_AGENCY,
     AgencyInfo,
     AgencyPage,
+    CellsByDocument,
     Counts,
     DocumentLink,
     DocumentView,
@@ -38,7 +39,6 @@ from audit.render.context import (
     YearsView,
     add_counts,
     agency_slug,
-    cells_index,
     counts_of,
     document_anchor,
     plain,
@@ -92,7 +92,7 @@ class _Run:
                     "line": rec.get("line"),
                 }
             )
-        self.cells_by_doc: dict[str, Cells] = cells_index(result.frames.cells)
+        self.cells_by_doc = CellsByDocument(result.frames.cells)
         self.doc_by_id = {d["id"]: d for d in self.docs}
         self.document_of = {d.id: d for d in result.documents}  # the Document objects: text for version diffs
         self.stored = stored_versions(result.history)
@@ -110,6 +110,10 @@ class _Run:
 
     def cells_of(self, doc_id: str) -> Cells:
         return self.cells_by_doc.get(doc_id, {})
+
+    def forget(self, doc_ids: list[str]) -> None:
+        """Drop what was built for these documents (their page is written)."""
+        self.cells_by_doc.forget(doc_ids)
 
     def rule_title(self, rule_id: str) -> str:
         title = (self.rules.get(rule_id) or {}).get("title") or {}
@@ -308,23 +312,41 @@ def _marks(
 # -- the pages --------------------------------------------------------------------------------------
 
 
-def build_site(result: RunResult, faults: list[Fault] | None = None) -> Site:
-    """The context of every page of the HTML audit.
-
-    With `faults` given, a document that makes its agency page fail is left off the page (found by
-    building the page without each document in turn) and recorded there; the index still lists it."""
+def site_tool(result: RunResult) -> dict[str, str]:
     import audit
 
     tool = {"name": "xxgk-audit", "version": audit.__version__}
     if result.started:
         tool["generated"] = result.started  # every page (and every printed page) says when it was audited
-    run = _Run(result)
+    return tool
+
+
+def page_tasks(run: _Run) -> list[tuple[str | None, list[dict[str, Any]]]]:
+    """The agency pages to build, in the index's order: (agency key, its documents)."""
     groups: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
     for d in run.docs:
         groups[_Run._agency_key(d)].append(d)
     order = sorted(groups, key=lambda k: (k is None, _display_name(groups[k])))
-    agencies = [page for key in order for page in _guarded_page(run, key, groups[key], tool, faults)]
-    return {"index": _index_page(run, agencies, tool), "agencies": agencies}
+    return [(key, groups[key]) for key in order]
+
+
+def build_site(result: RunResult, faults: list[Fault] | None = None) -> Site:
+    """The context of every page of the HTML audit (audit.render.html.write_site builds the same
+    pages one agency at a time and writes each as soon as it is built).
+
+    With `faults` given, a document that makes its agency page fail is left off the page (found by
+    building the page without each document in turn) and recorded there; the index still lists it."""
+    tool = site_tool(result)
+    run = _Run(result)
+    agencies = [page for key, docs in page_tasks(run) for page in agency_pages(run, key, docs, tool, faults)]
+    return {"index": index_page(run, [summarize(a) for a in agencies], tool), "agencies": agencies}
+
+
+def agency_pages(
+    run: _Run, key: str | None, docs: list[dict[str, Any]], tool: dict[str, str], faults: list[Fault] | None
+) -> list[AgencyPage]:
+    """The page of one agency ([] when it cannot be built at all; see build_site)."""
+    return _guarded_page(run, key, docs, tool, faults)
 
 
 def _guarded_page(
@@ -440,20 +462,62 @@ def _years_view(reports: list[DocumentView], run: _Run) -> YearsView:
     return years_view(reports, figures)
 
 
-def _index_page(run: _Run, agencies: list[AgencyPage], tool: dict[str, str]) -> IndexPage:
+class PageSummary(TypedDict):
+    """What the index needs of an agency page (all a forked worker sends back of it)."""
+
+    agency: AgencyInfo
+    documents: list[tuple[DocumentLink, str, bool]]  # (link, kind, is_copy) of each document shown
+    years: dict[int | None, MatrixCell]  # the matrix cell of each year the page has reports of
+    other: Counts
+    counts: Counts
+    unchecked: int
+    filter: list[str]
+
+
+def summarize(page: AgencyPage) -> PageSummary:
+    views = [v for g in page["reports"] for v in g["documents"]] + page["other_documents"]
+    years: dict[int | None, MatrixCell] = {}
+    for group in page["reports"]:
+        counts: Counts = {"error": 0, "warning": 0, "info": 0}
+        for v in group["documents"]:
+            counts = add_counts(counts, v["counts"])
+        years[group["year"]] = {
+            "year": group["year"],
+            "href": f"{page['agency']['href']}#{year_anchor(group['year'])}",
+            "documents": len(group["documents"]),
+            "counts": counts,
+            "unchecked": sum(v["unchecked"] for v in group["documents"]),
+            "worst": worst(counts),
+        }
+    kinds = {f"{f['severity']} {f['rule']} {f['year'] if f['year'] is not None else '-'}" for f in page["findings"]}
+    return {
+        "agency": page["agency"],
+        "documents": [(_link(v), v["kind"], v["is_copy"]) for v in views],
+        "years": years,
+        "other": counts_of([f for v in page["other_documents"] for f in v["findings"]]),
+        "counts": page["counts"],
+        "unchecked": sum(c["unchecked"] for c in years.values()),
+        "filter": sorted(kinds),
+    }
+
+
+def index_findings(run: _Run) -> list[FindingView]:
+    """The findings the index's table lists (most severe first)."""
+    return by_severity([f for fs in run.findings_by_doc.values() for f in fs])[:INDEX_FINDINGS]
+
+
+def index_page(run: _Run, pages: list[PageSummary], tool: dict[str, str]) -> IndexPage:
     result = run.result
     docs_per_source: dict[str, int] = defaultdict(int)
     for d in run.docs:
         docs_per_source[str(d["source"])] += 1
     inputs: list[InputView] = [input_json(s, docs_per_source[s.path]) for s in result.sources]  # type: ignore[misc]
-    all_views = {v["id"]: v for a in agencies for g in a["reports"] for v in g["documents"]}
-    all_views.update({v["id"]: v for a in agencies for v in a["other_documents"]})
-    years = sorted({v["year"] for v in all_views.values() if v["kind"] == "annual_report"}, key=year_sort)
-    matrix = [_matrix_row(a, years) for a in agencies]  # every page: the totals are the pages' own
-    shown = [d for d in run.docs if d["id"] in all_views]  # a document whose page failed has no view
-    links = [_link(all_views[d["id"]]) for d in shown]
+    shown = {link["id"]: (link, kind, is_copy) for p in pages for link, kind, is_copy in p["documents"]}
+    years = sorted({link["year"] for link, kind, _ in shown.values() if kind == "annual_report"}, key=year_sort)
+    matrix = [_matrix_row(p, years) for p in pages]  # every page: the totals are the pages' own
+    listed = [d for d in run.docs if d["id"] in shown]  # a document whose page failed has no view
     # findings of the run as a whole, and of documents left off every page (a page that failed)
-    run_findings = [f for doc, fs in run.findings_by_doc.items() if doc is None or doc not in all_views for f in fs]
+    run_findings = [f for doc, fs in run.findings_by_doc.items() if doc is None or doc not in shown for f in fs]
     every = [f for fs in run.findings_by_doc.values() for f in fs]
     undecided = [u for us in run.undecided_by_doc.values() for u in us]
     ordered = by_severity(every)
@@ -465,8 +529,8 @@ def _index_page(run: _Run, agencies: list[AgencyPage], tool: dict[str, str]) -> 
             "unreadable": sum(1 for i in inputs if i["status"] == "unreadable"),
             "skipped": sum(1 for i in inputs if i["status"] == "skipped"),
             "documents": len(run.docs),
-            "reports": sum(1 for v in all_views.values() if v["kind"] == "annual_report"),
-            "agencies": sum(1 for a in agencies if a["agency"]["key"] is not None),
+            "reports": sum(1 for _, kind, _ in shown.values() if kind == "annual_report"),
+            "agencies": sum(1 for p in pages if p["agency"]["key"] is not None),
             "findings": counts_of(every),
             "not_assessable": len(undecided),
         },
@@ -476,51 +540,33 @@ def _index_page(run: _Run, agencies: list[AgencyPage], tool: dict[str, str]) -> 
         "years": [{"year": y, "label": year_label(y), "anchor": year_anchor(y)} for y in years],
         "matrix": matrix,
         "other_documents": [
-            link
-            for link, d in zip(links, shown, strict=True)
-            if d["kind"] != "annual_report" or all_views[d["id"]]["is_copy"]
+            shown[d["id"]][0] for d in listed if shown[d["id"]][1] != "annual_report" or shown[d["id"]][2]
         ],
-        "documents": links,
+        "documents": [shown[d["id"]][0] for d in listed],
         "run_findings": run_findings,
         "gate": result.gate,
         "rules": run.rules_for(every, undecided),
         "rule_summary": rule_summary(every),
         "findings": ordered[:INDEX_FINDINGS],
         "findings_total": len(ordered),
-        "agency_names": [a["agency"]["name"] for a in agencies],
+        "agency_names": [p["agency"]["name"] for p in pages],
     }
 
 
-def _matrix_row(page: AgencyPage, years: list[int | None]) -> MatrixRow:
-    cells: list[MatrixCell] = []
-    unchecked_total = 0
-    by_year = {g["year"]: g for g in page["reports"]}
-    for year in years:
-        group = by_year.get(year)
-        counts: Counts = {"error": 0, "warning": 0, "info": 0}
-        for v in group["documents"] if group else []:
-            counts = add_counts(counts, v["counts"])
-        unchecked = sum(v["unchecked"] for v in group["documents"]) if group else 0
-        unchecked_total += unchecked
-        cells.append(
-            {
-                "year": year,
-                "href": f"{page['agency']['href']}#{year_anchor(year)}" if group else None,
-                "documents": len(group["documents"]) if group else 0,
-                "counts": counts,
-                "unchecked": unchecked,
-                "worst": worst(counts),
-            }
-        )
-    other = counts_of([f for v in page["other_documents"] for f in v["findings"]])
-    kinds = {f"{f['severity']} {f['rule']} {f['year'] if f['year'] is not None else '-'}" for f in page["findings"]}
+def _matrix_row(page: PageSummary, years: list[int | None]) -> MatrixRow:
+    empty: Counts = {"error": 0, "warning": 0, "info": 0}
+    cells: list[MatrixCell] = [
+        page["years"].get(year)
+        or {"year": year, "href": None, "documents": 0, "counts": empty, "unchecked": 0, "worst": None}
+        for year in years
+    ]
     return {
         "agency": page["agency"],
         "cells": cells,
-        "other": other,
+        "other": page["other"],
         "counts": page["counts"],
-        "unchecked": unchecked_total,
-        "filter": sorted(kinds),
+        "unchecked": page["unchecked"],
+        "filter": page["filter"],
     }
 
 

@@ -1,0 +1,179 @@
+"""The report tables of a page (grids, their cells and notes) as HTML, built in Python.
+
+A page of a big agency holds tens of thousands of cells; as a jinja macro each cell cost a macro
+call and a dozen `escape` calls (half of the whole site's time). Here each text is escaped once,
+the parts every grid of one shape shares (its header, its row heads) are built once per process,
+and the plain number cell — nearly all of them — is one f-string. The output is exactly what the
+macros `cell`, `grid` and `table_view` of templates/macros.html.j2 wrote before (the pages'
+tests, and bench/bench_site.py --check against an earlier output, hold it to that).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from markupsafe import Markup
+
+from audit.render.grids import CellView, Grid, TableView
+
+SEVERITY_WORD = {"error": "错误", "warning": "警告", "info": "提示"}
+CLIP = 40  # characters of a cell's text shown in the grid (its title and the twin keep it whole)
+
+
+def esc(value: Any) -> str:
+    """What jinja's autoescape writes for `{{ value }}`: str(value) with & < > " ' escaped."""
+    text = value if isinstance(value, str) else str(value)
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if '"' in text:
+        text = text.replace('"', "&#34;")
+    if "'" in text:
+        text = text.replace("'", "&#39;")
+    return text
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@lru_cache(maxsize=4096)
+def _key(value: str) -> str:
+    """A row or column key escaped (the few keys repeat in every grid)."""
+    return esc(value)
+
+
+def cell_html(c: CellView) -> str:
+    """One `<td>` of a grid: its state as a class, its marks and line in the title, a failing cell
+    linking to its first finding and to its note."""
+    line = c["line"]
+    if c["state"] == "number" and not c["marks"] and not c["undecided"]:
+        title = "" if line is None else f' title="第 {line} 行"'
+        return (
+            f'<td class="cell number" data-row="{_key(c["row"])}" data-column="{_key(c["column"])}"{title}>'
+            f"{esc(c['text'])}</td>"
+        )
+    state, marks = c["state"], c["marks"]
+    classes = state
+    if c["fail"]:
+        classes += f" fail sev-{c['severity']}"
+    if c["undecided"]:
+        classes += " undecided"
+    ident = c.get("id")
+    parts = [f'<td class="cell {esc(classes)}"']
+    if ident:
+        parts.append(f' id="{esc(ident)}"')
+    parts.append(f' data-row="{_key(c["row"])}" data-column="{_key(c["column"])}"')
+    if marks:
+        parts.append(f' data-findings="{esc(" ".join(str(m["finding"]) for m in marks))}"')
+    parts.append(' title="')
+    parts += [f"{esc(m['message'])}&#10;" for m in marks]
+    parts += [f"无法判定：{esc(u)}&#10;" for u in c["undecided"]]
+    if state == "blank":
+        parts.append("空白（不按 0 计算） ")
+    elif state == "placeholder":
+        parts.append(f"占位符「{esc(c['raw'])}」 ")
+    elif state == "missing":
+        parts.append("未抽取到此单元格")
+    elif state == "text":
+        parts.append(f"原文「{esc(c['raw'])}」 ")
+    if line is not None:
+        parts.append(f"第 {line} 行")
+    parts.append('">')
+    text = c["text"]
+    if c["fail"]:
+        href = c.get("href") or f"#f-{marks[0]['finding']}"
+        note_id = c.get("note_id")
+        described = f' aria-describedby="{esc(note_id)}"' if note_id else ""
+        shown = esc(_clip(text, CLIP)) if text else "（空白）"
+        parts.append(f'<a class="cell-link" href="{esc(href)}"{described}>{shown}</a>')
+        if c.get("note"):
+            parts.append(f'<sup class="note-ref">注{esc(c["note"])}</sup>')
+    else:
+        parts.append(esc(_clip(text, CLIP)))
+    parts.append("</td>")
+    return "".join(parts)
+
+
+def cells_html(cells: list[CellView]) -> Markup:
+    return Markup("".join(cell_html(c) for c in cells))
+
+
+@lru_cache(maxsize=1024)
+def _grid_head(table_key: str, columns: tuple[tuple[str, str], ...], groups: tuple[tuple[str, int], ...]) -> str:
+    """The opening of a grid up to its body: the same for every report of one format."""
+    out = [f'<div class="scroll">\n<table class="grid" data-table="{esc(table_key)}">\n  <thead>\n']
+    corner = '<th scope="col"><span class="sr-only">项目</span></th>'
+    if groups:
+        out.append('    <tr><th rowspan="2" scope="col"><span class="sr-only">项目</span></th>')
+        for label, span in groups:
+            if label:
+                out.append(f'<th colspan="{esc(span)}" scope="colgroup">{esc(label)}</th>')
+            else:
+                out.append(f'<td colspan="{esc(span)}" class="empty"></td>')
+        out.append("</tr>\n")
+        corner = ""
+    out.append(f"    <tr>{corner}")
+    out += [f'<th data-column="{esc(key)}">{esc(label)}</th>' for key, label in columns]
+    out.append("</tr>\n  </thead>\n  <tbody>\n")
+    return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _row_head(key: str, label: str, sub: bool) -> str:
+    cls = ' class="sub"' if sub else ""
+    return f'    <tr data-row="{esc(key)}"{cls}><th class="rowhead" scope="row">{esc(label)}</th>'
+
+
+def grid_html(g: Grid, table_key: str) -> str:
+    head = _grid_head(
+        table_key,
+        tuple((c["key"], c["label"]) for c in g["columns"]),
+        tuple((grp["label"], grp["span"]) for grp in g["column_groups"]),
+    )
+    rows = [
+        _row_head(r["key"], r["label"], bool(r["sub"])) + "".join(cell_html(c) for c in r["cells"]) + "</tr>\n"
+        for r in g["rows"]
+    ]
+    return head + "".join(rows) + "  </tbody>\n</table>\n</div>\n"
+
+
+def table_html(t: TableView) -> str:
+    """One of the report's three tables: its grids, the findings on it that mark no cell shown, and
+    the numbered notes of its failing cells."""
+    out = [f'<div class="table-block" id="{esc(t["anchor"])}">\n  <h4>{esc(t["title"])}</h4>\n']
+    if not t["present"]:
+        out.append('  <p class="muted small">未抽取到此表（可能是图片、附件，或报告没有这张表）。</p>\n')
+    for n in t["notes"]:
+        out.append(
+            f'  <p class="small"><span class="badge {esc(n["severity"])}">{esc(n["rule"])}</span> '
+            f"{esc(n['message'])}</p>\n"
+        )
+    out += [grid_html(g, t["key"]) for g in t["grids"]]
+    if t["cell_notes"]:
+        out.append('  <ol class="cell-notes">\n')
+        for note in t["cell_notes"]:
+            at = "" if note["line"] is None else f"（第 {note['line']} 行）"
+            out.append(
+                f'    <li id="{esc(note["id"])}" value="{note["n"]}"><a href="#{esc(note["cell"])}">注{note["n"]}</a> '
+                f"{esc(note['where'])}{at}：\n"
+            )
+            marks = [
+                f'<span class="sev-word {esc(mk["severity"])}">{esc(SEVERITY_WORD.get(mk["severity"], mk["severity"]))}'
+                f"</span> {esc(mk['message'])} "
+                f'<a href="#f-{esc(mk["finding"])}">见问题 #{esc(mk["finding"])}</a>'
+                for mk in note["marks"]
+            ]
+            out.append("；".join(marks))
+            out.append("    </li>\n")
+        out.append("  </ol>\n")
+    out.append("</div>\n")
+    return "".join(out)
+
+
+def tables_html(tables: list[TableView]) -> Markup:
+    return Markup("".join(table_html(t) for t in tables))
