@@ -8,7 +8,7 @@ this module stays cheap: `xxgk-audit check` must start in about a second and pan
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -271,7 +271,7 @@ class Source:
 
     path: str  # as given on the command line
     lines: list[str] = field(default_factory=list)
-    line_numbers: list[int] = field(default_factory=list)
+    line_numbers: Sequence[int] = field(default_factory=list)  # a range where lines map one to one (no list of ints held)
     original: list[str] = field(default_factory=list)
     encoding: str | None = None
     media_type: str = "text/plain"

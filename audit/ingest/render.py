@@ -164,7 +164,7 @@ def rendered_source(
     return Source(
         path=path,
         lines=normalise_lines(original),
-        line_numbers=list(range(1, len(original) + 1)),
+        line_numbers=range(1, len(original) + 1),
         original=original,
         encoding=encoding,  # of a decoded page; None for PDF and DOCX (binary containers)
         media_type=media_type,

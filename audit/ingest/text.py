@@ -64,9 +64,10 @@ def normalise_lines(lines: list[str], text: str | None = None) -> list[str]:
     fast = split_lines(replaced)
     if len(fast) != len(lines):  # lines not made by split_lines: go line by line
         fast = [_COMPAT_CHARS.sub(_compat, line) for line in lines]
-    if unicodedata.is_normalized("NFKC", replaced):
-        return fast
-    return [_normalise_line(line) for line in fast]
+    if not unicodedata.is_normalized("NFKC", replaced):
+        fast = [_normalise_line(line) for line in fast]
+    # an unchanged line is the original's own string, not a second copy of it (a run holds every text)
+    return [original if line == original else line for line, original in zip(fast, lines, strict=True)]
 
 
 def _compat(match: re.Match[str]) -> str:
@@ -155,7 +156,7 @@ def text_source(data: bytes, path: str) -> Source:
     return Source(
         path=path,
         lines=lines,
-        line_numbers=list(range(1, len(lines) + 1)),
+        line_numbers=range(1, len(lines) + 1),
         original=original,
         encoding=decoded.encoding,
         media_type="text/plain",

@@ -308,7 +308,7 @@ def build_frames(spec: dict[str, Any], named_tables: dict[str, Any] | None = Non
         cell_rows.extend(doc_cells)
         issue_rows.extend(doc_issues)
     sources = [
-        Source(path=p, lines=ls, line_numbers=list(range(1, len(ls) + 1)), original=list(ls), size=1)
+        Source(path=p, lines=ls, line_numbers=range(1, len(ls) + 1), original=list(ls), size=1)
         for p, ls in out.by_source.items()
     ]
     for s in spec.get("sources") or []:
