@@ -38,8 +38,8 @@ PARALLEL_MIN_BYTES = 16 << 20
 @dataclass
 class Chunk:
     """What the parent needs of a chunk: its sources (the rules and pages quote their lines), its
-    documents with their `copy_key`, the extracted rows, the faults met per stage, and the seconds
-    each stage took in the chunk."""
+    documents with their `copy_key`, the extracted rows, the faults met per stage, and the CPU
+    seconds each stage took in the chunk (wall time says little on a shared machine)."""
 
     sources: list[Source]
     documents: list[Document]
@@ -58,23 +58,23 @@ class Batch:
     frames: Frames
     segment_faults: list[Fault]
     extract_faults: list[Fault]
-    seconds: dict[str, float]
+    seconds: dict[str, float]  # CPU seconds per stage, summed over the chunks
 
 
 def audit_chunk(entries: list[Entry], names: dict[str, str]) -> Chunk:
     """Read, segment and extract `entries` (module-level, so that it pickles to any worker); the
     documents take their ids from `names` (path shown → name, for paths whose file name is shared)."""
-    clock = time.perf_counter()
+    clock = time.process_time()
     sources = [read_entry(entry) for entry in entries]
-    read = time.perf_counter()
+    read = time.process_time()
     faults: list[Fault] = []
     found = split_sources(sources, faults)
     for doc, _ in found:
         doc.name = names.get(doc.source.path, "")
     documents, keys = [doc for doc, _ in found], [copy_key(content) for _, content in found]
-    segmented = time.perf_counter()
+    segmented = time.process_time()
     rows = extract_rows(documents)
-    seconds = {"ingest": read - clock, "segment": segmented - read, "extract": time.perf_counter() - segmented}
+    seconds = {"ingest": read - clock, "segment": segmented - read, "extract": time.process_time() - segmented}
     return Chunk(sources, documents, keys, rows, faults, seconds)
 
 

@@ -100,3 +100,9 @@ def test_a_chunk_failing_on_a_worker_is_redone_here(monkeypatch: pytest.MonkeyPa
         remote = audit(cluster.scheduler_address, samples)
     assert len(failed) > 1
     _assert_same(remote, local)
+
+
+def test_a_scheduler_that_is_not_there_is_said_at_once(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["run", SAMPLE, "--out", str(tmp_path), "--scheduler", "tcp://127.0.0.1:1"])
+    assert result.exit_code == 2 and "no Dask scheduler answers at tcp://127.0.0.1:1" in result.output
+    assert not (tmp_path / "audit.json").exists()
