@@ -525,3 +525,40 @@ def test_a_csv_saved_in_gbk_is_data_too() -> None:
     table = "年份,申请数,公开数,备注\n2021,12,10,无\n2022,15,11,无\n2023,9,8,较上年减少\n"
     for encoding in ("utf-8", "gb18030"):
         assert read_bytes(table.encode(encoding), "x.csv").skipped, encoding
+
+
+# -- listing apart from reading (the chunks of audit.chunks read what the parent listed) ------------
+
+
+def test_listing_opens_no_file_and_reading_the_list_is_the_walk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "b.md").write_text(MARKDOWN, encoding="utf-8")
+    (tmp_path / "c.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
+    (tmp_path / ".hidden.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "out.txt").symlink_to(SEED)  # a link out of the folder
+    os.mkfifo(tmp_path / "pipe.txt")
+    walked = walk(tmp_path, tmp_path / "missing.txt")
+    opened: list[Any] = []
+    real_open = os.open
+    monkeypatch.setattr(os, "open", lambda path, *a, **k: opened.append(path) or real_open(path, *a, **k))
+    entries = bounded(lambda: ingest.list_inputs([str(tmp_path), str(tmp_path / "missing.txt")]))
+    assert opened == []
+    assert [e.size for e in entries if e.to_read] == [len(MARKDOWN.encode()), 40, len(REPORT.encode())]
+    assert [repr(ingest.read_entry(e)) for e in entries] == [repr(s) for s in walked]
+    assert [e.display for e in entries] == [s.path for s in walked]
+
+
+def test_reading_a_listed_entry_never_raises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "r.txt").write_text(REPORT, encoding="utf-8")
+    (entry,) = ingest.list_inputs([str(tmp_path)])
+
+    def breaks(*args: Any, **kwargs: Any) -> Source:
+        raise RecursionError("injected")
+
+    monkeypatch.setattr(ingest.walk, "read_file", breaks)
+    source = ingest.read_entry(entry)
+    assert source.path == entry.display and source.error and source.error.startswith(ingest.INTERNAL_ERROR)
+    assert [n.code for n in source.notes] == ["internal_error"] and "RecursionError: injected" in source.notes[0].detail
