@@ -55,11 +55,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--profile", type=int, default=0, help="print the N most expensive functions (cumulative)")
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--index-agencies", type=int, default=None, help="set audit.render.regions.INDEX_AGENCIES")
     parser.add_argument("--check", type=Path, default=None, help="an output folder the pages must equal")
     args = parser.parse_args()
     if args.workers is not None:
         os.environ["XXGK_SITE_WORKERS"] = str(args.workers)
     result = load_result(args.corpus, BENCH / "out" / "site")
+    if args.index_agencies is not None:
+        from audit.render import regions
+
+        regions.INDEX_AGENCIES = args.index_agencies
     from audit.render.html import write_site
 
     print(f"audit from {Path(write_site.__code__.co_filename).parent}")

@@ -202,6 +202,9 @@ class AgencyPage(TypedDict):
     rules: dict[str, RuleView]  # the rules the page's findings cite
     rule_summary: list[RuleSummary]
     findings: list[FindingView]  # every finding of the page, for the overview table (most severe first)
+    # more than site.PAGE_REPORTS reports: each year's reports are on a page of their own
+    # (agency-<slug>-y<year>.html; the year sections here link there)
+    paged: NotRequired[bool]
 
 
 class MatrixCell(TypedDict):
@@ -266,6 +269,10 @@ class IndexPage(TypedDict):
     findings: list[FindingView]  # the findings table, most severe first (at most INDEX_FINDINGS of them)
     findings_total: int  # all findings of the run (the table may hold fewer)
     agency_names: list[str]  # for the agency filter
+    # beyond audit.render.regions.INDEX_AGENCIES agency pages: regions × levels instead of the
+    # matrix and the document list (both then on each region's page)
+    regions: NotRequired[list[Any]]
+    levels: NotRequired[list[str]]
 
 
 class Site(TypedDict):

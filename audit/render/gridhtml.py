@@ -18,6 +18,7 @@ from markupsafe import Markup
 from audit.render.grids import CellView, Grid, TableView
 
 SEVERITY_WORD = {"error": "错误", "warning": "警告", "info": "提示"}
+DISPLAY_CHARS = 200  # a quoted line longer than this is shortened on screen (the JSON twin keeps it whole)
 CLIP = 40  # characters of a cell's text shown in the grid (its title and the twin keep it whole)
 
 
@@ -177,3 +178,72 @@ def table_html(t: TableView) -> str:
 
 def tables_html(tables: list[TableView]) -> Markup:
     return Markup("".join(table_html(t) for t in tables))
+
+
+def _loc(source: str | None, line: Any, page: Any) -> str:
+    at = "" if page is None else f" 第{page}页"
+    return f"{(source or '?').split('/')[-1]}{at}:{'?' if line is None else line}"
+
+
+def finding_html(f: dict[str, Any], rules: dict[str, Any]) -> str:
+    """One finding as the pages list it (what the macro `finding` wrote): its badges, message,
+    location with expected and actual values, and the quoted lines with the failing value marked."""
+    sev, fid = esc(f["severity"]), esc(f["id"])
+    year = "-" if f["year"] is None else f["year"]
+    out = [
+        f'<li class="finding {sev}{" waived" if f["waived"] else ""}" id="f-{fid}" data-finding="{fid}" '
+        f'data-rule="{esc(f["rule"])}" data-filter-item data-severity="{sev}" data-year="{esc(year)}" '
+        f'data-agency="{esc(f["agency"] or "")}">\n  <div class="head">\n'
+        f'    <span class="badge {sev}">{esc(f["severity_label"])}</span>\n'
+    ]
+    if f["new"]:
+        out.append('<span class="badge new">新增</span>')
+    elif f["new"] is False:
+        out.append('<span class="badge old">基线已有</span>')
+    rule = rules.get(f["rule"]) if f["rule"] in rules else None
+    rationale = rule["rationale"] if rule is not None else ""
+    out.append(f'    <code class="rule" title="{esc(rationale)}">{esc(f["rule"])}</code>\n')
+    if f["rule_title"]:
+        out.append(f'<span class="muted small">{esc(f["rule_title"])}</span>')
+    out.append(f'    <span class="fid mono" title="问题编号（跨次运行稳定）">#{fid}</span>\n  </div>\n')
+    out.append(f'  <p class="msg">{esc(f["message"])}</p>\n')
+    waived = f["waived"]
+    if waived:
+        out.append(
+            f'<p class="waiver small">已豁免（不计入门禁）：{esc(waived["reason"])}　审核人 {esc(waived["reviewer"])}，'
+            f"有效期至 {esc(waived['expires'])}</p>"
+        )
+    if f["where"] or f["expected"] is not None or f["actual"] is not None:
+        out.append('  <p class="ea">\n')
+        if f["where"]:
+            where = esc(f["where"])
+            out.append(
+                f'位置：<a class="to-cell" href="{esc(f["href"])}">{where}</a>' if f["href"] else f"位置：{where}"
+            )
+        labels = rule or {}
+        if f["expected"] is not None:
+            label = f"（{esc(labels['expected_label'])}）" if labels.get("expected_label") else ""
+            out.append(f'　应为{label} <b class="num">{esc(f["expected"])}</b>')
+        if f["actual"] is not None:
+            label = f"（{esc(labels['actual_label'])}）" if labels.get("actual_label") else ""
+            out.append(f'　实为{label} <b class="num">{esc(f["actual"])}</b>')
+        out.append("  </p>\n")
+    out.append('  <ul class="evidence">\n')
+    for e in f["evidence"]:
+        source, line = e["source"], e["line"]
+        out.append(
+            f'    <li><span class="loc mono" title="{esc(source or "")}:{esc(line)}">'
+            f"{esc(_loc(source, line, e.get('page')))}</span>"
+        )
+        marked = e.get("marked")
+        if marked:
+            out.append(f"<q>{esc(marked[0])}<mark>{esc(marked[1])}</mark>{esc(marked[2])}</q>")
+        elif e["text"]:
+            out.append(f"<q>{esc(_clip(e['text'], DISPLAY_CHARS))}</q>")
+        out.append("</li>\n")
+    out.append("  </ul>\n</li>\n")
+    return "".join(out)
+
+
+def findings_html(items: list[dict[str, Any]], rules: dict[str, Any]) -> Markup:
+    return Markup("".join(finding_html(f, rules) for f in items))

@@ -193,19 +193,53 @@ def _grid(
                 "key": r,
                 "label": ROW_ZH[table].get(r, r),
                 "sub": table == "applications" and "." in r,
-                "cells": [
-                    cell_view(
-                        (table, r, c),
-                        cells.get((table, r, c)),
-                        marks.get((table, r, c), []),
-                        undecided.get((table, r, c), []),
-                    )
-                    for c in columns
-                ],
+                "cells": _row_cells(table, r, columns, cells, marks, undecided),
             }
             for r in rows
         ],
     }
+
+
+def _row_cells(
+    table: str,
+    row: str,
+    columns: list[str],
+    cells: Cells,
+    marks: dict[Key, list[CellMark]],
+    undecided: dict[Key, list[str]],
+) -> list[CellView]:
+    """The cells of one grid row; an unmarked number (nearly every cell) is built inline."""
+    out: list[CellView] = []
+    for column in columns:
+        key = (table, row, column)
+        cell = cells.get(key)
+        if (
+            cell is not None
+            and cell["value"] is not None
+            and not cell["blank"]
+            and not cell["placeholder"]
+            and not marks.get(key)
+            and not undecided.get(key)
+            and column not in A20_LITERAL_FIELDS
+        ):
+            raw = cell["raw"]
+            out.append(
+                {
+                    "row": row,
+                    "column": column,
+                    "state": "number",
+                    "text": _number(cell["value"]),
+                    "raw": None if raw is None else str(raw),
+                    "line": cell["line"],
+                    "fail": False,
+                    "severity": None,
+                    "marks": [],
+                    "undecided": [],
+                }
+            )
+        else:
+            out.append(cell_view(key, cell, marks.get(key, []), undecided.get(key, [])))
+    return out
 
 
 def _present(cells: Cells, table: str, axis: int) -> list[str]:

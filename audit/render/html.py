@@ -18,10 +18,9 @@ import jinja2
 import markupsafe
 
 from audit.model import Fault, RunResult
-from audit.render.gridhtml import cells_html, tables_html
+from audit.render.gridhtml import DISPLAY_CHARS, cells_html, findings_html, tables_html
 
 TEMPLATES = Path(__file__).parent / "templates"
-DISPLAY_CHARS = 200  # a quoted line longer than this is shortened on screen (the JSON twin keeps it whole)
 
 
 def clip(text: Any, limit: int = DISPLAY_CHARS) -> str:
@@ -42,6 +41,7 @@ def environment() -> jinja2.Environment:
     env.filters["clip"] = clip
     env.globals["cells_html"] = cells_html
     env.globals["tables_html"] = tables_html
+    env.globals["findings_html"] = findings_html
     # the same on every page of a run: rendered once, not once per page
     styles: dict[tuple[tuple[str, str], ...], markupsafe.Markup] = {}
 
@@ -97,7 +97,8 @@ def _write_page(out_dir: Path, name: str, template: str, context: Any, faults: l
     except Exception as exc:  # noqa: BLE001 - one page that cannot be rendered never loses the others
         if faults is None:
             raise
-        ids = [d["id"] for g in context.get("reports", []) for d in g["documents"]] if name != "index" else []
+        groups = context.get("reports") or ([context["group"]] if "group" in context else [])
+        ids = [d["id"] for g in groups for d in g["documents"]] if name != "index" else []
         faults.append(Fault.of(f"render {name}.html", exc, document=ids[0] if ids else None))
         if name != "index":
             return False
@@ -107,6 +108,7 @@ def _write_page(out_dir: Path, name: str, template: str, context: Any, faults: l
     return True
 
 
+STALE = ("agency-*.html", "agency-*.json", "region-*.html", "region-*.json")  # pages of an earlier run
 _ENV: list[jinja2.Environment] = []  # the environment of the site being written (compiled once, forked with it)
 
 
@@ -120,8 +122,9 @@ def write_site(result: RunResult, out_dir: Path, faults: list[Fault] | None = No
     left in `out_dir` (agency-*.html and their twins) are removed: no link leads to them, and a
     reviewer opening one would read an old audit as current.
     """
+    from audit.render import regions as places
     from audit.render.pagepool import PageJob, run_pages, workers_for
-    from audit.render.site import _Run, index_findings, index_page, page_tasks, site_tool
+    from audit.render.site import _Run, index_findings, index_page, page_tasks, region_pages, site_tool
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -130,7 +133,9 @@ def write_site(result: RunResult, out_dir: Path, faults: list[Fault] | None = No
     run = _Run(result)
     tasks = page_tasks(run)
     workers = workers_for(len(run.docs))
-    job = PageJob(run, tasks, tool, _ENV[0], out_dir, faults is not None, _write_page)
+    job = PageJob(
+        run, tasks, tool, _ENV[0], out_dir, faults is not None, _write_page, len(tasks) > places.INDEX_AGENCIES
+    )
     if workers > 1:
         listed = {id(f) for f in index_findings(run)}
         job.wanted = {
@@ -139,14 +144,19 @@ def write_site(result: RunResult, out_dir: Path, faults: list[Fault] | None = No
     results = run_pages(job, workers)
     summaries = [s for r in results for s in r.summaries]
     index_faults: list[Fault] | None = [] if faults is not None else None
-    _write_page(out_dir, "index", "index.html.j2", index_page(run, summaries, tool), index_faults)
+    index = index_page(run, summaries, tool)
+    _write_page(out_dir, "index", "index.html.j2", index, index_faults)
+    regions = region_pages(index, summaries, tool)
+    for region in regions:
+        _write_page(out_dir, region["region"]["slug"], "region.html.j2", region, index_faults)
     if faults is not None and index_faults is not None:  # every page's build, then the renderings (index first)
         faults += [f for r in results for f in r.build_faults] + index_faults
         faults += [f for r in results for f in r.render_faults]
     written = [out_dir / "index.html", out_dir / "index.json"]
+    written += [out_dir / f"{r['region']['slug']}.{ext}" for r in regions for ext in ("html", "json")]
     written += [out_dir / name for r in results for name in r.written]
     kept = set(written)
-    for stale in set(out_dir.glob("agency-*.html")) | set(out_dir.glob("agency-*.json")):
+    for stale in {p for pattern in STALE for p in out_dir.glob(pattern)}:
         if stale not in kept:
             stale.unlink(missing_ok=True)
     return written

@@ -27,7 +27,7 @@ import jinja2
 
 from audit.model import Fault
 from audit.render.context import AgencyPage
-from audit.render.site import PageSummary, agency_pages, summarize
+from audit.render.site import PageSummary, agency_pages, split_page, summarize
 
 POOL_DOCUMENTS = 400  # fewer documents are written in-process: a fork costs more than it saves
 CHUNKS_PER_WORKER = 8  # tasks per worker: big agencies do not leave one worker doing the tail alone
@@ -55,6 +55,7 @@ class PageJob:
     out_dir: Path
     guarded: bool  # faults are collected (else the first exception propagates)
     write_page: Callable[[Path, str, str, Any, list[Fault] | None], bool]
+    places: bool = False  # find each agency's region and level (the index lists regions)
     wanted: set[Position] = field(default_factory=set)  # findings the index lists
 
     def run_chunk(self, chunk: list[int], send_findings: bool) -> ChunkResult:
@@ -65,10 +66,10 @@ class PageJob:
             key, docs = self.tasks[i]
             pages: list[AgencyPage] = agency_pages(self.run, key, docs, self.tool, build_faults)
             for page in pages:
-                slug = page["agency"]["slug"]
-                if self.write_page(self.out_dir, slug, "agency.html.j2", page, render_faults):
-                    out.written += [f"{slug}.html", f"{slug}.json"]
-                out.summaries.append(summarize(page))
+                out.summaries.append(summarize(page, self.run if self.places else None))
+                for name, template, context in split_page(page):
+                    if self.write_page(self.out_dir, name, template, context, render_faults):
+                        out.written += [f"{name}.html", f"{name}.json"]
             ids = [str(d["id"]) for d in docs]
             if send_findings:
                 shown = {link["id"] for s in out.summaries for link, _, _ in s["documents"]}

@@ -14,6 +14,7 @@ from collections import defaultdict
 from typing import Any, TypedDict
 
 from audit.model import SEVERITIES, Fault, RunResult
+from audit.render import regions
 from audit.render.audit_json import finding_json, input_json
 from audit.render.context import (
     FORMAT_ZH,
@@ -50,6 +51,7 @@ from audit.render.context import (
 from audit.render.evidence import cell_span
 from audit.render.grids import KEY_FIGURES, CellMark, Cells, build_tables, cell_id, key_figures, place, where
 from audit.render.overview import INDEX_FINDINGS, by_severity, rule_summary
+from audit.render.regions import LEVELS, RegionPage, head_of, level_of, region_of_agency, region_rows
 from audit.render.versions import Line, VersionDiff, content_lines
 from audit.render.years import stored_versions, version_diffs, years_view
 from audit.validate.renderings import rendering_copies
@@ -69,7 +71,12 @@ class _Run:
             for r in result.frames.documents.to_dict("records")
         ]
         self.doc_ids = {d["id"] for d in self.docs}
-        self.page_of = {d["id"]: agency_slug(self._agency_key(d)) for d in self.docs}
+        # an agency with more than PAGE_REPORTS reports: each year's reports on a page of their own
+        reports: dict[str | None, int] = defaultdict(int)
+        for d in self.docs:
+            reports[self._agency_key(d)] += d["kind"] == "annual_report"
+        self.paged = {key for key, n in reports.items() if n > PAGE_REPORTS}
+        self.page_of = {d["id"]: self._page(d) for d in self.docs}
         self.findings_by_doc: dict[str | None, list[FindingView]] = defaultdict(list)
         for row in result.findings.to_dict("records"):
             view = self.finding_view({str(k): v for k, v in row.items()})
@@ -102,6 +109,13 @@ class _Run:
     @staticmethod
     def _agency_key(doc: dict[str, Any]) -> str | None:
         return doc.get("agency_key") or doc.get("agency") or None
+
+    def _page(self, doc: dict[str, Any]) -> str:
+        """The page a document is shown on (without .html)."""
+        key = self._agency_key(doc)
+        if key in self.paged and doc["kind"] == "annual_report":
+            return year_page(agency_slug(key), doc.get("year"))
+        return agency_slug(key)
 
     def lines_of(self, doc_id: str) -> list[Line]:
         """The text a version diff compares: the document's non-empty normalised lines."""
@@ -312,6 +326,56 @@ def _marks(
 # -- the pages --------------------------------------------------------------------------------------
 
 
+PAGE_REPORTS = 60  # an agency with more reports has a page per year (its page keeps the overview)
+
+
+def year_page(slug: str, year: int | None) -> str:
+    """The page of an agency's reports of one year (agencies of more than PAGE_REPORTS reports)."""
+    return f"{slug}-{year_anchor(year)}"
+
+
+def split_page(page: AgencyPage) -> list[tuple[str, str, Any]]:
+    """(name, template, context) of the files an agency page is written as: itself; for an agency
+    of more than PAGE_REPORTS reports, an overview whose year sections link to one page per year
+    holding the year's reports (tables, findings, version diffs)."""
+    slug = page["agency"]["slug"]
+    if not page.get("paged"):
+        return [(slug, "agency.html.j2", page)]
+    files: list[tuple[str, str, Any]] = []
+    groups = []
+    for g in page["reports"]:
+        name = year_page(slug, g["year"])
+        files.append(
+            (
+                name,
+                "agency_year.html.j2",
+                {
+                    "page": "agency-year",
+                    "tool": page["tool"],
+                    "agency": page["agency"],
+                    "group": g,
+                    "rules": page["rules"],
+                },
+            )
+        )
+        groups.append(g | {"documents": [], "diffs": [], "href": f"{name}.html", "reports": len(g["documents"])})
+    where = {v["id"]: f"{year_page(slug, g['year'])}.html" for g in page["reports"] for v in g["documents"]}
+    view = page["years_view"]
+    columns = [c | {"href": where.get(c["document"], "") + c["href"]} for c in view["columns"]]
+    rows = [
+        r
+        | {
+            "cells": [
+                c | {"href": where.get(col["document"], "") + c["href"]} if "href" in c else c
+                for c, col in zip(r["cells"], view["columns"], strict=True)
+            ]
+        }
+        for r in view["rows"]
+    ]
+    overview = page | {"reports": groups, "years_view": {"columns": columns, "rows": rows}}
+    return [(slug, "agency.html.j2", overview), *files]
+
+
 def site_tool(result: RunResult) -> dict[str, str]:
     import audit
 
@@ -338,8 +402,10 @@ def build_site(result: RunResult, faults: list[Fault] | None = None) -> Site:
     building the page without each document in turn) and recorded there; the index still lists it."""
     tool = site_tool(result)
     run = _Run(result)
-    agencies = [page for key, docs in page_tasks(run) for page in agency_pages(run, key, docs, tool, faults)]
-    return {"index": index_page(run, [summarize(a) for a in agencies], tool), "agencies": agencies}
+    tasks = page_tasks(run)
+    agencies = [page for key, docs in tasks for page in agency_pages(run, key, docs, tool, faults)]
+    places = run if len(tasks) > regions.INDEX_AGENCIES else None
+    return {"index": index_page(run, [summarize(a, places) for a in agencies], tool), "agencies": agencies}
 
 
 def agency_pages(
@@ -413,7 +479,7 @@ def _agency_page(run: _Run, key: str | None, docs: list[dict[str, Any]], tool: d
     findings = [f for v in views for f in v["findings"]]
     undecided = [u for v in views for u in v["not_assessable"]]
     originals = sorted((v for v in reports if not v["is_copy"]), key=lambda v: year_sort(v["year"]))
-    return {
+    page: AgencyPage = {
         "page": "agency",
         "tool": tool,
         "agency": info,
@@ -428,6 +494,9 @@ def _agency_page(run: _Run, key: str | None, docs: list[dict[str, Any]], tool: d
         "rule_summary": rule_summary(findings),
         "findings": by_severity(findings),
     }
+    if key in run.paged:
+        page["paged"] = True
+    return page
 
 
 def _versions_note(versions: int, diffs: list[VersionDiff], same_numbers: int, unread: int, known: bool) -> str | None:
@@ -472,10 +541,13 @@ class PageSummary(TypedDict):
     counts: Counts
     unchecked: int
     filter: list[str]
+    place: tuple[str, str] | None  # (region, level) when the index lists regions (audit.render.regions)
 
 
-def summarize(page: AgencyPage) -> PageSummary:
+def summarize(page: AgencyPage, run: _Run | None = None) -> PageSummary:
+    """What the index needs of a page; with `run`, also where the agency sits (region, level)."""
     views = [v for g in page["reports"] for v in g["documents"]] + page["other_documents"]
+    slug = page["agency"]["slug"]
     years: dict[int | None, MatrixCell] = {}
     for group in page["reports"]:
         counts: Counts = {"error": 0, "warning": 0, "info": 0}
@@ -483,7 +555,9 @@ def summarize(page: AgencyPage) -> PageSummary:
             counts = add_counts(counts, v["counts"])
         years[group["year"]] = {
             "year": group["year"],
-            "href": f"{page['agency']['href']}#{year_anchor(group['year'])}",
+            "href": year_page(slug, group["year"]) + ".html"
+            if page.get("paged")
+            else f"{page['agency']['href']}#{year_anchor(group['year'])}",
             "documents": len(group["documents"]),
             "counts": counts,
             "unchecked": sum(v["unchecked"] for v in group["documents"]),
@@ -498,7 +572,13 @@ def summarize(page: AgencyPage) -> PageSummary:
         "counts": page["counts"],
         "unchecked": sum(c["unchecked"] for c in years.values()),
         "filter": sorted(kinds),
+        "place": None if run is None else _place(page, views, run),
     }
+
+
+def _place(page: AgencyPage, views: list[DocumentView], run: _Run) -> tuple[str, str]:
+    heads = (head_of(run.document_of[v["id"]]) for v in views if v["id"] in run.document_of)
+    return region_of_agency(page["agency"]["key"], page["agency"]["names"], heads), level_of(page["agency"]["key"])
 
 
 def index_findings(run: _Run) -> list[FindingView]:
@@ -521,7 +601,7 @@ def index_page(run: _Run, pages: list[PageSummary], tool: dict[str, str]) -> Ind
     every = [f for fs in run.findings_by_doc.values() for f in fs]
     undecided = [u for us in run.undecided_by_doc.values() for u in us]
     ordered = by_severity(every)
-    return {
+    index: IndexPage = {
         "page": "index",
         "tool": tool,
         "run": {
@@ -551,6 +631,40 @@ def index_page(run: _Run, pages: list[PageSummary], tool: dict[str, str]) -> Ind
         "findings_total": len(ordered),
         "agency_names": [p["agency"]["name"] for p in pages],
     }
+    if len(pages) > regions.INDEX_AGENCIES and all(p["place"] for p in pages):
+        # too many agencies for one table: regions × levels here, each region's agencies on its page
+        places = [p["place"] for p in pages if p["place"]]
+        reports = [sum(1 for _, kind, _ in p["documents"] if kind == "annual_report") for p in pages]
+        index["regions"] = region_rows(matrix, places, reports)
+        index["levels"] = list(LEVELS)
+        index["matrix"], index["documents"] = [], []
+    return index
+
+
+def region_pages(index: IndexPage, pages: list[PageSummary], tool: dict[str, str]) -> list[RegionPage]:
+    """The page of each region the index lists: its agencies (matrix rows, by level) and documents."""
+    if "regions" not in index:
+        return []
+    years = [y["year"] for y in index["years"]]
+    members: dict[str, list[PageSummary]] = defaultdict(list)
+    for p in pages:
+        if p["place"]:
+            members[p["place"][0]].append(p)
+    out: list[RegionPage] = []
+    for row in index["regions"]:
+        agencies = sorted(members[row["region"]], key=lambda p: LEVELS.index(p["place"][1]) if p["place"] else 0)
+        out.append(
+            {
+                "page": "region",
+                "tool": tool,
+                "region": row,
+                "levels": list(LEVELS),
+                "years": index["years"],
+                "matrix": [_matrix_row(p, years) | {"level": p["place"][1] if p["place"] else ""} for p in agencies],
+                "documents": [link for p in agencies for link, _, _ in p["documents"]],
+            }
+        )
+    return out
 
 
 def _matrix_row(page: PageSummary, years: list[int | None]) -> MatrixRow:
