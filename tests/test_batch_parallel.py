@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -135,6 +136,11 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.fixture(scope="module")
+def whole(folder: Path) -> tuple[object, ...]:
+    return _old_path([str(folder)])
+
+
 def _record_processes(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
     """Each chunk's extraction writes the id of the process it runs in to `log`."""
     import os
@@ -150,14 +156,14 @@ def _record_processes(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
 
 
 def test_chunks_in_workers_give_what_the_whole_batch_gives(
-    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    folder: Path, whole: tuple[Any, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import os
 
     monkeypatch.setattr(chunks, "workers", lambda: 2)
     monkeypatch.setattr(chunks, "CHUNK_FILES", 16)  # 9 chunks of 135 inputs, in 2 workers
     _record_processes(monkeypatch, tmp_path / "pids")
-    want = _old_path([str(folder)])
+    want = whole
     got = _chunked([str(folder)])
     pids = (tmp_path / "pids").read_text().split()
     # every chunk ran in a worker; the one holding x/solo.txt is extracted again here, as solo.txt
@@ -181,7 +187,9 @@ def test_a_small_batch_is_one_chunk_in_this_process(
     assert (tmp_path / "pids").read_text().split() == [str(os.getpid())]
 
 
-def test_a_chunk_whose_worker_dies_is_redone_here(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_chunk_whose_worker_dies_is_redone_here(
+    folder: Path, whole: tuple[Any, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A worker killed while it reads one chunk (out of memory, a crash in a C library): the pool
     breaks, the chunks not back yet are redone in this process, nothing is lost or doubled."""
     import os
@@ -196,4 +204,4 @@ def test_a_chunk_whose_worker_dies_is_redone_here(folder: Path, monkeypatch: pyt
         return real(documents)
 
     monkeypatch.setattr(chunks, "extract_rows", dies)
-    _assert_same(_chunked([str(folder)]), _old_path([str(folder)]))
+    _assert_same(_chunked([str(folder)]), whole)
