@@ -205,3 +205,17 @@ def test_a_chunk_whose_worker_dies_is_redone_here(
 
     monkeypatch.setattr(chunks, "extract_rows", dies)
     _assert_same(_chunked([str(folder)]), whole)
+
+
+def test_chunks_are_cut_by_files_and_by_bytes_in_order() -> None:
+    from audit.ingest import Entry
+
+    small = [Entry(f"t{k}.txt", size=10_000) for k in range(450)]
+    plan = chunks.plan_chunks(small, parts=8)  # 450 files for 8 chunks: 57 a chunk
+    assert [len(c) for c in plan] == [57] * 7 + [51]
+    assert [e for c in plan for e in c] == small
+    assert [len(c) for c in chunks.plan_chunks(small)] == [200, 200, 50]  # CHUNK_FILES at most
+    pdfs = [Entry(f"p{k}.pdf", size=chunks.CHUNK_BYTES // 3 + 1) for k in range(7)]
+    assert [len(c) for c in chunks.plan_chunks(pdfs)] == [2, 2, 2, 1]  # about CHUNK_BYTES a chunk
+    giant = [Entry("big.pdf", size=3 * chunks.CHUNK_BYTES), *small[:3]]
+    assert [len(c) for c in chunks.plan_chunks(giant)] == [1, 3]  # a file over the size is a chunk alone
