@@ -1,9 +1,11 @@
 """One audit run: inputs → sources → documents → frames → findings, as a RunResult.
 
-Stages run in order over the whole batch; each frame is checked against its schema at the stage
-boundary (pandera, imported only here because it is slow to import). No document can break a run:
-every stage catches a failure on one source or document as a Fault (audit.model), the rest goes on,
-and the faults become extraction.internal_error findings (the CLI then exits 2).
+The per-document stages (ingest, segment, extract) run on chunks of the inputs, in worker processes
+for a large batch or on a Dask cluster (audit.chunks); the others in order over the whole batch. Each
+frame is checked against its schema at the stage boundary (pandera, imported only here because it is
+slow to import). No document can break a run: every stage catches a failure on one source or
+document as a Fault (audit.model), the rest goes on, and the faults become extraction.internal_error
+findings (the CLI then exits 2).
 """
 
 from __future__ import annotations
@@ -16,10 +18,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from audit.extract.batch import extract_all
-from audit.ingest import read_paths
-from audit.model import Fault, Frames, RunResult, Source
-from audit.segment import segment
+from audit.chunks import audit_inputs, source_faults
+from audit.model import Fault, Frames, RunResult
 from audit.validate import load_rules, run_rules
 
 TIMINGS_ENV = "XXGK_TIMINGS"
@@ -54,16 +54,6 @@ def _check_frames(frames: Frames, faults: list[Fault]) -> None:
             faults.append(Fault(f"schema {name}", error, document=document))
 
 
-def _source_faults(sources: list[Source]) -> list[Fault]:
-    """Readers that failed inside the tool left a note (audit.ingest): they are faults of ingest."""
-    return [
-        Fault("ingest", note.detail, source=s.path, line=note.line)
-        for s in sources
-        for note in s.notes
-        if note.code == "internal_error"
-    ]
-
-
 def run_audit(
     paths: list[str],
     *,
@@ -72,6 +62,7 @@ def run_audit(
     db: str | None = None,
     exclude: list[str] | None = None,
     engine: str = "native",
+    scheduler: str | None = None,
 ) -> RunResult:
     """Audit every file under `paths`; never raises for a bad input (it becomes a finding) nor for a
     failure on one document (it becomes a fault and an extraction.internal_error finding).
@@ -82,18 +73,15 @@ def run_audit(
     cannot be used is a fault of the run: the audit goes on without history. `exclude`: folders the
     walk never enters (the run's own output folder). `engine`: "native", or "gx" to decide the rules
     that are table identities or value constraints with Great Expectations (audit.gx, imported only then).
+    `scheduler`: the address of a Dask scheduler that runs the per-document stages (audit.chunks).
     """
     started = datetime.now().astimezone().isoformat(timespec="seconds")
-    with timed("ingest") as t:
-        sources = read_paths(paths, exclude=exclude)
-        t["documents"] = len(sources)
-    faults = _source_faults(sources)
-    with timed("segment") as t:
-        documents = segment(sources, faults)
-        t["documents"] = len(documents)
-    with timed("extract") as t:
-        frames = extract_all(documents, faults)
-        t["documents"] = len(documents)
+    with timed("ingest+segment+extract") as t:
+        batch = audit_inputs(paths, exclude=exclude, scheduler=scheduler)
+        t["documents"] = len(batch.documents)
+        t |= {f"{stage}_cpu_seconds": round(spent, 4) for stage, spent in batch.seconds.items()}  # over all chunks
+    sources, documents, frames = batch.sources, batch.documents, batch.frames
+    faults = [*source_faults(sources), *batch.segment_faults, *batch.extract_faults]
     if validate_frames if validate_frames is not None else os.environ.get("XXGK_CHECK_FRAMES", "1") != "0":
         with timed("check_frames") as t:
             _check_frames(frames, faults)

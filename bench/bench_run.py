@@ -223,7 +223,7 @@ def _mb(n: float) -> str:
 
 
 def report(n: int, run: dict[str, Any], base: dict[str, float], scores: dict[str, Counter[str]]) -> list[str]:
-    docs = next((s["documents"] for s in run["stages"] if s["stage"] == "segment"), n)
+    docs = next((s["documents"] for s in run["stages"] if s["stage"] in ("segment", "ingest+segment+extract")), n)
     lines = [
         f"== {n:,} files → {docs:,} documents: whole run {run['seconds']:.1f} s, {docs / run['seconds']:,.1f} documents/s, "
         f"peak RSS {_mb(run['peak_rss'])} (process tree); site + audit {_mb(run['site_bytes'])}, "

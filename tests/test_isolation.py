@@ -254,14 +254,15 @@ def test_a_frame_breaking_its_schema_is_a_fault_of_that_document(
 ) -> None:
     import audit.pipeline as pipeline
 
-    real = pipeline.extract_all
+    real = pipeline.audit_inputs
 
-    def extract(documents: Any, faults: Any) -> Any:
-        frames = real(documents, faults)
-        frames.documents.loc[frames.documents["id"] == CULPRIT, "agency"] = float("nan")  # what NaN used to do
-        return frames
+    def inputs(*args: Any, **kw: Any) -> Any:
+        batch = real(*args, **kw)
+        documents = batch.frames.documents
+        documents.loc[documents["id"] == CULPRIT, "agency"] = float("nan")  # what NaN used to do
+        return batch
 
-    monkeypatch.setattr(pipeline, "extract_all", extract)
+    monkeypatch.setattr(pipeline, "audit_inputs", inputs)
     code, audit, _ = run(tmp_path, str(SAMPLES))
     assert code == 2
     (fault,) = _internal_errors(audit)
