@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import filecmp
+import gc
 import os
 import pickle
 import pstats
@@ -61,6 +62,7 @@ def main() -> None:
     if args.workers is not None:
         os.environ["XXGK_SITE_WORKERS"] = str(args.workers)
     result = load_result(args.corpus, BENCH / "out" / "site")
+    gc.set_threshold(50_000, 20, 10)  # as `xxgk-audit run` sets it (audit/cli.py)
     if args.index_agencies is not None:
         from audit.render import regions
 

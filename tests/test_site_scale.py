@@ -93,6 +93,8 @@ def test_many_agencies_are_listed_by_region_and_level(
     write_site(built.result, out)
     index = json.loads((out / "index.json").read_text(encoding="utf-8"))
     assert index["matrix"] == [] and index["documents"] == []
+    assert index["inputs"] and all(i["status"] != "audited" or i["notes"] for i in index["inputs"])
+    assert index["run"]["inputs"] == len(built.result.sources)
     rows = index["regions"]
     assert sum(r["agencies"] for r in rows) == len(index["agency_names"])
     assert all(sum(r["levels"]) == r["agencies"] for r in rows)

@@ -270,7 +270,8 @@ class IndexPage(TypedDict):
     findings_total: int  # all findings of the run (the table may hold fewer)
     agency_names: list[str]  # for the agency filter
     # beyond audit.render.regions.INDEX_AGENCIES agency pages: regions × levels instead of the
-    # matrix and the document list (both then on each region's page)
+    # matrix and the document list (both then on each region's page); `inputs` then lists only the
+    # inputs not read whole (audit.json lists them all)
     regions: NotRequired[list[Any]]
     levels: NotRequired[list[str]]
 

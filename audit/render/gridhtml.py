@@ -247,3 +247,54 @@ def finding_html(f: dict[str, Any], rules: dict[str, Any]) -> str:
 
 def findings_html(items: list[dict[str, Any]], rules: dict[str, Any]) -> Markup:
     return Markup("".join(finding_html(f, rules) for f in items))
+
+
+def sparkline_html(t: dict[str, Any]) -> Markup:
+    """The trend of one key figure (audit.render.trend) as an inline SVG: a gap year is a dashed mark
+    across the whole height, never a point at 0."""
+    w, h, label = esc(t["width"]), esc(t["height"]), esc(t["label"])
+    out = [
+        f'<svg class="spark" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
+        f'role="img" aria-label="{label}"><title>{label}</title>'
+    ]
+    bottom = esc(t["height"] - 2)
+    out += [
+        f'<line class="gap {esc(p["gap"])}" data-year="{esc(p["year"])}" x1="{esc(p["x"])}" x2="{esc(p["x"])}" '
+        f'y1="2" y2="{bottom}"/>'
+        for p in t["points"]
+        if p["y"] is None
+    ]
+    out += [f'<polyline points="{esc(line)}"/>' for line in t["lines"]]
+    out += [
+        f'<circle data-year="{esc(p["year"])}" cx="{esc(p["x"])}" cy="{esc(p["y"])}" r="2.2"/>'
+        for p in t["points"]
+        if p["y"] is not None
+    ]
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+SORT_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def finding_rows_html(items: list[dict[str, Any]], show_agency: bool) -> Markup:
+    """The rows of a findings table (sortable, filterable; each links to its finding)."""
+    out = []
+    for f in items:
+        sev, year = esc(f["severity"]), f["year"]
+        waived = ' class="waived"' if f["waived"] else ""
+        badges = (' <span class="badge plain">已豁免</span>' if f["waived"] else "") + (
+            ' <span class="badge new">新增</span>' if f["new"] else ""
+        )
+        agency = f"<td>{esc(f['agency'] or '未识别机关')}</td>" if show_agency else ""
+        out.append(
+            f'  <tr data-filter-item data-severity="{sev}" data-rule="{esc(f["rule"])}" '
+            f'data-year="{esc("-" if year is None else year)}" data-agency="{esc(f["agency"] or "")}"{waived}>\n'
+            f'    <td data-sort="{SORT_RANK.get(f["severity"], 3)}"><span class="badge {sev}">'
+            f"{esc(f['severity_label'])}</span>{badges}</td>\n"
+            f'{agency}    <td data-sort="{esc(0 if year is None else year)}">{esc("年份不明" if year is None else year)}</td>\n'
+            f'    <td><span class="mono small">{esc(f["rule"])}</span></td>\n'
+            f'    <td><a href="{esc(f["link"])}">{esc(_clip(str(f["message"]), 120))}</a></td>\n'
+            "  </tr>\n"
+        )
+    return Markup("".join(out))

@@ -5,6 +5,12 @@ audit.render.site) and that object is written beside the page as JSON (`index.js
 `agency-<slug>.json`), like datasette's `.json` twins. Autoescape is always on: report text is
 untrusted input. The pages are self-contained — inline CSS, no script, no external URL, no web
 font — so they work offline from a file:// URL and print cleanly.
+
+A big run adds pages, never changes a small one's: an agency of more than site.PAGE_REPORTS
+reports has a page per year (`agency-<slug>-y2021.html`), and beyond regions.INDEX_AGENCIES
+agencies the index lists regions × levels, each region on its page (`region-<slug>.html`). The
+parts of a page repeated thousands of times (table cells, findings, trends) are written by
+audit.render.gridhtml; the agency pages are written in forked workers (audit.render.pagepool).
 """
 
 from __future__ import annotations
@@ -18,7 +24,14 @@ import jinja2
 import markupsafe
 
 from audit.model import Fault, RunResult
-from audit.render.gridhtml import DISPLAY_CHARS, cells_html, findings_html, tables_html
+from audit.render.gridhtml import (
+    DISPLAY_CHARS,
+    cells_html,
+    finding_rows_html,
+    findings_html,
+    sparkline_html,
+    tables_html,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -42,6 +55,8 @@ def environment() -> jinja2.Environment:
     env.globals["cells_html"] = cells_html
     env.globals["tables_html"] = tables_html
     env.globals["findings_html"] = findings_html
+    env.globals["finding_rows_html"] = finding_rows_html
+    env.globals["sparkline_html"] = sparkline_html
     # the same on every page of a run: rendered once, not once per page
     styles: dict[tuple[tuple[str, str], ...], markupsafe.Markup] = {}
 
@@ -61,7 +76,9 @@ def page_json(context: Any) -> str:
 
     Compact on purpose: json's C encoder only runs without `indent`, and a twin holds every cell.
     """
-    return json.dumps(context, ensure_ascii=False, allow_nan=False, separators=(",", ":")) + "\n"
+    # check_circular=False: a context is a tree built here (no cycles), and the check costs a dict
+    # insertion per list and dict
+    return json.dumps(context, ensure_ascii=False, allow_nan=False, check_circular=False, separators=(",", ":")) + "\n"
 
 
 def render_page(env: jinja2.Environment, template: str, context: Any) -> str:
@@ -160,3 +177,18 @@ def write_site(result: RunResult, out_dir: Path, faults: list[Fault] | None = No
         if stale not in kept:
             stale.unlink(missing_ok=True)
     return written
+
+
+def site_bytes(paths: list[Path]) -> int:
+    """The size of the pages written (pages and twins), in bytes."""
+    return sum(p.stat().st_size for p in paths if p.exists())
+
+
+def human_size(n: int) -> str:
+    """1234567 → 1.2 MB (binary units, one decimal)."""
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"

@@ -14,6 +14,7 @@ POOL_DOCUMENTS documents uses one per core.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -118,6 +119,7 @@ def run_pages(job: PageJob, workers: int) -> list[ChunkResult]:
         return [job.run_chunk(list(range(len(job.tasks))), False)]
     chunks = chunks_of(job.tasks, workers)
     _JOB = job
+    gc.freeze()  # the run's objects: never walked by a worker's collector (which would also copy every page)
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             results = list(pool.map(_work, [(c, True) for c in chunks]))
@@ -125,6 +127,7 @@ def run_pages(job: PageJob, workers: int) -> list[ChunkResult]:
         return [job.run_chunk(list(range(len(job.tasks))), False)]
     finally:
         _JOB = None
+        gc.unfreeze()
     for result in results:  # the views as the workers completed them
         for (doc, n), view in result.findings.items():
             job.run.findings_by_doc[doc][n].update(view)

@@ -638,6 +638,7 @@ def index_page(run: _Run, pages: list[PageSummary], tool: dict[str, str]) -> Ind
         index["regions"] = region_rows(matrix, places, reports)
         index["levels"] = list(LEVELS)
         index["matrix"], index["documents"] = [], []
+        index["inputs"] = [i for i in inputs if i["status"] != "audited" or i["notes"]]  # all: in audit.json
     return index
 
 
