@@ -104,16 +104,12 @@ def _chain_cells(ctx: Context, table: str, axis: str, ids: set[str]) -> dict[tup
     cells = [ctx.table_cells(table)]
     if ctx.history is not None and not ctx.history.cells.empty:
         cells.append(ctx.history.cells[ctx.history.cells["table"] == table])
-    frame = pd.concat(cells, ignore_index=True)
-    frame = frame[frame["document"].isin(ids)]
+    frame = pd.concat([c[c["document"].isin(ids)] for c in cells], ignore_index=True)
     other_axis = "row" if axis == "column" else "column"
-    return {
-        (str(doc), str(group), str(term)): (
-            float(value) if not is_missing(value) else math.nan,
-            None if is_missing(line) else int(line),
-        )
-        for doc, group, term, value, line in plain_rows(frame, "document", axis, other_axis, "value", "line")
-    }
+    keys = frame[["document", axis, other_axis]].astype(str)
+    values = frame["value"].astype("float64")  # NaN: blank or a placeholder
+    lines = [None if line != line else int(line) for line in frame["line"].astype("float64").tolist()]
+    return dict(zip(plain_rows(keys, *keys.columns), zip(values.tolist(), lines, strict=True), strict=True))
 
 
 @kind("year_chain", params=("table", "axis", "previous", "target"))

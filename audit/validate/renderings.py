@@ -59,8 +59,12 @@ def rendering_copies(frames: Frames, sources: list[Source]) -> dict[str, str]:
     texts = _Texts(sources)
     order = {doc: i for i, doc in enumerate(frames.documents["id"])}
     copies: dict[str, str] = {}
-    for _, group in docs.groupby(["agency_key", "year"], sort=False):
-        records: list[dict[str, Any]] = group.to_dict("records")  # type: ignore[assignment]
+    groups: dict[tuple[Any, Any], list[dict[str, Any]]] = defaultdict(list)
+    columns = list(docs.columns)
+    for row in plain_rows(docs, *columns):  # one pass: a frame's to_dict per small group is slow
+        record = dict(zip(columns, row, strict=True))
+        groups[(record["agency_key"], record["year"])].append(record)
+    for records in groups.values():
         members = sorted(records, key=lambda d: (-len(read[d["id"]]), order[d["id"]]))
         kept: list[dict[str, Any]] = []
         for doc in members:
