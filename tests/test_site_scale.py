@@ -85,6 +85,21 @@ def test_an_agency_of_many_reports_has_a_page_per_year(
     assert broken_links(out) == []
 
 
+def test_a_year_of_many_reports_continues_on_parts(
+    built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(site, "PAGE_REPORTS", 1)
+    out = tmp_path / "site"
+    write_site(built.result, out)
+    slug = agency_slug(LIXIA)
+    parts = [f"{slug}-y2021.html", f"{slug}-y2021-2.html"]  # the 2021 report, then its copy
+    assert sorted(p.name for p in out.glob(f"{slug}-y2021*.html")) == sorted(parts)
+    contexts = [json.loads((out / n.replace(".html", ".json")).read_bytes()) for n in parts]
+    assert [len(c["group"]["documents"]) for c in contexts] == [1, 1]
+    assert all(c["parts"] == parts for c in contexts) and not contexts[1]["group"]["diffs"]
+    assert broken_links(out) == []
+
+
 def test_many_agencies_are_listed_by_region_and_level(
     built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

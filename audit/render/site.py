@@ -76,6 +76,9 @@ class _Run:
         for d in self.docs:
             reports[self._agency_key(d)] += d["kind"] == "annual_report"
         self.paged = {key for key, n in reports.items() if n > PAGE_REPORTS}
+        # a second rendering of a report (its tables unread) → the report whose verdict stands for it
+        self.rendering_of = rendering_copies(result.frames, result.sources)
+        self.part_of = self._parts()
         self.page_of = {d["id"]: self._page(d) for d in self.docs}
         self.findings_by_doc: dict[str | None, list[FindingView]] = defaultdict(list)
         for row in result.findings.to_dict("records"):
@@ -103,8 +106,6 @@ class _Run:
         self.doc_by_id = {d["id"]: d for d in self.docs}
         self.document_of = {d.id: d for d in result.documents}  # the Document objects: text for version diffs
         self.stored = stored_versions(result.history)
-        # a second rendering of a report (its tables unread) → the report whose verdict stands for it
-        self.rendering_of = rendering_copies(result.frames, result.sources)
 
     @staticmethod
     def _agency_key(doc: dict[str, Any]) -> str | None:
@@ -114,8 +115,25 @@ class _Run:
         """The page a document is shown on (without .html)."""
         key = self._agency_key(doc)
         if key in self.paged and doc["kind"] == "annual_report":
-            return year_page(agency_slug(key), doc.get("year"))
+            return year_page(agency_slug(key), doc.get("year"), self.part_of[doc["id"]])
         return agency_slug(key)
+
+    def _parts(self) -> dict[str, int]:
+        """The part of its year's page each report of a paged agency is on: PAGE_REPORTS reports a
+        part, in the order the page lists them (originals, then copies)."""
+        years: dict[tuple[str | None, Any], list[dict[str, Any]]] = defaultdict(list)
+        for d in self.docs:
+            if d["kind"] == "annual_report" and self._agency_key(d) in self.paged:
+                years[(self._agency_key(d), d.get("year"))].append(d)
+        parts: dict[str, int] = {}
+        for members in years.values():
+            members.sort(
+                key=lambda d: bool(
+                    d.get("duplicate_of") or d.get("truncated_copy_of") or self.rendering_of.get(d["id"])
+                )
+            )
+            parts.update({d["id"]: i // PAGE_REPORTS for i, d in enumerate(members)})
+        return parts
 
     def lines_of(self, doc_id: str) -> list[Line]:
         """The text a version diff compares: the document's non-empty normalised lines."""
@@ -329,9 +347,10 @@ def _marks(
 PAGE_REPORTS = 60  # an agency with more reports has a page per year (its page keeps the overview)
 
 
-def year_page(slug: str, year: int | None) -> str:
-    """The page of an agency's reports of one year (agencies of more than PAGE_REPORTS reports)."""
-    return f"{slug}-{year_anchor(year)}"
+def year_page(slug: str, year: int | None, part: int = 0) -> str:
+    """The page of an agency's reports of one year (agencies of more than PAGE_REPORTS reports);
+    a year of more reports than that continues on parts 2, 3, …"""
+    return f"{slug}-{year_anchor(year)}" + (f"-{part + 1}" if part else "")
 
 
 def split_page(page: AgencyPage) -> list[tuple[str, str, Any]]:
@@ -343,23 +362,21 @@ def split_page(page: AgencyPage) -> list[tuple[str, str, Any]]:
         return [(slug, "agency.html.j2", page)]
     files: list[tuple[str, str, Any]] = []
     groups = []
+    where: dict[str, str] = {}
     for g in page["reports"]:
-        name = year_page(slug, g["year"])
-        files.append(
-            (
-                name,
-                "agency_year.html.j2",
-                {
-                    "page": "agency-year",
-                    "tool": page["tool"],
-                    "agency": page["agency"],
-                    "group": g,
-                    "rules": page["rules"],
-                },
-            )
-        )
-        groups.append(g | {"documents": [], "diffs": [], "href": f"{name}.html", "reports": len(g["documents"])})
-    where = {v["id"]: f"{year_page(slug, g['year'])}.html" for g in page["reports"] for v in g["documents"]}
+        docs = g["documents"]
+        parts = [docs[i : i + PAGE_REPORTS] for i in range(0, len(docs), PAGE_REPORTS)] or [[]]
+        names = [year_page(slug, g["year"], n) for n in range(len(parts))]
+        here = {v["id"]: f"{name}.html" for name, members in zip(names, parts, strict=True) for v in members}
+        diffs = [_diff_on(d, here, f"{names[0]}.html") for d in g["diffs"]]  # on the first part
+        for n, (name, members) in enumerate(zip(names, parts, strict=True)):
+            group = g | {"documents": members, "diffs": diffs if n == 0 else []}
+            context: dict[str, Any] = {"page": "agency-year", "tool": page["tool"], "agency": page["agency"]}
+            context |= {"group": group, "part": n + 1, "parts": [f"{other}.html" for other in names]}
+            context["rules"] = page["rules"]
+            files.append((name, "agency_year.html.j2", context))
+            where.update({v["id"]: f"{name}.html" for v in members})
+        groups.append(g | {"documents": [], "diffs": [], "href": f"{names[0]}.html", "reports": len(docs)})
     view = page["years_view"]
     columns = [c | {"href": where.get(c["document"], "") + c["href"]} for c in view["columns"]]
     rows = [
@@ -374,6 +391,16 @@ def split_page(page: AgencyPage) -> list[tuple[str, str, Any]]:
     ]
     overview = page | {"reports": groups, "years_view": {"columns": columns, "rows": rows}}
     return [(slug, "agency.html.j2", overview), *files]
+
+
+def _diff_on(diff: VersionDiff, pages: dict[str, str], page: str) -> VersionDiff:
+    """A version diff shown on `page`: its link to a version on another part of the year goes there."""
+    sides = {}
+    for side in ("a", "b"):
+        ref = diff[side]
+        other = pages.get(ref["id"], page)
+        sides[side] = ref | {"href": other + ref["href"]} if ref["href"] and other != page else ref
+    return diff | sides  # type: ignore[return-value]
 
 
 def site_tool(result: RunResult) -> dict[str, str]:
