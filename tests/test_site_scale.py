@@ -5,6 +5,7 @@ thresholds are lowered so that the small synthetic run of render_fixtures crosse
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from lxml import html as lxml_html
 from render_fixtures import LIXIA, LUAN, Built, build_run
 
-from audit.render import gridhtml, regions, site
+from audit.render import gridhtml, pagepool, regions, site
 from audit.render.context import agency_slug
 from audit.render.html import environment, write_site
 from audit.render.regions import UNKNOWN_REGION, level_of, region_of_agency
@@ -57,6 +58,24 @@ def test_the_pool_writes_what_one_process_writes(built: Built, tmp_path: Path, m
     # the index lists findings whose link to their cell was completed in a worker
     index = json.loads(two["index.json"])
     assert any(f["href"] and "-y20" in f["href"] for f in index["findings"])
+
+
+def test_a_worker_that_dies_leaves_the_pages_to_the_parent(
+    built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XXGK_SITE_WORKERS", "1")
+    write_site(built.result, tmp_path / "alone")
+    real = pagepool.PageJob.run_chunk
+
+    def dying(job: pagepool.PageJob, chunk: list[int], send_findings: bool) -> pagepool.ChunkResult:
+        if send_findings:  # in a worker: killed, as by the out-of-memory killer
+            os._exit(9)
+        return real(job, chunk, send_findings)
+
+    monkeypatch.setattr(pagepool.PageJob, "run_chunk", dying)
+    monkeypatch.setenv("XXGK_SITE_WORKERS", "2")
+    write_site(built.result, tmp_path / "pool")
+    assert files(tmp_path / "alone") == files(tmp_path / "pool")
 
 
 def test_an_agency_of_many_reports_has_a_page_per_year(

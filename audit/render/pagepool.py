@@ -9,7 +9,8 @@ line): the views the index lists are sent back and copied into the parent's, so 
 exactly what one process writes (tests/test_site_scale.py compares them byte for byte).
 
 $XXGK_SITE_WORKERS sets the number of workers (1: no pool); by default a run of at least
-POOL_DOCUMENTS documents uses one per core.
+POOL_DOCUMENTS documents uses one per core the process may use, at most MAX_WORKERS. A worker that
+dies (killed, out of memory) makes the parent write every page itself.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from audit.render.context import AgencyPage
 from audit.render.site import PageSummary, agency_pages, split_page, summarize
 
 POOL_DOCUMENTS = 400  # fewer documents are written in-process: a fork costs more than it saves
+MAX_WORKERS = 8  # by default: each worker's copy-on-write pages grow as it touches the run's objects
 CHUNKS_PER_WORKER = 8  # tasks per worker: big agencies do not leave one worker doing the tail alone
 
 Position = tuple[str, int]  # (document, index of the finding among the document's findings)
@@ -94,7 +96,10 @@ def workers_for(documents: int) -> int:
     configured = os.environ.get("XXGK_SITE_WORKERS")
     if configured:
         return max(1, int(configured))
-    return (os.cpu_count() or 1) if documents >= POOL_DOCUMENTS else 1
+    if documents < POOL_DOCUMENTS:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(cores, MAX_WORKERS)
 
 
 def chunks_of(tasks: list[tuple[str | None, list[dict[str, Any]]]], workers: int) -> list[list[int]]:
