@@ -271,7 +271,8 @@ class Source:
 
     path: str  # as given on the command line
     lines: list[str] = field(default_factory=list)
-    line_numbers: Sequence[int] = field(default_factory=list)  # a range where lines map one to one (no list of ints held)
+    # a range where lines map one to one (no list of ints held)
+    line_numbers: Sequence[int] = field(default_factory=list)
     original: list[str] = field(default_factory=list)
     encoding: str | None = None
     media_type: str = "text/plain"
