@@ -13,7 +13,8 @@ the peak of the samples taken during it. `other` is what no stage covers: interp
 Then audit.json is scored against the truth (confusion table of the four arithmetic rules) and the
 floor is timed here: read every file, decode it, one regex pass over every number, NFKC.
 --big adds 100,000 documents (generation alone takes minutes). Peak RSS sums each process's RSS:
-pages shared by a forked worker and its parent count twice (an upper bound).
+pages shared by a forked worker and its parent count twice (an upper bound); the peak PSS (sampled
+every 250 ms) counts them once — the tree's real share of memory.
 """
 
 from __future__ import annotations
@@ -74,25 +75,45 @@ def tree_rss(root: int) -> int:
     return total
 
 
-class Sampler(threading.Thread):
-    """(epoch seconds, bytes) of a process tree every `interval` seconds until it ends."""
+def tree_pss(root: int) -> int:
+    """Bytes of proportional set size of `root` and its descendants: a page shared by a forked worker
+    and its parent counts once in the sum (RSS counts it in each)."""
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                total += next(int(ln.split()[1]) * 1024 for ln in f if ln.startswith("Pss:"))
+        except (OSError, StopIteration, IndexError, ValueError):
+            continue
+        todo += _children(pid)
+    return total
 
-    def __init__(self, pid: int, interval: float = 0.05):
+
+class Sampler(threading.Thread):
+    """(epoch seconds, bytes) of a process tree's RSS every `interval` seconds until it ends, and its
+    PSS every `pss_every` samples (reading it walks the page tables: costlier)."""
+
+    def __init__(self, pid: int, interval: float = 0.05, pss_every: int = 5):
         super().__init__(daemon=True)
-        self.pid, self.interval = pid, interval
+        self.pid, self.interval, self.pss_every = pid, interval, pss_every
         self.samples: list[tuple[float, int]] = []
+        self.pss: list[tuple[float, int]] = []
         self.done = threading.Event()
 
     def run(self) -> None:
         while not self.done.is_set():
             self.samples.append((time.time(), tree_rss(self.pid)))
+            if len(self.samples) % self.pss_every == 1:
+                self.pss.append((time.time(), tree_pss(self.pid)))
             self.done.wait(self.interval)
 
-    def peak(self, start: float = 0.0, end: float = float("inf")) -> int:
+    def peak(self, start: float = 0.0, end: float = float("inf"), *, pss: bool = False) -> int:
         """The highest sample taken between start and end, or the last one before end (a stage
         shorter than the interval)."""
-        inside = [rss for t, rss in self.samples if start <= t <= end]
-        before = [rss for t, rss in self.samples if t < start]
+        samples = self.pss if pss else self.samples
+        inside = [size for t, size in samples if start <= t <= end]
+        before = [size for t, size in samples if t < start]
         return max(inside) if inside else before[-1] if before else 0
 
 
@@ -121,9 +142,11 @@ def run_once(corpus: Path, work: Path, fmt: str) -> dict[str, Any]:
     stages = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     for s in stages:
         s["peak_rss"] = sampler.peak(s["start"], s["end"])
+        s["peak_pss"] = sampler.peak(s["start"], s["end"], pss=True)
     return {
         "seconds": ended - started,
         "peak_rss": sampler.peak(),
+        "peak_pss": sampler.peak(pss=True),
         "stages": stages,
         "exit_code": proc.returncode,
         "stdout": stdout.strip().splitlines()[-1:],
@@ -226,16 +249,19 @@ def report(n: int, run: dict[str, Any], base: dict[str, float], scores: dict[str
     docs = next((s["documents"] for s in run["stages"] if s["stage"] in ("segment", "ingest+segment+extract")), n)
     lines = [
         f"== {n:,} files → {docs:,} documents: whole run {run['seconds']:.1f} s, {docs / run['seconds']:,.1f} documents/s, "
-        f"peak RSS {_mb(run['peak_rss'])} (process tree); site + audit {_mb(run['site_bytes'])}, "
+        f"peak RSS {_mb(run['peak_rss'])}, PSS {_mb(run['peak_pss'])} (process tree); site + audit {_mb(run['site_bytes'])}, "
         f"store {_mb(run['store_bytes'])}",
-        f"   {'stage':<14}{'seconds':>9}{'docs/s':>10}{'share':>7}{'peak RSS':>11}",
+        f"   {'stage':<14}{'seconds':>9}{'docs/s':>10}{'share':>7}{'peak RSS':>11}{'peak PSS':>11}",
     ]
     covered = 0.0
     for s in run["stages"]:
         covered += s["seconds"]
         rate = f"{docs / s['seconds']:,.0f}" if s["seconds"] > 0 else "-"
         share = 100 * s["seconds"] / run["seconds"]
-        lines.append(f"   {s['stage']:<14}{s['seconds']:>9.2f}{rate:>10}{share:>6.0f}%{_mb(s['peak_rss']):>11}")
+        pss = _mb(s.get("peak_pss", 0))
+        lines.append(
+            f"   {s['stage']:<14}{s['seconds']:>9.2f}{rate:>10}{share:>6.0f}%{_mb(s['peak_rss']):>11}{pss:>11}"
+        )
     other = run["seconds"] - covered
     lines.append(f"   {'other':<14}{other:>9.2f}{'':>10}{100 * other / run['seconds']:>6.0f}%")
     floor_s = base["read_decode"] + base["regex"]
