@@ -68,12 +68,14 @@ def is_place_name(name: str) -> bool:
     """Whether `name` is nothing but a place (「历下区」, 「济南市历下区」, 「平潭综合实验区」)."""
     if not _PLACE_END.search(name):
         return False
+    if _PROVINCE.fullmatch(name) or _CITY.fullmatch(name):
+        return True
     rest = name
-    for level in (_PROVINCE, _CITY):
+    for level in (_PROVINCE, _CITY):  # the county-level (or lower) place after its province and city
         match = level.match(rest)
         if match and match.end() < len(rest):
             rest = rest[match.end() :]
-    return rest == name and bool(_CITY.fullmatch(name) or _PROVINCE.fullmatch(name)) or _whole_place(rest)
+    return _whole_place(rest)
 
 
 def _whole_place(rest: str) -> bool:

@@ -85,7 +85,9 @@ def read_metadata(doc: Document) -> dict[str, Any]:
     announced = _announced(lines[:_INTRO_LINES])
     period, period_line = _period(lines)
     signed, signed_line, signer = _signed(lines, title)
-    agency, agency_line = _agency(_agency_candidates(kind, title, downloads, lines, signer, announced), lines)
+    headings = find_headings(lines)
+    candidates = _agency_candidates(kind, title, downloads, lines, signer, announced, headings)
+    agency, agency_line = _agency(candidates, lines)
     year, year_line = _year(kind, title, downloads, lines, (period, period_line), announced)
     published, published_line = _published(doc, lines)
     return {
@@ -103,7 +105,7 @@ def read_metadata(doc: Document) -> dict[str, Any]:
         "published_line": published_line,
         "signed": _iso(signed),
         "signed_line": signed_line,
-        "headings": find_headings(lines),
+        "headings": headings,
     }
 
 
@@ -207,11 +209,12 @@ def _agency_candidates(
     lines: Lines,
     signer: tuple[str, int] | None,
     announced: tuple[tuple[str | None, int | None], int] | None,
+    headings: list[dict[str, Any]],
 ) -> Iterator[tuple[str, int] | None]:
     """A report's agency, most reliable first: its title, 「现公布…年度报告」, a download link's title,
     a report named in 《》, the signature above the closing date, the subject of an opening clause
-    (「南溪区交通运输局根据…」) or of the overview's (「2022年,历下区坚持…」), and last the place whose government the report speaks for (「我区」)
-    when its portal, compiling or contact office names it. The contact office, the compiling office
+    (「南溪区交通运输局根据…」) or of the overview's (「2022年,历下区坚持…」), and last the place whose
+    government the report speaks for (「我区」) when its portal, compiling or contact office names it. The contact office, the compiling office
     and a leading group are never the body itself (domain.md §10.24). A guide names its body in its
     text (「…获取济南市历下区人民政府及…」). Evaluated lazily."""
     if title:
@@ -228,7 +231,7 @@ def _agency_candidates(
     yield signer
     yield _first_in_lines(A.from_subject, [(n, t) for n, t in intro[:_OPENING_LINES]], "")
     level = A.voice("\n".join(t for _, t in lines))
-    yield _overview_subject(lines[:_INTRO_LINES], level)
+    yield _overview_subject(lines, headings, level)
     portal = _first_in_lines(A.from_portal, lines, "门户网站")
     if portal and (level is None or A.place_of_office(portal[0], level)):
         yield portal
@@ -237,21 +240,19 @@ def _agency_candidates(
         yield _named(A.place_of_office(office[0], level), office[1]) if office else None
 
 
-_OVERVIEW_HEADING = re.compile(r"[\s|#*]*(?:[一1]\s*[、.．]|第一部分)\s*(?:总体情况|概述|基本情况)")
-
-
-def _overview_subject(lines: Lines, level: str | None) -> tuple[str, int] | None:
+def _overview_subject(lines: Lines, headings: list[dict[str, Any]], level: str | None) -> tuple[str, int] | None:
     """The place the overview's opening sentence names as its subject (「一、总体情况」 /
-    「2022年,历下区坚持…」) in a report that speaks for a place of that level."""
-    if not level or level == "department":
+    「2022年,历下区坚持…」) in a report that speaks for a place of that level: the sentence after
+    the heading on its line, else on the next line with text."""
+    if not level or level == "department" or not headings or headings[0]["section"] != "overview":
         return None
-    after = next((i for i, (_, text) in enumerate(lines) if _OVERVIEW_HEADING.match(text)), None)
-    if after is None:
-        return None
-    for number, text in lines[after + 1 : after + 3]:
-        if text.strip():
-            return _named(A.place_subject(text.strip(" |#*"), level), number)
-    return None
+    heading = headings[0]
+    at = next(i for i, (number, _) in enumerate(lines) if number == heading["line"])
+    text = lines[at][1]
+    rest = text[text.find(heading["title"]) + len(heading["title"]) :].strip(" |#*")
+    following = [(n, t.strip(" |#*")) for n, t in lines[at + 1 : at + 3] if t.strip(" |#*")]
+    number, sentence = (heading["line"], rest) if rest else following[0] if following else (0, "")
+    return _named(A.place_subject(sentence, level), number) if sentence else None
 
 
 def _agency(candidates: Iterator[tuple[str, int] | None], lines: Lines) -> tuple[str | None, int | None]:
