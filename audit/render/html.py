@@ -42,9 +42,27 @@ def clip(text: Any, limit: int = DISPLAY_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(jinja2.Environment):
+    """`{{ d.id }}` on a plain dict (every context is one) reads the key at once: jinja's own lookup
+    first tries the attribute, and the AttributeError it catches costs more than the rest of the
+    lookup. Same result: a plain dict has no attribute but dict's own (`items`, `get` …), which still
+    win over its keys."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 def environment() -> jinja2.Environment:
     """The jinja2 environment of the pages: autoescaped, strict about undefined names."""
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
