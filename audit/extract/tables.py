@@ -24,6 +24,20 @@ from dataclasses import dataclass, field
 
 from audit.extract import labels as L
 from audit.extract.cells import parse_cell
+from audit.extract.labels import (
+    A20_CAPTION,
+    A20_HEADER,
+    A20_ROW,
+    APP_GROUP,
+    APP_HEADER,
+    APP_ROW,
+    APP_START,
+    HEADING,
+    RL_HEADER,
+    RL_START,
+    TEXT,
+    UNKNOWN,
+)
 from audit.extract.tokens import BLANK, PIPES_ONLY, ROWEND, Token, several_values
 
 APPLICATIONS, REVIEW, ARTICLE20 = "applications", "review_litigation", "article20"
@@ -44,7 +58,7 @@ def _row_like(values: list[Token]) -> bool:
     return sum(1 for c in cells if c is not None and c.value is not None) >= 3
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     table: str
     key: str | None  # None: a label we do not know, or no label (its values are kept apart, never guessed)
@@ -145,29 +159,24 @@ class _Scanner:
             self.scan.rows.append(Row(self.zone, None, first, list(self.loose), unlabelled=True))
         self.loose = []
 
-    def touch(self, token: Token) -> None:
-        if self.zone:
-            self.scan.last[self.zone] = token
-
     # -- tokens ----------------------------------------------------------------------------
     def feed(self, token: Token) -> None:
         self.since_label += 1
-        if token.kind == ROWEND:
+        kind, text, _ = token
+        if kind == ROWEND:
             self.row_end(token)
             return
-        if token.kind == BLANK:
+        if kind == BLANK:
             self.value(token)
             return
-        cell = parse_cell(token.text)
+        cell = parse_cell(text)
         if cell is not None and not (cell.placeholder and self._in_label() and not cell.raw.isascii()):
             self.value(token)
             return
-        if (token.text[:1] in "增减新净" and WORDED.match(token.text)) or (
-            " " in token.text and several_values(token.text)
-        ):
+        if (text[:1] in "增减新净" and WORDED.match(text)) or (" " in text and several_values(text)):
             self.value(token)  # a value's place, and no value in it: `减4`, `3 5` (refused)
             return
-        self.label(token, L.classify(token.text))
+        self.label(token, L.classify(text))
 
     def _in_label(self) -> bool:
         """Inside a label we do not know yet (a merged label printed one character per line,
@@ -203,7 +212,7 @@ class _Scanner:
             if not values:
                 values += self.review_blanks  # blanks right before the first value: its row's
             values.append(token)  # all of them, up to the next label: 16 values are no 15
-            self.touch(token)
+            self.scan.last[REVIEW] = token
             return
         self.pre_label = ""
         row = self.row
@@ -215,61 +224,63 @@ class _Scanner:
         elif token.kind != BLANK or self.loose:
             # after a row whose numbers stood beside its label, a line of numbers of its own
             self.loose.append(token)
-        self.touch(token)
+        if self.zone:
+            self.scan.last[self.zone] = token
 
     def label(self, token: Token, label: L.Label) -> None:
-        if label.kind == L.UNKNOWN and token.text[-1:] in _GLUED_ENDS and GLUED.search(token.text):
+        if label.kind == UNKNOWN and token.text[-1:] in _GLUED_ENDS and GLUED.search(token.text):
             bare = L.classify(GLUED.sub(lambda m: m.group()[0], token.text))  # 「(六)其他处理0000000」
-            if bare.kind in (L.APP_ROW, L.A20_ROW):
+            if bare.kind in (APP_ROW, A20_ROW):
                 label = bare
         kind = label.kind
         self.review_blanks = []
-        if kind == L.APP_START:
+        if kind == APP_START:
             self.enter(APPLICATIONS, token, start=True)
             self.scan.app_header_seen = True
-        elif kind == L.APP_ROW:
+        elif kind == APP_ROW:
             if self.zone != APPLICATIONS:
                 self.enter(APPLICATIONS, token)
             self.open_row(APPLICATIONS, label.key, token)
-        elif kind == L.RL_START:
+        elif kind == RL_START:
             self.enter(REVIEW, token, start=True)
             self.scan.review_start = self.scan.review_start or token
-        elif kind == L.A20_CAPTION:
+        elif kind == A20_CAPTION:
             self.enter(ARTICLE20, token)
             self.caption = label.key
             self.caption_has_rows = False
             self.scan.a20_headers.setdefault(label.key or "", "")
-        elif kind == L.A20_ROW and (self.zone == ARTICLE20 or self._begins_inside_a20(token)):
+        elif kind == A20_ROW and (self.zone == ARTICLE20 or self._begins_inside_a20(token)):
             if self.zone is None:
                 self.enter(ARTICLE20, token)  # a fragment that begins inside the 第二十条 table
             self.open_row(ARTICLE20, label.key, token)
             self.caption_has_rows = True
-        elif kind == L.HEADING and "复议" in token.text and "诉讼" in token.text and REVIEW not in self.scan.seen:
+        elif kind == HEADING and "复议" in token.text and "诉讼" in token.text and REVIEW not in self.scan.seen:
             self.enter(REVIEW, token, start=True)  # 「四、…行政复议、行政诉讼情况」: what follows is that table
-        elif kind in (L.HEADING, L.TEXT):
+        elif kind in (HEADING, TEXT):
             self.leave()
-        elif kind == L.APP_GROUP:
+        elif kind == APP_GROUP:
             if self.zone == APPLICATIONS:
                 self.close_row()
         elif (
-            kind == L.RL_HEADER
+            kind == RL_HEADER
             and self.zone != REVIEW
             and REVIEW not in self.scan.seen
             and _REVIEW_ONLY.search(token.text)
         ):
             self.enter(REVIEW, token, start=True)  # the 「行政复议」 cell was lost, the outcome headers remain
             self.scan.review_start = token
-        elif kind == L.A20_HEADER and L.normalize_label(token.text) == "信息内容" and self._new_a20_block():
+        elif kind == A20_HEADER and L.normalize_label(token.text) == "信息内容" and self._new_a20_block():
             self.enter(ARTICLE20, token)  # a 第二十条 sub-table whose caption was lost
             self.caption = f"#{token.line}"
             self.caption_has_rows = False
             self.scan.a20_headers[self.caption] = ""
-        elif kind in (L.APP_HEADER, L.A20_HEADER, L.RL_HEADER):
+        elif kind in (APP_HEADER, A20_HEADER, RL_HEADER):
             self.header(token)
         else:
             self.unknown(token)
-        self.touch(token)
-        if self.zone is None and kind in (L.TEXT, L.HEADING):
+        if self.zone:
+            self.scan.last[self.zone] = token
+        if self.zone is None and kind in (TEXT, HEADING):
             self.outside = True  # narrative: the text did not begin inside a table
 
     def _begins_inside_a20(self, token: Token) -> bool:
@@ -300,7 +311,7 @@ class _Scanner:
             self.pre_line = token.line
             self.pre_label += L.normalize_label(token.text)
             label = L.classify(self.pre_label)
-            if label.kind == L.APP_ROW or (label.kind == L.A20_ROW and self._begins_inside_a20(token)):
+            if label.kind == APP_ROW or (label.kind == A20_ROW and self._begins_inside_a20(token)):
                 self.pre_label = ""
                 self.label(token, label)
             elif len(self.pre_label) > 60:
@@ -325,9 +336,9 @@ class _Scanner:
         """A label read in pieces (wrapped, or one character per line): what the pieces say together."""
         row.text += L.normalize_label(token.text)
         label = L.classify(row.text)
-        if label.kind == L.APP_GROUP:
+        if label.kind == APP_GROUP:
             self.row = None  # a group label (「(三)不予公开」), not a row
-        elif (label.kind, self.zone) in ((L.APP_ROW, APPLICATIONS), (L.A20_ROW, ARTICLE20)):
+        elif (label.kind, self.zone) in ((APP_ROW, APPLICATIONS), (A20_ROW, ARTICLE20)):
             row.key = label.key
             row.own_lines.add(token.line)
             if self.zone == ARTICLE20:
@@ -340,15 +351,14 @@ def scan_tables(tokens: Iterable[Token], *, ends_open: bool = False) -> TableSca
     scanner = _Scanner()
     last: Token | None = None
     last_cell: Token | None = None  # the last cell of the text (a row end after it closes nothing)
-    stream = iter(tokens)
-    token = next(stream, None)
-    while token is not None:
-        scanner.next = next(stream, None)
-        scanner.feed(token)
-        last = token
-        if token.kind != ROWEND:
-            last_cell = token
-        token = scanner.next
+    stream = tokens if isinstance(tokens, list) else list(tokens)
+    feed, count = scanner.feed, len(stream)
+    for k, token in enumerate(stream, start=1):
+        scanner.next = stream[k] if k < count else None
+        feed(token)
+    if stream:
+        last = stream[-1]
+        last_cell = next((token for token in reversed(stream) if token.kind != ROWEND), None)
     if scanner.zone is not None:
         scanner.scan.ended_at_document_end.add(scanner.zone)
     if ends_open and last_cell is not None and last_cell.kind != BLANK and parse_cell(last_cell.text) is not None:

@@ -26,7 +26,7 @@ row's cells are blank (§10.20); a row that simply ends (`| 规章 |`) has the t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from audit.extract.cells import is_value
@@ -52,17 +52,29 @@ class Token(NamedTuple):  # a tuple: created ~200 times per report, so cheap con
     line: int  # original 1-based line number
 
 
-def tokenize(lines: Iterable[tuple[int, str]]) -> Iterator[Token]:
+# Tokens are made by tuple.__new__ (in C) rather than Token(...) (a Python-level __new__): the same
+# tuples, several times cheaper to make.
+_new = tuple.__new__
+
+
+def tokenize(lines: Iterable[tuple[int, str]]) -> list[Token]:
+    """The tokens of `lines`, in order (a list: built in one loop, with no generator per line)."""
+    tokens: list[Token] = []
+    add = tokens.append
     bare_cell = False  # the previous line was a cell with no pipe: a lone `|` now is its separator
     for number, line in lines:
         stripped = line.strip()
         if not stripped:
             continue
         if "|" not in stripped:
-            if len(stripped) <= 16 and _PAGE_NUMBER.fullmatch(stripped):
+            size = len(stripped)
+            if size <= 16 and _PAGE_NUMBER.fullmatch(stripped):
                 continue
-            bare_cell = len(stripped) <= _MAX_CELL_CHARS
-            yield from _unpiped(number, stripped)
+            bare_cell = size <= _MAX_CELL_CHARS
+            if not bare_cell or " " not in stripped:
+                add(_new(Token, (CELL, stripped, number)))
+            else:
+                _split_values(tokens, number, stripped, _TRAILING_VALUES.search(stripped))
             continue
         if stripped == "|" and bare_cell:
             bare_cell = False
@@ -70,23 +82,25 @@ def tokenize(lines: Iterable[tuple[int, str]]) -> Iterator[Token]:
         bare_cell = False
         if "-" in stripped and _MD_SEPARATOR.fullmatch(stripped):
             continue
-        yield from _piped(number, stripped)
+        _piped(tokens, number, stripped)
+    return tokens
 
 
-def _piped(number: int, line: str) -> Iterator[Token]:
-    if set(line) <= {"|", " "}:
+def _piped(tokens: list[Token], number: int, line: str) -> None:
+    add = tokens.append
+    if not line.strip("| "):  # pipes and spaces only
         if line.startswith("|  ") and line.endswith("|"):  # `|  |  |`: a markdown row of blank cells
-            yield from (Token(BLANK, "", number) for _ in line[1:-1].split("|"))
-            yield Token(ROWEND, "", number)
+            tokens.extend(_new(Token, (BLANK, "", number)) for _ in line[1:-1].split("|"))
+            add(_new(Token, (ROWEND, "", number)))
             return
         # a lone pipe is one blank cell; a run of pipes is row padding
-        yield Token(BLANK, "", number) if line == "|" else Token(ROWEND, PIPES_ONLY, number)
+        add(_new(Token, (BLANK, "", number)) if line == "|" else _new(Token, (ROWEND, PIPES_ONLY, number)))
         return
     parts = line.split("|")
-    if line.endswith("|"):
-        parts = parts[:-1]
-    if line.startswith("|"):
-        parts = parts[1:]
+    if line[-1] == "|":
+        del parts[-1]
+    if line[0] == "|":
+        del parts[0]
     texts = [p.strip() for p in parts]
     last_content = len(texts) - 1
     while not texts[last_content]:
@@ -98,44 +112,36 @@ def _piped(number: int, line: str) -> Iterator[Token]:
     content_cells = 0
     for text in texts[: last_content + 1]:
         if not text:
-            yield Token(BLANK, "", number)
+            add(_new(Token, (BLANK, "", number)))
             continue
         content_cells += 1
-        if " " in text and several_values(text):
-            yield Token(CELL, text, number)  # `3 5` in one cell: one number letter-spaced, or two? unread
+        if " " not in text:
+            add(_new(Token, (CELL, text, number)))
+            continue
+        m = _TRAILING_VALUES.search(text)
+        if m is not None and m.start() == 0 and " " in m.group(1):
+            add(_new(Token, (CELL, text, number)))  # `3 5` in one cell: one number letter-spaced, or two? unread
         else:
-            yield from _split_values(number, text)
+            _split_values(tokens, number, text, m)
     if last_content < len(parts) - 1:
-        yield Token(ROWEND, "", number)  # empty cells or padding after the last cell with text
-    elif content_cells > 1 or line.startswith("|"):
-        yield Token(ROWEND, ROW_CLOSED, number)  # `| 550 |`, a markdown row of one cell, is a row too
+        add(_new(Token, (ROWEND, "", number)))  # empty cells or padding after the last cell with text
+    elif content_cells > 1 or line[0] == "|":
+        add(_new(Token, (ROWEND, ROW_CLOSED, number)))  # `| 550 |`, a markdown row of one cell, is a row too
 
 
-def _unpiped(number: int, line: str) -> Iterator[Token]:
-    if len(line) > _MAX_CELL_CHARS:
-        yield Token(CELL, line, number)
-        return
-    yield from _split_values(number, line)
-
-
-def _split_values(number: int, text: str) -> Iterator[Token]:
-    """A label followed by values (`规范性文件 26 26`, PDF rows) or several values (`26 26`)."""
-    if " " not in text:
-        yield Token(CELL, text, number)
-        return
-    m = _TRAILING_VALUES.search(text)
+def _split_values(tokens: list[Token], number: int, text: str, m: re.Match[str] | None) -> None:
+    """A label followed by values (`规范性文件 26 26`, PDF rows) or several values (`26 26`): `text`
+    holds a space, `m` is _TRAILING_VALUES searched in it."""
     if not m:
-        yield Token(CELL, text, number)
+        tokens.append(_new(Token, (CELL, text, number)))
         return
     label = text[: m.start(1)].strip()
-    values = m.group(1).split()
     if label and not _label_can_carry_values(label):
-        yield Token(CELL, text, number)
+        tokens.append(_new(Token, (CELL, text, number)))
         return
     if label:
-        yield Token(CELL, label, number)
-    for v in values:
-        yield Token(CELL, v, number)
+        tokens.append(_new(Token, (CELL, label, number)))
+    tokens.extend(_new(Token, (CELL, v, number)) for v in m.group(1).split())
 
 
 def several_values(text: str) -> bool:
