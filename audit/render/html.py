@@ -24,6 +24,7 @@ import jinja2
 import markupsafe
 
 from audit.model import Fault, RunResult
+from audit.render.dochtml import counts_html, doc_table_html, document_html, version_diff_html
 from audit.render.gridhtml import (
     DISPLAY_CHARS,
     cells_html,
@@ -75,6 +76,10 @@ def environment() -> jinja2.Environment:
     env.globals["findings_html"] = findings_html
     env.globals["finding_rows_html"] = finding_rows_html
     env.globals["sparkline_html"] = sparkline_html
+    env.globals["document_html"] = document_html
+    env.globals["version_diff_html"] = version_diff_html
+    env.globals["counts_html"] = counts_html
+    env.globals["doc_table_html"] = doc_table_html
     # the same on every page of a run: rendered once, not once per page
     styles: dict[tuple[tuple[str, str], ...], markupsafe.Markup] = {}
 
