@@ -12,7 +12,10 @@ whose worker died is redone in this process, so a run loses nothing to a worker.
 
 from __future__ import annotations
 
+import itertools
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from contextlib import suppress
@@ -23,6 +26,7 @@ from audit.extract.batch import Rows, extract_rows, fork_map, frames_of, join_ro
 from audit.ingest import Entry, list_inputs, read_entry
 from audit.model import Document, Fault, Frames, Source
 from audit.segment import copy_key, document_names, mark_copies_guarded, split_sources
+from audit.textspill import SpilledLines, adopt, spill
 
 # A chunk holds at most this many files and, past its first file, about this many bytes of input
 # (a chunk of PDFs is worth far fewer files than one of text); each worker gets several chunks.
@@ -61,9 +65,14 @@ class Batch:
     seconds: dict[str, float]  # CPU seconds per stage, summed over the chunks
 
 
-def audit_chunk(entries: list[Entry], names: dict[str, str]) -> Chunk:
+_SPILLED = itertools.count()
+
+
+def audit_chunk(entries: list[Entry], names: dict[str, str], spill_to: str | None = None) -> Chunk:
     """Read, segment and extract `entries` (module-level, so that it pickles to any worker); the
-    documents take their ids from `names` (path shown → name, for paths whose file name is shared)."""
+    documents take their ids from `names` (path shown → name, for paths whose file name is shared).
+    With `spill_to` (a folder), the sources' texts are written there and only handles to them come
+    back (audit.textspill): the parent of a large batch then holds no text."""
     clock = time.process_time()
     sources = [read_entry(entry) for entry in entries]
     read = time.process_time()
@@ -75,6 +84,8 @@ def audit_chunk(entries: list[Entry], names: dict[str, str]) -> Chunk:
     segmented = time.process_time()
     rows = extract_rows(documents)
     seconds = {"ingest": read - clock, "segment": segmented - read, "extract": time.process_time() - segmented}
+    if spill_to is not None:
+        spill(sources, os.path.join(spill_to, f"{os.getpid()}-{next(_SPILLED)}.texts"))
     return Chunk(sources, documents, keys, rows, faults, seconds)
 
 
@@ -104,10 +115,31 @@ def audit_inputs(paths: list[str], exclude: list[str] | None = None, scheduler: 
     if scheduler:
         parts = _on_cluster(scheduler, audit, [replace(e, path=os.path.abspath(e.path)) for e in entries])
     elif workers() > 1 and (len(to_read) >= PARALLEL_MIN_FILES or sum(e.size for e in to_read) >= PARALLEL_MIN_BYTES):
-        parts = fork_map(audit, plan_chunks(entries, workers() * CHUNKS_PER_WORKER))
+        parts = _spilled(audit, plan_chunks(entries, workers() * CHUNKS_PER_WORKER))
     else:
         parts = [audit(entries)]
     return join_chunks(parts)
+
+
+def _spilled(audit: Callable[..., Chunk], chunks: list[list[Entry]]) -> list[Chunk]:
+    """`audit` over `chunks` in forked workers, the texts spilled to files this process then holds
+    open without a name (audit.textspill.adopt): nothing is left on disk after the run."""
+    folder = tempfile.mkdtemp(prefix="xxgk-audit-texts-")
+    try:
+        parts = fork_map(partial(audit, spill_to=folder), chunks)
+        for path in sorted(
+            {
+                text.path
+                for part in parts
+                for s in part.sources
+                for text in (s.lines, s.original)
+                if isinstance(text, SpilledLines)
+            }
+        ):
+            adopt(path)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # files of chunks redone elsewhere, and the folder
+    return parts
 
 
 def join_chunks(parts: list[Chunk]) -> Batch:

@@ -270,16 +270,17 @@ class Source:
     """
 
     path: str  # as given on the command line
-    lines: list[str] = field(default_factory=list)
+    # lists, or handles to a spill file for a large batch (audit.textspill): read them, never change them
+    lines: Sequence[str] = field(default_factory=list)
     # a range where lines map one to one (no list of ints held)
     line_numbers: Sequence[int] = field(default_factory=list)
-    original: list[str] = field(default_factory=list)
+    original: Sequence[str] = field(default_factory=list)
     encoding: str | None = None
     media_type: str = "text/plain"
     size: int = 0
     error: str | None = None  # why it could not be read; then `lines` is empty
     # PDF: the page of each original line (pages[n - 1] for line n), cited in evidence; else empty.
-    pages: list[int] = field(default_factory=list)
+    pages: Sequence[int] = field(default_factory=list)
     # Why a file the folder walk met is not audited at all (an image, a data file, a FIFO, a link out
     # of the input folder): listed in the outputs, not a finding. None for every report input.
     skipped: str | None = None
@@ -325,13 +326,14 @@ class Document:
 
     def numbered_lines(self, *, with_chrome: bool = False) -> Iterator[tuple[int, str]]:
         """(original 1-based line number, normalised text) for each line of the document."""
-        for i in range(self.start, self.end):
-            if not with_chrome and i in self.chrome:
+        lines = self.source.lines[self.start : self.end]  # one read of a spilled text, not one per line
+        numbers = self.source.line_numbers[self.start : self.end]
+        for k, text in enumerate(lines):
+            if not with_chrome and self.start + k in self.chrome:
                 continue
-            text = self.source.lines[i]
-            if i == self.start and self.first_line_offset:
+            if k == 0 and self.first_line_offset:
                 text = text[self.first_line_offset :]
-            yield self.source.line_numbers[i], text
+            yield numbers[k], text
 
     def text(self) -> str:
         return "\n".join(t for _, t in self.numbered_lines())

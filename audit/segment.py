@@ -18,7 +18,7 @@ import os
 import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from audit.model import Document, Fault, Source
@@ -200,7 +200,7 @@ def _trim(page: _Page, classes: list[tuple[str, int]]) -> _Page:
     return page
 
 
-def _merge_tiny(pages: list[_Page], lines: list[str]) -> list[_Page]:
+def _merge_tiny(pages: list[_Page], lines: Sequence[str]) -> list[_Page]:
     """A page holding only a title or a footer joins the next page (the last one the previous)."""
 
     def tiny(p: _Page) -> bool:
@@ -225,7 +225,7 @@ def _merge_tiny(pages: list[_Page], lines: list[str]) -> list[_Page]:
     return merged
 
 
-def _split_at_titles(page: _Page, lines: list[str]) -> list[_Page]:
+def _split_at_titles(page: _Page, lines: Sequence[str]) -> list[_Page]:
     """Split a page holding several documents pasted together with no page chrome between them:
     before a report title that follows a complete report (or any report, when the new one starts
     afresh below its title: 「一、总体情况」 or an opening sentence), at a separator line
@@ -537,7 +537,7 @@ def _report_outline(content: list[str]) -> bool:
 
 def _content_lines(doc: Document) -> list[str]:
     """The document's non-empty content lines, stripped (what its content hash is made of)."""
-    lines = doc.source.lines[doc.start : doc.end]
+    lines = list(doc.source.lines[doc.start : doc.end])
     if doc.first_line_offset and lines:
         lines[0] = lines[0][doc.first_line_offset :]
     if doc.chrome:

@@ -61,7 +61,11 @@ def main() -> None:
         result = pickle.loads(args.result.read_bytes())
     else:
         result = run_audit([args.folder], validate_frames=False)
-        if args.result:
+        if args.result:  # a spilled text's file lives only as long as this process: pickle the text itself
+            for source in result.sources:
+                for part in ("lines", "original", "line_numbers", "pages"):
+                    if not isinstance(getattr(source, part), range):
+                        setattr(source, part, list(getattr(source, part)))
             args.result.write_bytes(pickle.dumps(result, protocol=5))
     import duckdb  # imported before the measurement, as a run has it by then
 

@@ -76,9 +76,10 @@ _SECTION_WORDS = (
 )
 
 
-def read_metadata(doc: Document) -> dict[str, Any]:
-    """The metadata columns of the documents frame for one document."""
-    lines = numbered_content(doc)
+def read_metadata(doc: Document, lines: Lines | None = None) -> dict[str, Any]:
+    """The metadata columns of the documents frame for one document (`lines`: its numbered_content,
+    when the caller has it already)."""
+    lines = numbered_content(doc) if lines is None else lines
     kind = doc.kind if doc.kind != "unknown" else classify_kind(doc)
     title = _with_name_line(find_title(doc), lines)
     downloads = download_titles(doc)
@@ -126,7 +127,7 @@ def _with_name_line(title: tuple[str, int] | None, lines: Lines) -> tuple[str, i
 
 def numbered_content(doc: Document) -> Lines:
     """What doc.numbered_lines() yields, as a list, built from slices (several times faster)."""
-    texts = doc.source.lines[doc.start : doc.end]
+    texts = list(doc.source.lines[doc.start : doc.end])
     if doc.first_line_offset and texts:
         texts[0] = texts[0][doc.first_line_offset :]
     pairs = list(zip(doc.source.line_numbers[doc.start : doc.end], texts, strict=True))
