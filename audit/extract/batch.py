@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from audit.extract.claims import claims_frame, read_claims
-from audit.extract.meta import read_metadata
+from audit.extract.meta import Lines, numbered_content, read_metadata
 from audit.extract.table_cells import read_tables
 from audit.model import (
     CELL_COLUMNS,
@@ -100,22 +100,24 @@ def extract_rows(documents: list[Document]) -> Rows:
     faults: list[Fault] = []
     for doc in documents:
         doc_id = doc.id
+        lines: Lines | None = None  # the document's numbered lines, read once for every extractor
         try:
-            meta = read_metadata(doc)
+            lines = numbered_content(doc)
+            meta = read_metadata(doc, lines)
         except Exception as exc:  # noqa: BLE001 - one document never stops the batch
             faults.append(Fault.of("extract (metadata)", exc, document=doc_id))
             meta = {}
         shapes: tuple[str | None, str | None] = (None, None)
         if (meta.get("kind") or doc.kind) not in ("guide", "unknown"):
             try:
-                tables = read_tables(doc.numbered_lines(), meta.get("year"))
+                tables = read_tables(numbered_content(doc) if lines is None else lines, meta.get("year"))
                 shapes = (tables.shape_applications, tables.shape_article20)
                 cell_rows.extend((doc_id, *c) for c in tables.cells)
                 issue_rows.extend({"document": doc_id, **i} for i in tables.issues)
             except Exception as exc:  # noqa: BLE001
                 faults.append(Fault.of("extract (tables)", exc, document=doc_id))
             try:
-                claim_rows.extend(read_claims(doc, year=meta.get("year")))
+                claim_rows.extend(read_claims(doc, year=meta.get("year"), lines=lines))
             except Exception as exc:  # noqa: BLE001
                 faults.append(Fault.of("extract (claims)", exc, document=doc_id))
         doc_rows.append(_document_row(doc, meta, shapes))

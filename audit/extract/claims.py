@@ -593,9 +593,15 @@ def claims_from_lines(
     return reader.rows
 
 
-def read_claims(doc: Document, tables_present: Iterable[str] = (), year: int | None = None) -> list[tuple[Any, ...]]:
-    """Rows of the claims frame for one report of `year` (tables_present is kept for callers that know them)."""
-    return claims_from_lines(doc.id, doc.numbered_lines(), year)
+def read_claims(
+    doc: Document,
+    tables_present: Iterable[str] = (),
+    year: int | None = None,
+    lines: Iterable[tuple[int, str]] | None = None,
+) -> list[tuple[Any, ...]]:
+    """Rows of the claims frame for one report of `year` (tables_present is kept for callers that know
+    them; `lines`: the document's numbered lines, when the caller has them already)."""
+    return claims_from_lines(doc.id, doc.numbered_lines() if lines is None else lines, year)
 
 
 def claims_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
