@@ -62,6 +62,7 @@ _SENTENCE_MARK = re.compile(r"[。，,；;：:!?！？]")
 _ANY_YEAR = re.compile(r"(?:19|20)\d{2}")
 # A separator line between documents pasted into one file (「=====」, 「-----」, 「*****」).
 _SEPARATOR = re.compile(r"[=\-*_~#＝－—·•\s]{3,}")
+_SEPARATOR_FIRST = frozenset("=-*_~#＝－—·•")  # (and any space: what a separator line starts with)
 # The first section of a report, and the opening sentence before it, that start a report with no title.
 _FIRST_SECTION = re.compile(r"[\s|]*一、\s*(?:总体情况|概述|基本情况)")
 _OPENING_MARKS = ("本报告", "本年报", "根据《中华人民共和国政府信息公开条例》", "现将", "现公布", "统计期限")
@@ -112,10 +113,22 @@ def _unless_after_latin(match: re.Match[str]) -> str:
     return match.group() if at == 0 or not "\u4e00" <= match.string[at - 1] <= "\u9fff" else ""
 
 
+def _has_pinyin(text: str) -> bool:
+    """Whether _PINYIN occurs in `text`: tried at each parenthesis only (str.find skips to them
+    several times faster than the pattern's search over a whole document)."""
+    for paren in "(（":
+        at = text.find(paren)
+        while at >= 0:
+            if _PINYIN.match(text, at):
+                return True
+            at = text.find(paren, at + 1)
+    return False
+
+
 def mirror_fold(text: str) -> str:
     """`text` with a mirror's damage undone for reading titles and marks: traditional characters
     folded (檔案 → 文件), pinyin inside words dropped. Plain text comes back as it is, cheaply."""
-    if ("(" in text or "（" in text) and _PINYIN.search(text):
+    if _has_pinyin(text):
         text = _PINYIN.sub(_unless_after_latin, text)
     if any(mark in text for mark in _TRADITIONAL_MARKS):
         for old, new in _SWAPPED_WORDS:
@@ -163,6 +176,30 @@ def classify_line(line: str) -> tuple[str, int]:
     if _ATTACHED.match(text):
         return ATTACHED, 0
     return CONTENT, 0
+
+
+def _classes(lines: Sequence[str]) -> list[tuple[str, int]]:
+    """classify_line of every line; the common text line (no chrome first character, no file name
+    or publication time) is told apart here without the call."""
+    classes: list[tuple[str, int]] = []
+    add = classes.append
+    for line in lines:
+        text = line.strip(_EDGE)
+        if (
+            text
+            and text[0] not in _CHROME_FIRST
+            and (
+                len(text) > _CHROME_MAX_CHARS
+                or ("发布时间" not in text and not text[-5:].lower().endswith(_FILE_ENDINGS))
+            )
+        ):
+            add(_CONTENT)
+        else:
+            add(classify_line(line))
+    return classes
+
+
+_CONTENT = (CONTENT, 0)
 
 
 def _pages(classes: list[tuple[str, int]]) -> list[_Page]:
@@ -236,8 +273,18 @@ def _split_at_titles(page: _Page, lines: Sequence[str]) -> list[_Page]:
     content = page.content
     texts = [chrome_free(lines[i]) for i in content]
     begin, headings, own_title = 0, 0, _report_title(texts, 0)
+    last = len(texts) - 1
     for k, text in enumerate(texts):
-        split = _split_here(texts, k, k - begin, headings, own_title) if k > begin else None
+        # _split_here splits only at a separator line, a report title (「报」 on this line or the
+        # next) or 「一、」: other lines skip the call
+        may_split = (
+            "报" in text
+            or "一、" in text
+            or (k < last and "报" in texts[k + 1])
+            or text[:1] in _SEPARATOR_FIRST
+            or text[:1].isspace()
+        )
+        split = _split_here(texts, k, k - begin, headings, own_title) if k > begin and may_split else None
         if split is not None:
             start, end = split
             starts.append((start, end))
@@ -326,7 +373,7 @@ def _starts_afresh(texts: list[str], k: int) -> bool:
 
 def _documents_of(source: Source) -> Iterator[tuple[Document, list[str]]]:
     """The documents of one source, each with its content lines (for the kind and the copies)."""
-    classes = [classify_line(line) for line in source.lines]
+    classes = _classes(source.lines)
     pages = _merge_tiny([_trim(p, classes) for p in _pages(classes)], source.lines)
     pages = [part for page in pages for part in _split_at_titles(page, source.lines)]
     for ordinal, page in enumerate(pages, start=1):
@@ -472,7 +519,10 @@ def find_title(doc: Document, *, within: int = 3) -> tuple[str, int] | None:
 def title_text(line: str) -> str:
     """A line as a title reads: without residue pipes, a converter's markdown marks (`# …`, `**…**`),
     the 《》 or quotes around it, a mirror's damage."""
-    text = _MARKDOWN_MARKS.sub("", chrome_free(line)).strip()
+    text = chrome_free(line)
+    if text[:1] == "#" or "**" in text:  # (what _MARKDOWN_MARKS needs to match at all)
+        text = _MARKDOWN_MARKS.sub("", text)
+    text = text.strip()
     if text and text[0] in '《“"「' and text[-1] in '》”"」':
         text = text[1:-1].strip()
     return mirror_fold(text)
