@@ -85,6 +85,7 @@ ROW_KEYS = {
     "findings": ["id"],
 }
 LINES_CHUNK = 2000  # documents whose text lines are built and appended at a time (bounds the memory)
+ROWS_CHUNK = 200_000  # cells or claims built and appended at a time
 
 
 def default_store() -> str:
@@ -400,7 +401,6 @@ class HistoryStore:
         in one transaction: a failure (a full disk, say) leaves the store as it was and raises StoreError."""
         import duckdb
 
-        tables = _run_tables(result)
         try:
             os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
             if self._held and os.path.isfile(self.path) and not os.path.getsize(self.path):
@@ -415,9 +415,10 @@ class HistoryStore:
                 for statement in _SCHEMA:
                     con.execute(statement)
                 _drop_keys(con)
-                stored_hashes = _stored(con, "documents", "content_hash", tables["documents"]["content_hash"])
-                stored_ids = _stored(con, "findings", "id", tables["findings"]["id"])
-                for name, frame in tables.items():
+                hashes = result.frames.documents["content_hash"].dropna()
+                stored_hashes = _stored(con, "documents", "content_hash", hashes)
+                stored_ids = _stored(con, "findings", "id", result.findings["id"].astype(str))
+                for name, frame in _run_tables(result):
                     key = "id" if name == "findings" else "content_hash"
                     _append(con, name, frame[~frame[key].isin(stored_ids if name == "findings" else stored_hashes)])
                 for chunk in _line_chunks(result, stored_hashes):
@@ -570,9 +571,10 @@ def _history_frames(
     )
 
 
-def _run_tables(result: RunResult) -> dict[str, pd.DataFrame]:
-    """The rows this run adds, one per content hash (a duplicate copy adds nothing); the text lines
-    come from _line_chunks."""
+def _run_tables(result: RunResult) -> Iterator[tuple[str, pd.DataFrame]]:
+    """The rows this run adds, one per content hash (a duplicate copy adds nothing), as (table, frame)
+    pairs: the documents and findings whole, the cells and claims in slices of ROWS_CHUNK rows, so
+    that the save never holds a second copy of the batch's frames; the text lines come from _line_chunks."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
     frames = result.frames
     docs = frames.documents
@@ -582,48 +584,25 @@ def _run_tables(result: RunResult) -> dict[str, pd.DataFrame]:
     docs = docs.drop_duplicates(ROW_KEYS["documents"]).drop(columns="_copy")
     hash_of = dict(zip(frames.documents["id"], frames.documents["content_hash"], strict=True))
     records: list[dict[str, Any]] = docs.to_dict("records")  # type: ignore[assignment]
-    documents = pd.DataFrame(
-        {
-            "content_hash": [r["content_hash"] for r in records],
-            "doc_id": [r["id"] for r in records],
-            "source": [r["source"] for r in records],
-            "agency_key": [_plain(r["agency_key"]) for r in records],
-            "year": pd.array([_plain(r["year"]) for r in records], dtype="Int64"),
-            "kind": [r["kind"] for r in records],
-            "format": [r["format"] for r in records],
-            "row_json": _dumps(docs, DOCUMENT_COLUMNS),
-            "first_seen": now,
-        }
+    yield (
+        "documents",
+        pd.DataFrame(
+            {
+                "content_hash": [r["content_hash"] for r in records],
+                "doc_id": [r["id"] for r in records],
+                "source": [r["source"] for r in records],
+                "agency_key": [_plain(r["agency_key"]) for r in records],
+                "year": pd.array([_plain(r["year"]) for r in records], dtype="Int64"),
+                "kind": [r["kind"] for r in records],
+                "format": [r["format"] for r in records],
+                "row_json": _dumps(docs, DOCUMENT_COLUMNS),
+                "first_seen": now,
+            }
+        ),
     )
-    cells = frames.cells.assign(content_hash=frames.cells["document"].map(hash_of))
-    cells = cells[cells["content_hash"].notna()].drop_duplicates(ROW_KEYS["cells"])
-    cells = pd.DataFrame(
-        {
-            "content_hash": cells["content_hash"].astype(str),
-            "table": cells["table"].astype(str),
-            "row": cells["row"].astype(str),
-            "column": cells["column"].astype(str),
-            "value": pd.to_numeric(cells["value"], errors="coerce").astype(float),
-            "raw": cells["raw"].astype("string"),  # missing → NULL
-            "blank": cells["blank"].fillna(False).astype(bool),
-            "placeholder": cells["placeholder"].fillna(False).astype(bool),
-            "line": pd.to_numeric(cells["line"], errors="coerce").astype("Int64"),
-        }
-    )
-    claims_in = frames.claims.assign(content_hash=frames.claims["document"].map(hash_of))
-    claims_in = claims_in[claims_in["content_hash"].notna()]
-    hashes = claims_in["content_hash"].astype(str)
-    first_doc = claims_in["document"].groupby(hashes, sort=False).transform("first")
-    claims_in = claims_in[claims_in["document"] == first_doc]  # a duplicate's claims are the original's
-    hashes = claims_in["content_hash"].astype(str)
-    claims = pd.DataFrame(
-        {
-            "content_hash": hashes.to_numpy(dtype=object),
-            "seq": (hashes.groupby(hashes, sort=False).cumcount() + 1).to_numpy(dtype="int64"),
-            "row_json": _dumps(claims_in, CLAIM_COLUMNS),
-        },
-        columns=["content_hash", "seq", "row_json"],
-    )
+    del docs, records
+    yield from _cell_slices(frames.cells, hash_of)
+    yield from _claim_slices(frames.claims, hash_of)
     f = result.findings
     findings = pd.DataFrame(
         {
@@ -639,4 +618,74 @@ def _run_tables(result: RunResult) -> dict[str, pd.DataFrame]:
             "first_seen": now,
         }
     ).drop_duplicates(ROW_KEYS["findings"])
-    return {"documents": documents, "cells": cells, "claims": claims, "findings": findings}
+    yield "findings", findings
+
+
+def _hash_codes(documents: pd.Series, hash_of: dict[str, Any]) -> pd.Series:
+    """Each row's document's content hash (None for an unknown document), as a category."""
+    return documents.astype(object).map(hash_of).astype("category")
+
+
+def _cell_slices(cells: pd.DataFrame, hash_of: dict[str, Any]) -> Iterator[tuple[str, pd.DataFrame]]:
+    """The cells of every content hash once (the first met), in slices of ROWS_CHUNK rows; which rows
+    are first is decided over the whole frame from integer codes, not from a copy of its strings."""
+    hashes = _hash_codes(cells["document"], hash_of)
+    keys = pd.DataFrame(
+        {
+            "h": hashes.cat.codes.to_numpy(),
+            **{c: cells[c].astype("category").cat.codes.to_numpy() for c in ("table", "row", "column")},
+        }
+    )
+    keep = (~keys.duplicated() & (keys["h"] >= 0)).to_numpy()
+    del keys
+    for start in range(0, len(cells), ROWS_CHUNK):
+        part = cells.iloc[start : start + ROWS_CHUNK][keep[start : start + ROWS_CHUNK]]
+        if part.empty:
+            continue
+        yield (
+            "cells",
+            pd.DataFrame(
+                {
+                    "content_hash": hashes.iloc[start : start + ROWS_CHUNK][keep[start : start + ROWS_CHUNK]].astype(
+                        str
+                    ),
+                    "table": part["table"].astype(str),
+                    "row": part["row"].astype(str),
+                    "column": part["column"].astype(str),
+                    "value": pd.to_numeric(part["value"], errors="coerce").astype(float),
+                    "raw": part["raw"].astype("string"),  # missing → NULL
+                    "blank": part["blank"].fillna(False).astype(bool),
+                    "placeholder": part["placeholder"].fillna(False).astype(bool),
+                    "line": pd.to_numeric(part["line"], errors="coerce").astype("Int64"),
+                }
+            ),
+        )
+
+
+def _claim_slices(claims: pd.DataFrame, hash_of: dict[str, Any]) -> Iterator[tuple[str, pd.DataFrame]]:
+    """The claims of the first document of each content hash (a duplicate's claims are the
+    original's), numbered per hash, in slices of ROWS_CHUNK rows."""
+    hashes = _hash_codes(claims["document"], hash_of)
+    codes = pd.Series(hashes.cat.codes.to_numpy())
+    documents = claims["document"].astype("category").cat.codes.to_numpy()
+    first_doc = pd.Series(documents).groupby(codes.to_numpy(), sort=False).transform("first").to_numpy()
+    keep = (codes.to_numpy() >= 0) & (documents == first_doc)
+    seq = (codes[keep].groupby(codes[keep].to_numpy(), sort=False).cumcount() + 1).to_numpy(dtype="int64")
+    taken = 0
+    for start in range(0, len(claims), ROWS_CHUNK):
+        mask = keep[start : start + ROWS_CHUNK]
+        part = claims.iloc[start : start + ROWS_CHUNK][mask]
+        if part.empty:
+            continue
+        yield (
+            "claims",
+            pd.DataFrame(
+                {
+                    "content_hash": hashes.iloc[start : start + ROWS_CHUNK][mask].astype(str).to_numpy(dtype=object),
+                    "seq": seq[taken : taken + len(part)],
+                    "row_json": _dumps(part, CLAIM_COLUMNS),
+                },
+                columns=["content_hash", "seq", "row_json"],
+            ),
+        )
+        taken += len(part)
