@@ -48,16 +48,24 @@ def _key(value: str) -> str:
     return esc(value)
 
 
+_NUMBER_CELLS: dict[tuple[str, str], str] = {}  # the opening of a plain number cell, by (row, column)
+
+
 def cell_html(c: CellView) -> str:
     """One `<td>` of a grid: its state as a class, its marks and line in the title, a failing cell
     linking to its first finding and to its note."""
     line = c["line"]
     if c["state"] == "number" and not c["marks"] and not c["undecided"]:
-        title = "" if line is None else f' title="第 {line} 行"'
-        return (
-            f'<td class="cell number" data-row="{_key(c["row"])}" data-column="{_key(c["column"])}"{title}>'
-            f"{esc(c['text'])}</td>"
-        )
+        at = (c["row"], c["column"])
+        opening = _NUMBER_CELLS.get(at)
+        if opening is None:
+            opening = f'<td class="cell number" data-row="{esc(at[0])}" data-column="{esc(at[1])}"'
+            if len(_NUMBER_CELLS) < 4096:  # the keys of the standard tables; odd rows are not kept
+                _NUMBER_CELLS[at] = opening
+        # a number's text is digits, '-' and '.' (grids._number): nothing to escape
+        if line is None:
+            return f"{opening}>{c['text']}</td>"
+        return f'{opening} title="第 {line} 行">{c["text"]}</td>'
     state, marks = c["state"], c["marks"]
     classes = state
     if c["fail"]:
@@ -137,7 +145,7 @@ def grid_html(g: Grid, table_key: str) -> str:
         tuple((grp["label"], grp["span"]) for grp in g["column_groups"]),
     )
     rows = [
-        _row_head(r["key"], r["label"], bool(r["sub"])) + "".join(cell_html(c) for c in r["cells"]) + "</tr>\n"
+        _row_head(r["key"], r["label"], bool(r["sub"])) + "".join(map(cell_html, r["cells"])) + "</tr>\n"
         for r in g["rows"]
     ]
     return head + "".join(rows) + "  </tbody>\n</table>\n</div>\n"

@@ -210,6 +210,7 @@ def _row_cells(
 ) -> list[CellView]:
     """The cells of one grid row; an unmarked number (nearly every cell) is built inline."""
     out: list[CellView] = []
+    append = out.append
     for column in columns:
         key = (table, row, column)
         cell = cells.get(key)
@@ -218,18 +219,18 @@ def _row_cells(
             and cell["value"] is not None
             and not cell["blank"]
             and not cell["placeholder"]
-            and not marks.get(key)
-            and not undecided.get(key)
+            and not (marks and marks.get(key))
+            and not (undecided and undecided.get(key))
             and column not in A20_LITERAL_FIELDS
         ):
-            raw = cell["raw"]
-            out.append(
+            raw, value = cell["raw"], cell["value"]
+            append(
                 {
                     "row": row,
                     "column": column,
                     "state": "number",
-                    "text": _number(cell["value"]),
-                    "raw": None if raw is None else str(raw),
+                    "text": str(value) if type(value) is int else _number(value),
+                    "raw": raw if raw is None or type(raw) is str else str(raw),
                     "line": cell["line"],
                     "fail": False,
                     "severity": None,
@@ -238,7 +239,7 @@ def _row_cells(
                 }
             )
         else:
-            out.append(cell_view(key, cell, marks.get(key, []), undecided.get(key, [])))
+            append(cell_view(key, cell, marks.get(key, []), undecided.get(key, [])))
     return out
 
 
@@ -265,10 +266,28 @@ def _article20_spec(doc: dict[str, Any], fields: list[str]) -> dict[str, tuple[s
     return A20_2019 if (doc.get("shape_article20") or doc.get("format")) == "2019" else A20_2021
 
 
+def _layout(cells: Cells) -> dict[str, tuple[list[str], list[str]]]:
+    """The rows and the columns each table of a report has cells in, in the order first met
+    (`_present` of every table, in one pass)."""
+    seen: dict[str, tuple[dict[str, None], dict[str, None]]] = {}
+    for table, row, column in cells:
+        axes = seen.get(table)
+        if axes is None:
+            axes = seen[table] = ({}, {})
+        axes[0][row] = None
+        axes[1][column] = None
+    return {table: (list(rows), list(columns)) for table, (rows, columns) in seen.items()}
+
+
 def _grids(
-    doc: dict[str, Any], table: str, cells: Cells, marks: dict[Key, list[CellMark]], undecided: dict[Key, list[str]]
+    doc: dict[str, Any],
+    table: str,
+    cells: Cells,
+    marks: dict[Key, list[CellMark]],
+    undecided: dict[Key, list[str]],
+    rows: list[str],
+    columns: list[str],
 ) -> list[Grid]:
-    rows, columns = _present(cells, table, 1), _present(cells, table, 2)
     if table == "applications":
         groups = [{"label": "", "span": 1}, {"label": "法人或其他组织", "span": 5}, {"label": "", "span": 1}]
         return [_grid(table, _application_rows(doc, rows), APP_COLUMNS, cells, marks, undecided, groups)]
@@ -298,10 +317,16 @@ def build_tables(
 ) -> list[TableView]:
     """The three tables of a 2019/2021-format report, in the order the report prints them."""
     tables: list[TableView] = []
+    layout = _layout(cells)
+    marked = {k[0] for k, found in marks.items() if found}  # tables with a marked cell
     for table in TABLE_ORDER:
-        present = any(k[0] == table for k in cells)
-        grids = _grids(doc, table, cells, marks, undecided) if present else []
-        shown = {m["finding"] for g in grids for r in g["rows"] for c in r["cells"] for m in c["marks"]}
+        present = table in layout
+        grids = _grids(doc, table, cells, marks, undecided, *layout[table]) if present else []
+        shown = (
+            {m["finding"] for g in grids for r in g["rows"] for c in r["cells"] for m in c["marks"]}
+            if table in marked
+            else set()
+        )
         notes: list[CellMark] = [
             {"finding": f["id"], "rule": f["rule"], "severity": f["severity"], "message": f["message"]}
             for f in findings
@@ -315,7 +340,7 @@ def build_tables(
                 "present": present,
                 "grids": grids,
                 "notes": notes,
-                "cell_notes": _number_failing_cells(grids, table, anchor),
+                "cell_notes": _number_failing_cells(grids, table, anchor) if table in marked else [],
             }
         )
     return tables
