@@ -52,6 +52,10 @@ def clause_start(text: str, lo: int, pos: int) -> int:
     return max(lo, bounds[bisect_right(bounds, pos) - 1])
 
 
+_FORWARD = next(k for k, (_, metric) in enumerate(w.METRIC_RES) if metric == "applications.carried_forward")
+_CONJUNCTION = re.compile(r"\s*(?:或者?|和|及|与|、|/)")
+
+
 def metric_of(before: str, after: str, about_applications: bool) -> str | None:
     """The metric a count is about: the keyword closest before it, else just after it (「收到70件申请」);
     None for one number given to two names (「予以公开或部分公开48件」, 「48件予以公开或部分公开」)."""
@@ -65,15 +69,19 @@ def metric_of(before: str, after: str, about_applications: bool) -> str | None:
     if joined and not w.BOTH_GROUPS.search(before):  # 「行政复议和行政诉讼均为0件」 gives it to both
         return None
     if best is None:
-        for pattern, metric in w.METRIC_RES:
-            named = pattern.match(after)
-            if named is not None:
-                conjunction = re.match(r"\s*(?:或者?|和|及|与|、|/)", after[named.end() :])
-                if conjunction and w.ANY_METRIC.match(after, named.end() + conjunction.end()):
-                    return None
-            if named or (metric == "applications.carried_forward" and pattern.search(after[:6])):
-                best = (0, metric)
-                break
+        # the first pattern (in METRIC_RES order) that names the text right after the number, and
+        # 结转下年 anywhere in its first characters when that pattern comes later (or none does):
+        # ANY_METRIC's alternatives are the patterns in order, so its match at 0 is the first's
+        named = w.ANY_METRIC.match(after)
+        first = int(str(named.lastgroup)[1:]) if named is not None else len(w.METRIC_RES)
+        if first > _FORWARD and w.METRIC_RES[_FORWARD][0].search(after[:6]):
+            named, first = None, _FORWARD
+        if named is not None:
+            conjunction = _CONJUNCTION.match(after, named.end())
+            if conjunction and w.ANY_METRIC.match(after, conjunction.end()):
+                return None
+        if first < len(w.METRIC_RES):
+            best = (0, w.METRIC_RES[first][1])
     if best is None:
         return None
     metric = best[1]
