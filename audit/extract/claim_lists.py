@@ -13,17 +13,17 @@ def list_parts(text: str, start: int, unit: str) -> tuple[list[tuple[Number, int
     """(parts with their multiplicity, open-ended?, has an 其他 part) of the list after 其中 at `start`."""
     depth = 0
     end = len(text)
-    for i in range(start, len(text)):
-        c = text[i]
+    for m in _LIST_END.finditer(text, start):  # (the characters that matter, not every character)
+        c = m.group()
         if c in "(（":
             depth += 1
         elif c in ")）":
             depth -= 1
             if depth < 0:
-                end = i
+                end = m.start()
                 break
-        elif c in "。" and depth == 0:
-            end = i
+        elif depth == 0:  # 。
+            end = m.start()
             break
     segments = _segments(text[start:end], unit)
     parts: list[tuple[Number, int]] = []
@@ -101,16 +101,23 @@ def _split_top(body: str, separators: str, maxsplit: int = 0) -> list[str]:
     separators together are the whole body)."""
     out: list[str] = []
     depth = start = 0
-    for i, c in enumerate(body):
+    marks = _MARKS.get(separators) or _MARKS.setdefault(separators, re.compile(f"[(（)）{re.escape(separators)}]"))
+    for m in marks.finditer(body):  # (the characters that matter, not every character)
+        c = m.group()
         if c in "(（":
             depth += 1
         elif c in ")）":
             depth = max(depth - 1, 0)
-        elif c in separators and depth == 0 and (not maxsplit or len(out) < maxsplit):
+        elif depth == 0 and (not maxsplit or len(out) < maxsplit):
+            i = m.start()
             out.append(body[start:i])
             start = i + 1
     out.append(body[start:])
     return out
+
+
+_LIST_END = re.compile("[(（)）。]")
+_MARKS: dict[str, re.Pattern[str]] = {}  # separators → the pattern of them and of parentheses
 
 
 def _flat(segment: str) -> str:
