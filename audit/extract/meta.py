@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from audit.extract import agency as A
@@ -164,7 +165,7 @@ def _signed(lines: Lines, title: tuple[str, int] | None) -> tuple[date | None, i
     last line ending with both (text scraped into one line); else a date standing alone inside a
     closing line (「…日常化。 二○一四年一月十日 示例统计表…」, §10.27); else the date in brackets
     under the title (「(2024年3月5日)」, §10.25)."""
-    tail = [(n, t) for n, t in lines[-3 * _SIGNATURE_LINES :] if t.strip(" |\t")][-_SIGNATURE_LINES:]
+    tail = _last_filled(lines[-3 * _SIGNATURE_LINES :], _SIGNATURE_LINES)
     for k in range(len(tail) - 1, -1, -1):
         signed = D.date_only(tail[k][1])
         if signed:
@@ -181,11 +182,23 @@ def _signed(lines: Lines, title: tuple[str, int] | None) -> tuple[date | None, i
     return (*_dated_title(lines, title), None)
 
 
+def _last_filled(lines: Lines, count: int) -> Lines:
+    """The last `count` of `lines` that hold more than spaces and pipes, in order (read from the end)."""
+    filled: Lines = []
+    for number, text in reversed(lines):
+        if text.strip(" |\t"):
+            filled.append((number, text))
+            if len(filled) == count:
+                break
+    filled.reverse()
+    return filled
+
+
 def _dated_title(lines: Lines, title: tuple[str, int] | None) -> tuple[date | None, int | None]:
     """「(2024年3 月 5日)」 on the title's line or on a line of its own just below it."""
     if title is None:
         return None, None
-    below = [(n, t) for n, t in lines if n >= title[1] and t.strip(" |\t")][:3]
+    below = list(islice(((n, t) for n, t in lines if n >= title[1] and t.strip(" |\t")), 3))
     for number, text in below:
         signed = D.bracketed_date(text)
         if signed:
