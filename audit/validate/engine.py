@@ -227,19 +227,74 @@ def run_rules(
         outcomes = [_worded(r, s, *decided[r["id"]], info, by_path) for r, s in active if r["id"] in decided]
         active = [(r, s) for r, s in active if r["id"] not in decided]
     global _RUN
-    _RUN = (active, scopes, info, by_path)
+    tasks, groups = _tasks(active, scopes)
+    _RUN = (tasks, scopes, info, by_path, groups)
     try:
-        ran = _run_in_workers(len(active)) if len(documents) >= PARALLEL_MIN_DOCUMENTS else None
-        outcomes += ran or [_run_one(i) for i in range(len(active))]
+        for wave in _waves(tasks):
+            ran = _run_in_workers(wave) if len(documents) >= PARALLEL_MIN_DOCUMENTS else None
+            outcomes += ran or [_run_one(i) for i in wave]
         faults.extend(f for _, _, met in outcomes for f in met)
-        _RUN = (last, scopes, info, by_path)
+        _RUN = ([(r, s, -1) for r, s in last], scopes, info, by_path, groups)
         outcomes += [_run_one(i) for i in range(len(last))]
     finally:
         _RUN = None
+        _GROUP.clear()
     findings = [f for found, _, _ in outcomes for f in found]
     undecided = [na for _, na, _ in outcomes if na is not None]
     order = {doc: i for i, doc in enumerate(documents["id"])}
     return sorted_findings(findings, order), sorted_not_assessable(undecided, order)
+
+
+# A batch of more than PARTITION_DOCUMENTS documents runs its rules over groups of agencies of about
+# that many documents, so that what a rule builds while it runs is bounded by the group, not the batch:
+# every rule but the batch-wide kinds reads one agency's reports at a time (its years, versions,
+# copies and second renderings share its agency key). The batch-wide kinds run once over every document.
+PARTITION_DOCUMENTS = 2000
+_BATCH_WIDE_KINDS = frozenset({"copied_text", "copy", "unreadable_input", "source_notes", "no_reports"})
+_Task = tuple[dict[str, Any], str, int]  # rule, severity, group (-1: the whole batch)
+
+
+def _tasks(active: list[tuple[dict[str, Any], str]], scopes: _Scopes) -> tuple[list[_Task], list[list[str]]]:
+    """What to run: every rule over the whole batch, or the batch-wide rules first (the longest start
+    first) and then each group of agencies (document ids, in document order) with every other rule."""
+    groups = agency_groups(scopes.documents, PARTITION_DOCUMENTS)
+    if len(groups) <= 1:
+        return [(r, s, -1) for r, s in active], []
+    wide = [(r, s, -1) for r, s in active if r["kind"] in _BATCH_WIDE_KINDS]
+    return wide + [
+        (r, s, k) for k in range(len(groups)) for r, s in active if r["kind"] not in _BATCH_WIDE_KINDS
+    ], groups
+
+
+def agency_groups(documents: pd.DataFrame, size: int) -> list[list[str]]:
+    """The documents' ids in groups of whole agencies, about `size` documents each (a group closes
+    once it holds `size`), in document order; a document without an agency goes with the report it
+    copies, or stands alone."""
+    if len(documents) <= size:
+        return [documents["id"].astype(str).tolist()]
+    alone = documents["duplicate_of"].fillna(documents["truncated_copy_of"]).fillna(documents["id"])
+    keys = documents["agency_key"].astype(object).where(documents["agency_key"].notna(), "\x00" + alone.astype(str))
+    members: dict[Any, list[str]] = {}
+    for key, doc_id in zip(keys, documents["id"].astype(str), strict=True):
+        members.setdefault(key, []).append(doc_id)
+    groups: list[list[str]] = [[]]
+    for ids in members.values():
+        if len(groups[-1]) >= size:
+            groups.append([])
+        groups[-1].extend(ids)
+    return groups
+
+
+_GROUP: dict[int, _Scopes] = {}  # the group a process is working on (tasks come group after group)
+
+
+def _scopes_of(scopes: _Scopes, groups: list[list[str]], k: int) -> _Scopes:
+    if k < 0:
+        return scopes
+    if k not in _GROUP:
+        _GROUP.clear()
+        _GROUP[k] = scopes.subset(groups[k])
+    return _GROUP[k]
 
 
 # Rules are independent of one another: for large batches each core runs a share of them in a
@@ -274,8 +329,9 @@ def _worded(
 
 
 def _run_one(index: int) -> _Outcome:
-    active, scopes, info, by_path = _RUN
-    rule, severity = active[index]
+    tasks, every, info, by_path, groups = _RUN
+    rule, severity, group = tasks[index]
+    scopes = _scopes_of(every, groups, group)
     try:
         return _outcome(rule, severity, scopes, info, by_path)
     except Exception as exc:  # noqa: BLE001 - a rule failing on some documents must not lose the others
@@ -323,13 +379,22 @@ def _isolate(
     return found, na, [Fault.of(stage, errors.get(d, exc), document=d) for d in bad]
 
 
-def _run_in_workers(count: int) -> list[_Outcome] | None:
+def _waves(tasks: list[_Task]) -> list[list[int]]:
+    """The tasks by group, in order, the batch-wide ones with the first group: each wave gets fresh
+    workers, so that no worker accumulates what it touched of the batch group after group."""
+    waves: dict[int, list[int]] = {}
+    for i, (_, _, group) in enumerate(tasks):
+        waves.setdefault(max(group, 0), []).append(i)
+    return list(waves.values())
+
+
+def _run_in_workers(indices: list[int]) -> list[_Outcome] | None:
     workers = min(os.cpu_count() or 1, 8)
-    if workers < 2 or count < 2 or "fork" not in mp.get_all_start_methods():
+    if workers < 2 or len(indices) < 2 or "fork" not in mp.get_all_start_methods():
         return None
     try:
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-            return list(pool.map(_run_one, range(count)))
+            return list(pool.map(_run_one, indices))
     except BrokenProcessPool:  # a worker died (memory, a signal): run the rules in-process instead
         return None
 
