@@ -49,7 +49,7 @@ from audit.render.context import (
     year_sort,
 )
 from audit.render.evidence import cell_span
-from audit.render.grids import KEY_FIGURES, CellMark, Cells, build_tables, cell_id, key_figures, place, where
+from audit.render.grids import KEY_FIGURES, CellMark, Cells, Key, build_tables, cell_id, key_figures, place, where
 from audit.render.overview import INDEX_FINDINGS, by_severity, rule_summary
 from audit.render.regions import LEVELS, RegionPage, head_of, level_of, region_of_agency, region_rows
 from audit.render.versions import Line, VersionDiff, content_lines
@@ -296,6 +296,7 @@ def _centred(text: str, start: int, end: int) -> tuple[str, str, str]:
 
 def _mark_cell_values(findings: list[FindingView], source: str, cells: Cells) -> None:
     """Mark the failing value in each table finding's quoted line (audit.render.evidence)."""
+    rows: dict[tuple[str, str], list[Key]] = {}  # the report's cells by table row, in cell order (built once)
     for f in findings:
         if not f["table"] or all(e.get("marked") for e in f["evidence"]):
             continue
@@ -306,7 +307,10 @@ def _mark_cell_values(findings: list[FindingView], source: str, cells: Cells) ->
             key = by_line.get(e["line"]) if e["source"] in (None, source) and not e.get("marked") else None
             if key is None:
                 continue
-            row = [k for k in cells if k[:2] == key[:2] and cells[k]["line"] == e["line"] and not cells[k]["blank"]]
+            if not rows:
+                for k in cells:
+                    rows.setdefault(k[:2], []).append(k)
+            row = [k for k in rows[key[:2]] if cells[k]["line"] == e["line"] and not cells[k]["blank"]]
             raws = [str(cells[k]["raw"] or "") for k in row]
             span = cell_span(e["text"], raws, row.index(key))
             if span is not None:

@@ -21,8 +21,10 @@ changed line at PART_CONTEXT characters around each change.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import TypedDict
 
 from audit.model import TABLE_ZH, TABLES
@@ -179,11 +181,19 @@ def inline_parts(a: str, b: str) -> tuple[list[tuple[str, bool]], list[tuple[str
     return _merged(pa), _merged(pb)
 
 
+@lru_cache(maxsize=4096)  # _align asks again for the pairs of each side of the pair it picked
 def _similarity(a: str, b: str) -> float:
-    m = SequenceMatcher(None, a[:SIMILAR_CHARS], b[:SIMILAR_CHARS])
-    if m.real_quick_ratio() < SIMILAR or m.quick_ratio() < SIMILAR:
+    """SequenceMatcher's ratio of the two lines' beginnings, 0 when its upper bounds (real_quick_ratio,
+    quick_ratio: computed here without building the matcher) are below SIMILAR."""
+    a, b = a[:SIMILAR_CHARS], b[:SIMILAR_CHARS]
+    total = len(a) + len(b)
+    if not total:
+        return 1.0
+    if 2.0 * min(len(a), len(b)) / total < SIMILAR:
         return 0.0
-    return m.ratio()
+    if 2.0 * (Counter(a) & Counter(b)).total() / total < SIMILAR:  # characters in common
+        return 0.0
+    return SequenceMatcher(None, a, b).ratio()
 
 
 def _align(a: list[Line], b: list[Line]) -> list[DiffRow]:
