@@ -34,6 +34,9 @@ from audit.render.site import PageSummary, agency_pages, split_page, summarize
 POOL_DOCUMENTS = 400  # fewer documents are written in-process: a fork costs more than it saves
 MAX_WORKERS = 8  # by default: each worker's copy-on-write pages grow as it touches the run's objects
 CHUNKS_PER_WORKER = 8  # tasks per worker: big agencies do not leave one worker doing the tail alone
+# A forked worker's memory grows with every page of the parent it touches (reference counts write to
+# them): the agencies are written in waves of about this many documents, each by fresh workers.
+WAVE_DOCUMENTS = 4000
 
 Position = tuple[str, int]  # (document, index of the finding among the document's findings)
 
@@ -105,7 +108,7 @@ def workers_for(documents: int) -> int:
 def chunks_of(tasks: list[tuple[str | None, list[dict[str, Any]]]], workers: int) -> list[list[int]]:
     """Consecutive agencies, about the same number of documents per chunk."""
     total = sum(len(docs) for _, docs in tasks)
-    target = max(1, total // (workers * CHUNKS_PER_WORKER))
+    target = max(1, min(total // (workers * CHUNKS_PER_WORKER), WAVE_DOCUMENTS // (workers * 4)))
     chunks: list[list[int]] = [[]]
     size = 0
     for i, (_, docs) in enumerate(tasks):
@@ -117,6 +120,19 @@ def chunks_of(tasks: list[tuple[str | None, list[dict[str, Any]]]], workers: int
     return [c for c in chunks if c]
 
 
+def _waves(job: PageJob, chunks: list[list[int]]) -> list[list[list[int]]]:
+    """The chunks in consecutive waves of about WAVE_DOCUMENTS documents."""
+    waves: list[list[list[int]]] = [[]]
+    size = 0
+    for chunk in chunks:
+        if size >= WAVE_DOCUMENTS:
+            waves.append([])
+            size = 0
+        waves[-1].append(chunk)
+        size += sum(len(job.tasks[i][1]) for i in chunk)
+    return waves
+
+
 def run_pages(job: PageJob, workers: int) -> list[ChunkResult]:
     """Every agency page of the job, in order; in `workers` forked processes when more than one."""
     global _JOB
@@ -126,8 +142,10 @@ def run_pages(job: PageJob, workers: int) -> list[ChunkResult]:
     _JOB = job
     gc.freeze()  # the run's objects: never walked by a worker's collector (which would also copy every page)
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = list(pool.map(_work, [(c, True) for c in chunks]))
+        results: list[ChunkResult] = []
+        for wave in _waves(job, chunks):  # fresh workers per wave: each copies only the pages its wave touches
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                results += pool.map(_work, [(c, True) for c in wave])
     except BrokenProcessPool:  # a worker died (killed, out of memory): the pages are written here instead
         return [job.run_chunk(list(range(len(job.tasks))), False)]
     finally:
