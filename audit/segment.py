@@ -179,15 +179,17 @@ def classify_line(line: str) -> tuple[str, int]:
 
 
 def _classes(lines: Sequence[str]) -> list[tuple[str, int]]:
-    """classify_line of every line; the common text line (no chrome first character, no file name
-    or publication time) is told apart here without the call."""
+    """classify_line of every line; the common lines are told apart here without the call: blank
+    and pipe-only ones, a cell of digits only (no chrome pattern matches it), a text line (no chrome
+    first character, no file name or publication time)."""
     classes: list[tuple[str, int]] = []
     add = classes.append
     for line in lines:
         text = line.strip(_EDGE)
-        if (
-            text
-            and text[0] not in _CHROME_FIRST
+        if not text:
+            add(_RESIDUE if "|" in line else _BLANK)
+        elif text.isdigit() or (
+            text[0] not in _CHROME_FIRST
             and (
                 len(text) > _CHROME_MAX_CHARS
                 or ("发布时间" not in text and not text[-5:].lower().endswith(_FILE_ENDINGS))
@@ -199,7 +201,7 @@ def _classes(lines: Sequence[str]) -> list[tuple[str, int]]:
     return classes
 
 
-_CONTENT = (CONTENT, 0)
+_CONTENT, _RESIDUE, _BLANK = (CONTENT, 0), (RESIDUE, 0), (BLANK, 0)
 
 
 def _pages(classes: list[tuple[str, int]]) -> list[_Page]:
