@@ -141,6 +141,7 @@ def _interval(
     return value, value
 
 
+# NUMBER_RE's groups, all named, in their order: m.groups() reads them in one call (tests check it)
 _GROUPS = ("before", "pct_cn", "arabic", "chinese", "mult", "after", "mult2", "unit")
 
 
@@ -177,7 +178,7 @@ def find_numbers(text: str, *, with_unit: bool = False) -> list[Number]:
         text = text.translate(FULL_WIDTH)
     out = []
     for m in NUMBER_RE.finditer(text):
-        groups = m.group(*_GROUPS)
+        groups = m.groups()
         _, pct_cn, arabic, chinese, _, _, _, unit = groups
         if with_unit and not (unit or pct_cn):
             continue
