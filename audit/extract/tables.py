@@ -160,23 +160,31 @@ class _Scanner:
         self.loose = []
 
     # -- tokens ----------------------------------------------------------------------------
-    def feed(self, token: Token) -> None:
-        self.since_label += 1
-        kind, text, _ = token
-        if kind == ROWEND:
-            self.row_end(token)
-            return
-        if kind == BLANK:
-            self.value(token)
-            return
-        cell = parse_cell(text)
-        if cell is not None and not (cell.placeholder and self._in_label() and not cell.raw.isascii()):
-            self.value(token)
-            return
-        if (text[:1] in "增减新净" and WORDED.match(text)) or (" " in text and several_values(text)):
-            self.value(token)  # a value's place, and no value in it: `减4`, `3 5` (refused)
-            return
-        self.label(token, L.classify(text))
+    def run(self, tokens: list[Token]) -> None:
+        """Every token in order, each to its reader: a row end, a value, or a label (this loop runs
+        once per token, so the dispatch is written out here)."""
+        count = len(tokens)
+        for k, token in enumerate(tokens, start=1):
+            self.next = tokens[k] if k < count else None
+            self.since_label += 1
+            kind, text, _ = token
+            if kind == ROWEND:
+                self.row_end(token)
+            elif (
+                kind == BLANK
+                or (
+                    (
+                        (cell := parse_cell(text)) is not None
+                        and not (cell.placeholder and self._in_label() and not cell.raw.isascii())
+                    )
+                    # a value's place, and no value in it: `减4`, `3 5` (refused)
+                    or (text[:1] in "增减新净" and WORDED.match(text))
+                    or (" " in text and several_values(text))
+                )
+            ):
+                self.value(token)
+            else:
+                self.label(token, L.classify(text))
 
     def _in_label(self) -> bool:
         """Inside a label we do not know yet (a merged label printed one character per line,
@@ -352,10 +360,7 @@ def scan_tables(tokens: Iterable[Token], *, ends_open: bool = False) -> TableSca
     last: Token | None = None
     last_cell: Token | None = None  # the last cell of the text (a row end after it closes nothing)
     stream = tokens if isinstance(tokens, list) else list(tokens)
-    feed, count = scanner.feed, len(stream)
-    for k, token in enumerate(stream, start=1):
-        scanner.next = stream[k] if k < count else None
-        feed(token)
+    scanner.run(stream)
     if stream:
         last = stream[-1]
         last_cell = next((token for token in reversed(stream) if token.kind != ROWEND), None)

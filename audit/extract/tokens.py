@@ -101,7 +101,7 @@ def _piped(tokens: list[Token], number: int, line: str) -> None:
         del parts[-1]
     if line[0] == "|":
         del parts[0]
-    texts = [p.strip() for p in parts]
+    texts = list(map(str.strip, parts))
     last_content = len(texts) - 1
     while not texts[last_content]:
         last_content -= 1
