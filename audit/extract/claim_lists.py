@@ -122,4 +122,9 @@ _MARKS: dict[str, re.Pattern[str]] = {}  # separators → the pattern of them an
 
 def _flat(segment: str) -> str:
     """The segment with parenthesised details blanked out (same length, so spans still hold)."""
-    return re.sub(r"[(（][^()（）]*[)）]", lambda m: " " * len(m.group()), segment)
+    if "(" not in segment and "（" not in segment:
+        return segment
+    return _DETAILS.sub(lambda m: " " * len(m.group()), segment)
+
+
+_DETAILS = re.compile(r"[(（][^()（）]*[)）]")

@@ -97,15 +97,20 @@ _HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 _SENTENCE = re.compile(r"[。；;!?！？]")
 
 
+SHORT = 100  # a longer cell is narrative: it is not normalised (the 勾稽 header is ~35 characters)
+
+
 def classify(text: str) -> Label:
     """What a non-numeric cell is, from its text alone (context is the reader's job)."""
-    if len(text) > 100:  # narrative: skip normalising long lines (the 勾稽 header is ~35 characters)
+    if len(text) > SHORT:
         return Label(APP_START) if "勾稽关系" in text[:60] else Label(TEXT)
-    return _classify_short(text)
+    return classify_short(text)
 
 
 @lru_cache(maxsize=16384)  # labels repeat across documents; narrative lines never reach here
-def _classify_short(text: str) -> Label:
+def classify_short(text: str) -> Label:
+    """classify() of a text of at most SHORT characters (the scanner calls it directly: it runs for
+    every label of every table)."""
     norm = normalize_label(text)
     if not norm:
         return Label(UNKNOWN)

@@ -184,7 +184,7 @@ class _Scanner:
             ):
                 self.value(token)
             else:
-                self.label(token, L.classify(text))
+                self.label(token, L.classify_short(text) if len(text) <= L.SHORT else L.classify(text))
 
     def _in_label(self) -> bool:
         """Inside a label we do not know yet (a merged label printed one character per line,
