@@ -174,7 +174,8 @@ ZERO_AFTER_RL = re.compile(
 
 # -- 第二十条第(一)项: 规范性文件 and 规章 ---------------------------------------------------------
 A20_ROW = r"(?:行政)?规范性文件|(?:[省市区县州]?政府|部门)?规章(?!制度)"
-A20_WORD = re.compile(A20_ROW)
+# (the lookahead names the characters A20_ROW can start with: a search skips to them)
+A20_WORD = re.compile(f"(?=[行规省市区县州政部])(?:{A20_ROW})")
 A20_VERB = r"(?:新)?(?:制发|出台|印发|发布|制定|制作)"
 A20_TAIL = r"(?:共计?|合计|计|总计|总数为?|数量为?|为|达)?\s*$"
 A20_BEFORE: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -201,8 +202,10 @@ WEBSITE = re.compile(r"网站")
 OTHER_CHANNEL = re.compile(r"新媒体|微信|微博|公众号|报|电视|广播|渠道|等")
 
 # -- percentages -----------------------------------------------------------------------------
+# Patterns searched over many clauses are alternations of words, each led by a plain character
+# (「较\d{4}年|比\d{4}年」, not 「[较比]\d{4}年」): re then skips ahead to those characters by itself.
 CHANGE_RE = re.compile(
-    r"(同比|较上一?年|比上一?年|较去年|比去年|与上一?年度?相比|与去年相比|[较比]\d{4}年|与\d{4}年相比)[^，,；;。]*?"
+    r"(同比|较上一?年|比上一?年|较去年|比去年|与上一?年度?相比|与去年相比|较\d{4}年|比\d{4}年|与\d{4}年相比)[^，,；;。]*?"
     r"(增加|增长|上升|提高|多|减少|下降|降低|少)了?$"
 )
 CHANGE_CONTINUED = re.compile(r"^()(增加|增长|上升|提高|减少|下降|降低)了?$")
@@ -215,11 +218,12 @@ SCOPE_WORDS = (
     (
         re.compile(
             r"下属单位|所属单位|直属单位|局属单位|二级单位|各部门|各街道|各乡镇|各镇街|各镇|各乡|各区县|各县区|各县|各区(?!域)"
-            r"|各市(?![民场])|区县|县区|[区县市]直各|[区县市]直(?:部门|单位)|[区县市]级(?:各)?部门|乡镇(?!人民政府)|镇街|各单位"
+            r"|各市(?![民场])|区县|县区|区直各|县直各|市直各|区直(?:部门|单位)|县直(?:部门|单位)|市直(?:部门|单位)"
+            r"|区级(?:各)?部门|县级(?:各)?部门|市级(?:各)?部门|乡镇(?!人民政府)|镇街|各单位"
         ),
         "sub",
     ),
-    (re.compile(r"(?<![非于])本机关|本级|区政府办|市政府办|县政府办|政府办公室|本办|我办|本单位|本局|本委"), "body"),
+    (re.compile(r"本(?<![非于]本)机关|本级|区政府办|市政府办|县政府办|政府办公室|本办|我办|本单位|本局|本委"), "body"),
     # every body of the area together (「全区各级行政机关」): no report's own table, never checked
     (re.compile(r"各级行政机关|各级各部门|政府系统"), "agencies"),
     (
