@@ -327,11 +327,10 @@ class CellsByDocument:
         values = [None if v != v else (int(v) if v.is_integer() else v) for v in self._values[rows].tolist()]
         lines = [None if v != v else (int(v) if v.is_integer() else v) for v in self._lines[rows].tolist()]
         out: Cells = {}
-        for t, r, c, w, b, p, value, line in zip(
-            table, row, column, raw, blank, placeholder, values, lines, strict=True
-        ):
-            if (t, r, c) not in out:
-                out[(t, r, c)] = {
+        keys = zip(table, row, column, strict=True)
+        for key, w, b, p, value, line in zip(keys, raw, blank, placeholder, values, lines, strict=True):
+            if key not in out:  # one tuple per cell, looked up and stored
+                out[key] = {
                     "value": value,
                     "raw": w if isinstance(w, str) else plain(w),
                     "blank": bool(b),

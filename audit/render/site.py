@@ -106,6 +106,7 @@ class _Run:
         self.doc_by_id = {d["id"]: d for d in self.docs}
         self.document_of = {d.id: d for d in result.documents}  # the Document objects: text for version diffs
         self.stored = stored_versions(result.history)
+        self.marks_by_doc: dict[str, dict[Key, list[CellMark]]] = {}  # a report's marked cells, until forgotten
 
     @staticmethod
     def _agency_key(doc: dict[str, Any]) -> str | None:
@@ -146,6 +147,8 @@ class _Run:
     def forget(self, doc_ids: list[str]) -> None:
         """Drop what was built for these documents (their page is written)."""
         self.cells_by_doc.forget(doc_ids)
+        for doc in doc_ids:
+            self.marks_by_doc.pop(doc, None)
 
     def rule_title(self, rule_id: str) -> str:
         title = (self.rules.get(rule_id) or {}).get("title") or {}
@@ -209,7 +212,7 @@ class _Run:
         findings = self.findings_by_doc.get(doc_id, [])
         undecided = self.undecided_by_doc.get(doc_id, [])
         anchor = document_anchor(doc_id)
-        marks = _marks(findings, d["source"], self.cells_by_doc.get(doc_id, {}))
+        marks = self.marks_by_doc[doc_id] = _marks(findings, d["source"], self.cells_by_doc.get(doc_id, {}))
         undecided_marks: dict[tuple[str, str, str], list[str]] = defaultdict(list)
         for u in undecided:
             if u["table"] and u["row"] and u["column"]:
@@ -553,7 +556,10 @@ def _years_view(reports: list[DocumentView], run: _Run) -> YearsView:
     figures = []
     for v in reports:
         cells = run.cells_of(v["id"])
-        shown = key_figures(run.doc_by_id[v["id"]], cells, _marks(v["findings"], v["source"], cells))
+        marks = run.marks_by_doc.get(v["id"])  # as its section marked them (the same findings)
+        if marks is None:
+            marks = _marks(v["findings"], v["source"], cells)
+        shown = key_figures(run.doc_by_id[v["id"]], cells, marks)
         for (_, table, row, column), (_, view) in zip(KEY_FIGURES, shown, strict=True):
             if view["fail"] and v["tables"]:  # links to the cell in the report's table, and its note
                 ident = cell_id(v["anchor"], table, row, column)
