@@ -47,6 +47,15 @@ _ATTACHED = re.compile(
 _TITLE = re.compile(
     r"(?P<t>[^。,;:!?|]{2,60}?(?P<end>年度报告|年报|报告|指南|通知|复函|函|意见|公告|通报|决定|批复|说明))(?:\([^)]{1,12}\))?"
 )
+# The longest text _TITLE can match whole: 60 characters, 年度报告, and 「(…)」 of 12 (a longer line is
+# no title: its fullmatch, which tries every ending at each of 60 characters, is not worth trying).
+_TITLE_MAX = 60 + len("年度报告") + 1 + 12 + 1
+
+
+def _title_match(text: str) -> re.Match[str] | None:
+    return _TITLE.fullmatch(text) if len(text) <= _TITLE_MAX else None
+
+
 _ARCHIVE_TITLE = re.compile(r"标题\s*:\s*(?P<t>.+)")
 _MARKDOWN_MARKS = re.compile(r"^#{1,6}\s+|^\*\*|\*\*$")  # a heading or bold line of converter markdown
 _DOWNLOAD_TITLE = re.compile(
@@ -103,7 +112,6 @@ _TRADITIONAL = "報開區縣務機關資訊統計門網發時間號辦處屬於�
 _SIMPLIFIED = "报开区县务机关资讯统计门网发时间号办处属于与农业产厅会员长卫环护规范档条项数据书请复议诉讼况总体动权责问题进对维纠结转经济镇乡实验园东为个来当并从内专应将无积极强准确决证运输设财税医疗学广电视华阳龙云湾岭宁辽苏闽赣鲁粤琼贵陕陇晋沪汉泽滨兴丰台划归检测导组织纪录亿万余两价费领页颁预类额显风馆马齐门态种据务级职团义庄联络码历标单简报际们儿传优术严担拟据扩损搜摄败叙断于历书会构权乐欧岁残气渔洁沟灭湿灾热争独获现环画当疗监尽确礼祸竞笔范筑签粮红约级纽细终统丝经综线编紧总缴续罚联听胁脉临兴旧艺兰处号虫术卫补装里复见规览观计订认讨记访设许评识询试详语说课调谈论证译议护读变让丰贝负财货贩责贷费资卖赋质购赞赶赵车军软载轻辅辑办农边迁过运还这进远违连迟适选遗邮乡医释里针钟钢录错键镇长门开闲间阅队阳际陆险随隐难鸡离电静韩顶项顺须预领头题类顾风饭饰余馆骗验体斗鲜凤鸣麦么黄点党龄齿龙"
 _FOLD = str.maketrans(_TRADITIONAL + "採", _SIMPLIFIED + "采")
 _TRADITIONAL_MARKS = ("報", "開", "關", "務", "區", "縣", "資", "機")
-_TRADITIONAL_MARK = re.compile(f"[{''.join(_TRADITIONAL_MARKS)}]")  # any of them: one scan, not eight
 _PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńň]{1,6}[)）]")
 _SWAPPED_WORDS = (("檔案", "文件"), ("資訊", "信息"))
 
@@ -126,12 +134,21 @@ def _has_pinyin(text: str) -> bool:
     return False
 
 
+def _has_traditional(text: str) -> bool:
+    """Whether `text` holds any of _TRADITIONAL_MARKS (written out: a substring test per mark beats
+    both a generator over them and a character-class search, on a line as on a whole document)."""
+    return (
+        "報" in text or "開" in text or "關" in text or "務" in text
+        or "區" in text or "縣" in text or "資" in text or "機" in text
+    )  # fmt: skip
+
+
 def mirror_fold(text: str) -> str:
     """`text` with a mirror's damage undone for reading titles and marks: traditional characters
     folded (檔案 → 文件), pinyin inside words dropped. Plain text comes back as it is, cheaply."""
     if _has_pinyin(text):
         text = _PINYIN.sub(_unless_after_latin, text)
-    if _TRADITIONAL_MARK.search(text):
+    if _has_traditional(text):
         for old, new in _SWAPPED_WORDS:
             text = text.replace(old, new)
         text = text.translate(_FOLD)
@@ -354,11 +371,11 @@ def _report_title(texts: list[str], k: int) -> str | None:
     if k >= len(texts) or ("报" not in texts[k] and (k + 1 == len(texts) or "报" not in texts[k + 1])):
         return None
     text = title_text(texts[k])
-    if _TITLE.fullmatch(text) and _REPORT_WORDS.search(text):
+    if _title_match(text) and _REPORT_WORDS.search(text):
         return text
     if k + 1 < len(texts) and len(text) <= 40 and _WRAPPED_HEAD.search(text) and not _SENTENCE_MARK.search(text):
         joined = text + title_text(texts[k + 1])
-        if not _ANY_YEAR.search(texts[k + 1]) and _TITLE.fullmatch(joined) and _REPORT_WORDS.search(joined):
+        if not _ANY_YEAR.search(texts[k + 1]) and _title_match(joined) and _REPORT_WORDS.search(joined):
             return joined
     return None
 
@@ -502,11 +519,11 @@ def find_title(doc: Document, *, within: int = 3) -> tuple[str, int] | None:
         text = title_text(text)
         if not text:
             continue
-        match = _TITLE.fullmatch(text)
+        match = _title_match(text)
         if match:
             found = (match["t"].strip(), number)
             if head is not None and not _ANY_YEAR.search(text):
-                joined = _TITLE.fullmatch(head[1] + text)
+                joined = _title_match(head[1] + text)
                 found = (joined["t"].strip(), head[0]) if joined else found
             if _ANY_YEAR.search(found[0]):
                 return found
@@ -555,7 +572,7 @@ def _kind(doc: Document, content: list[str]) -> str:
         return "annual_report"  # the standard tables make a report whatever its words
     title = find_title(doc)
     if title:
-        ending = _TITLE.fullmatch(chrome_free(title[0]))
+        ending = _title_match(chrome_free(title[0]))
         end = ending["end"] if ending else ""
         if end in ("年度报告", "年报", "报告"):
             # 「…工作年度报告」, not 「关于…法治政府建设情况的报告」

@@ -8,7 +8,16 @@ import pytest
 
 from audit.extract import claim_words as w
 from audit.extract.numbers import _GROUPS, NUMBER_RE, find_numbers
-from audit.segment import _PINYIN, _classes, _has_pinyin, classify_line
+from audit.segment import (
+    _PINYIN,
+    _TITLE,
+    _TITLE_MAX,
+    _TRADITIONAL_MARKS,
+    _classes,
+    _has_pinyin,
+    _has_traditional,
+    classify_line,
+)
 
 
 def test_number_groups_are_read_in_order() -> None:
@@ -72,3 +81,14 @@ def test_keywords_are_plain_words() -> None:
     # a plain alternation of words is what lets re skip ahead to their first characters by itself
     words = w._top_level(w.KEYWORDS.pattern)
     assert len(words) > 10 and all(re.escape(word) == word for word in words)
+
+
+@pytest.mark.parametrize("text", ["", "开放", *_TRADITIONAL_MARKS, "年度報告", "x機"])
+def test_traditional_marks_found_as_by_any_mark(text: str) -> None:
+    assert _has_traditional(text) == any(mark in text for mark in _TRADITIONAL_MARKS)
+
+
+def test_the_longest_title_is_within_the_bound() -> None:
+    longest = "示" * 60 + "年度报告" + "(" + "二" * 12 + ")"
+    assert len(longest) == _TITLE_MAX and _TITLE.fullmatch(longest)
+    assert not _TITLE.fullmatch("示" * 61 + "年度报告" + "(" + "二" * 12 + ")")

@@ -118,6 +118,8 @@ def _piped(tokens: list[Token], number: int, line: str) -> None:
         if " " not in text:
             add(_new(Token, (CELL, text, number)))
             continue
+        # several_values(text), from the search _split_values needs anyway: the pattern ends at the
+        # end of the text, so a match at 0 is a match of the whole text
         m = _TRAILING_VALUES.search(text)
         if m is not None and m.start() == 0 and " " in m.group(1):
             add(_new(Token, (CELL, text, number)))  # `3 5` in one cell: one number letter-spaced, or two? unread
