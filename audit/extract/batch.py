@@ -112,7 +112,7 @@ def extract_rows(documents: list[Document]) -> Rows:
             try:
                 tables = read_tables(numbered_content(doc) if lines is None else lines, meta.get("year"))
                 shapes = (tables.shape_applications, tables.shape_article20)
-                cell_rows.extend([(doc_id, *c) for c in tables.cells])
+                cell_rows.extend([(doc_id,) + c for c in tables.cells])
                 issue_rows.extend({"document": doc_id, **i} for i in tables.issues)
             except Exception as exc:  # noqa: BLE001
                 faults.append(Fault.of("extract (tables)", exc, document=doc_id))
