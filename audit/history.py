@@ -8,7 +8,8 @@ kept beside the first. Rows are appended in bulk (INSERT … SELECT from pandas 
 in chunks of documents) into tables without indexes: what is already stored is left out beforehand
 (a document whose content hash is stored, a finding whose id is), so there is nothing for an index
 to refuse — a PRIMARY KEY would cost an index entry per text line (gigabytes at 20,000 reports).
-Stores written before keep their rows; their keys are dropped by the first save.
+Stores written before keep their rows; their keys are dropped by the first save. A report's cells,
+claims and lines are appended before its documents row, which makes them visible (see save()).
 
 A run holds an OS lock on `<db>.lock` (fcntl.flock, released by the kernel if the process dies)
 for its whole read-rules-write section (`exclusive()`), so that two concurrent runs on one store
@@ -37,7 +38,7 @@ import os
 import random
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -84,6 +85,8 @@ ROW_KEYS = {
     "lines": ["content_hash", "line"],
     "findings": ["id"],
 }
+# A save's connection: DuckDB would otherwise cache up to 80% of the machine's memory while appending
+_LIMITS = {"memory_limit": "256MB"}
 LINES_CHUNK = 2000  # documents whose text lines are built and appended at a time (bounds the memory)
 ROWS_CHUNK = 200_000  # cells or claims built and appended at a time
 
@@ -310,7 +313,7 @@ class HistoryStore:
         delay = 0.05
         while True:
             try:
-                con = duckdb.connect(self.path, read_only=read_only)
+                con = duckdb.connect(self.path, read_only=read_only, config={} if read_only else _LIMITS)
                 break
             except duckdb.Error as exc:
                 if not _held_elsewhere(exc):
@@ -345,7 +348,7 @@ class HistoryStore:
             present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
             out = {}
             for t in TABLES:
-                row = con.execute(f"SELECT count(*) FROM {t}").fetchone() if t in present else (0,)
+                row = con.execute(f"SELECT count(*) FROM {_visible(t)}").fetchone() if t in present else (0,)
                 out[t] = int(row[0]) if row else 0
             return out
 
@@ -357,7 +360,12 @@ class HistoryStore:
             for statement in _SCHEMA:
                 blank.execute(statement)
             present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-            return {t: (con if t in present else blank).execute(f"SELECT * FROM {t}").df() for t in names}
+            return {
+                t: con.execute(f"SELECT * FROM {_visible(t)}").df()
+                if t in present
+                else blank.execute(f"SELECT * FROM {t}").df()
+                for t in names
+            }
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -397,8 +405,13 @@ class HistoryStore:
     # -- writing -----------------------------------------------------------------------------------
 
     def save(self, result: RunResult) -> None:
-        """Add this run's documents, cells, claims, text and findings (what is already there stays),
-        in one transaction: a failure (a full disk, say) leaves the store as it was and raises StoreError."""
+        """Add this run's documents, cells, claims, text and findings (what is already there stays).
+        The cells, claims and text lines go in first, each append committed on its own (DuckDB keeps
+        a transaction's appended rows in memory until it commits: gigabytes of text lines for a
+        national year); a report's rows count only once its documents row is there, and the documents
+        and findings go in last, in one transaction. A failure (a full disk, say) leaves the store as
+        it was — rows of reports without a documents row are removed, then or by the next save — and
+        raises StoreError."""
         import duckdb
 
         try:
@@ -410,24 +423,67 @@ class HistoryStore:
         except OSError as exc:
             raise self._error(exc) from exc
         with self._connect(read_only=False) as con:
-            con.execute("BEGIN TRANSACTION")
+            _in_transaction(con, lambda: _prepare(con))
+            hashes = result.frames.documents["content_hash"].dropna()
+            stored_hashes = _stored(con, "documents", "content_hash", hashes)
+            stored_ids = _stored(con, "findings", "id", result.findings["id"].astype(str))
+            last: list[tuple[str, pd.DataFrame]] = []
             try:
-                for statement in _SCHEMA:
-                    con.execute(statement)
-                _drop_keys(con)
-                hashes = result.frames.documents["content_hash"].dropna()
-                stored_hashes = _stored(con, "documents", "content_hash", hashes)
-                stored_ids = _stored(con, "findings", "id", result.findings["id"].astype(str))
                 for name, frame in _run_tables(result):
                     key = "id" if name == "findings" else "content_hash"
-                    _append(con, name, frame[~frame[key].isin(stored_ids if name == "findings" else stored_hashes)])
+                    new = frame[~frame[key].isin(stored_ids if name == "findings" else stored_hashes)]
+                    if name in ("documents", "findings"):
+                        last.append((name, new))
+                    else:
+                        _append(con, name, new)
                 for chunk in _line_chunks(result, stored_hashes):
                     _append(con, "lines", chunk)
-                con.execute("COMMIT")
+                _in_transaction(con, lambda: _append_all(con, last))
             except BaseException:
-                with suppress(duckdb.Error):  # a COMMIT that failed has already rolled back
-                    con.execute("ROLLBACK")
+                with suppress(duckdb.Error):
+                    _drop_orphans(con)
                 raise
+
+
+def _append_all(con: duckdb.DuckDBPyConnection, frames: list[tuple[str, pd.DataFrame]]) -> None:
+    for name, frame in frames:
+        _append(con, name, frame)
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection, action: Callable[[], Any]) -> None:
+    import duckdb
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        action()
+        con.execute("COMMIT")
+    except BaseException:
+        with suppress(duckdb.Error):  # a COMMIT that failed has already rolled back
+            con.execute("ROLLBACK")
+        raise
+
+
+def _prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """The tables there and without keys, and no rows left by a save that failed half-way."""
+    for statement in _SCHEMA:
+        con.execute(statement)
+    _drop_keys(con)
+    _drop_orphans(con)
+
+
+_PER_REPORT = ("cells", "claims", "lines")  # rows that belong to a report's documents row
+
+
+def _drop_orphans(con: duckdb.DuckDBPyConnection) -> None:
+    for table in _PER_REPORT:
+        con.execute(f"DELETE FROM {table} WHERE content_hash NOT IN (SELECT content_hash FROM documents)")
+
+
+def _visible(table: str) -> str:
+    """The rows of `table` a reader sees: a report's rows once its documents row is stored."""
+    if table not in _PER_REPORT:
+        return table
+    return f"(SELECT * FROM {table} WHERE content_hash IN (SELECT content_hash FROM documents))"
 
 
 def _drop_keys(con: duckdb.DuckDBPyConnection) -> None:

@@ -242,7 +242,8 @@ def test_a_corrupt_store_costs_the_run_its_history_not_its_outputs(tmp_path: Pat
 class _FailingConnection:
     """A real connection whose statement starting with `fail_on` raises `error` (DuckDB's own)."""
 
-    def __init__(self, con: Any, fail_on: str, error: Exception):
+    def __init__(self, con: Any, fail_on: str | tuple[str, ...], error: Exception):
+        self._fail_on: str | tuple[str, ...]
         self._con, self._fail_on, self._error = con, fail_on, error
 
     def execute(self, sql: str, *args: Any) -> Any:
@@ -303,6 +304,49 @@ def test_a_failed_write_names_its_cause_and_keeps_the_store(
     assert store.counts() == before  # the transaction was rolled back
     store.save(big)
     assert store.counts()["documents"] > before["documents"]
+
+
+class _FailingFromLines(_FailingConnection):
+    """Fails on the first text lines and on every clean-up after them (a disk that died then)."""
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        if sql.startswith("INSERT INTO lines"):
+            self._fail_on = ("INSERT INTO lines", "DELETE")
+        return super().execute(sql, *args)
+
+
+def test_rows_of_a_save_that_failed_half_way_are_never_read_and_go_with_the_next_save(
+    tmp_path: Path, small: RunResult, big: RunResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cells, claims and lines are committed before their documents rows (DuckDB would hold one
+    transaction's rows in memory): a save failing after them, whose clean-up fails too, leaves rows
+    no reader sees, and the next save removes them."""
+    import duckdb
+
+    db = tmp_path / "history.duckdb"
+    store = HistoryStore(db)
+    store.save(small)
+    before, tables = store.counts(), store.read_tables()
+    error = duckdb.IOException('IO Error: Could not write file "history.duckdb.wal": Input/output error')
+    connect = duckdb.connect
+    monkeypatch.setattr(
+        duckdb, "connect", lambda *a, **k: _FailingFromLines(connect(*a, **k), "INSERT INTO lines", error)
+    )
+    with pytest.raises(StoreError), store.exclusive():
+        store.save(big)
+    monkeypatch.undo()
+    with duckdb.connect(str(db), read_only=True) as con:
+        (cells,) = con.execute("SELECT count(*) FROM cells").fetchone() or (0,)
+    assert cells > before["cells"]  # the failed save's cells are there…
+    assert store.counts() == before  # …but no reader sees them
+    assert {t: len(f) for t, f in store.read_tables().items()} == {t: len(f) for t, f in tables.items()}
+    assert store.load(big.frames.documents).documents.empty
+    store.save(small)  # adds nothing, removes what the failed save left
+    with duckdb.connect(str(db), read_only=True) as con:
+        (cells,) = con.execute("SELECT count(*) FROM cells").fetchone() or (0,)
+    assert cells == before["cells"]
+    store.save(big)
+    assert store.counts()["cells"] > before["cells"]
 
 
 def _mount_tmpfs(folder: Path, size: str) -> str | None:
