@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench bench-big clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,11 @@ lint: setup
 	$(BIN)/lint-imports
 
 bench: setup
-	$(PY) bench/bench_pipeline.py
+	$(PY) bench/bench_run.py --documents 1000,5000
+	$(PY) bench/bench_pipeline.py --documents 1000
+
+bench-big: setup
+	$(PY) bench/bench_run.py --documents 20000 --big --text-only
 
 clean:
 	rm -rf $(VENV) reports_out/*.html reports_out/*.json bench/out .pytest_cache .mypy_cache .ruff_cache
