@@ -21,6 +21,7 @@ import math
 from collections.abc import Iterable
 from typing import Any, NotRequired, TypedDict
 
+import numpy as np
 import pandas as pd
 
 from audit.model import SEVERITIES, short_hash
@@ -299,6 +300,25 @@ def plain(value: Any) -> Any:
     return value
 
 
+class _Column:
+    """A column of the cells frame, read a document's rows at a time: a categorical one (table, row,
+    column) through its codes, so that the frame's hundreds of thousands of cells are never turned
+    into Python strings at once (its categories may be Arrow strings: a new str per cell)."""
+
+    def __init__(self, column: pd.Series):
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            missing = pd.Series(pd.Categorical([None], dtype=column.dtype)).to_numpy()[0]  # what to_numpy gives
+            self.codes: Any = column.cat.codes.to_numpy()
+            self.values: Any = np.array([*column.cat.categories.to_numpy(), missing], dtype=object)  # code -1: last
+        else:
+            self.codes, self.values = None, column.to_numpy()
+
+    def take(self, rows: Any) -> list[Any]:
+        if self.codes is None:
+            return list(self.values[rows].tolist())
+        return list(self.values[self.codes[rows]].tolist())
+
+
 class CellsByDocument:
     """The cells of a cells frame by document, keyed by (table, row, column): {value, raw, blank,
     placeholder, line} as plain JSON values (the first cell wins when a key repeats).
@@ -309,7 +329,7 @@ class CellsByDocument:
 
     def __init__(self, frame: pd.DataFrame):
         self._rows = frame.groupby("document", sort=False).indices if len(frame) else {}
-        self._columns = [frame[c].to_numpy() for c in ("table", "row", "column", "raw", "blank", "placeholder")]
+        self._columns = [_Column(frame[c]) for c in ("table", "row", "column", "raw", "blank", "placeholder")]
         self._values = pd.to_numeric(frame["value"], errors="coerce").astype(float).to_numpy()
         self._lines = pd.to_numeric(frame["line"], errors="coerce").astype(float).to_numpy()
         self._built: dict[str, Cells] = {}
@@ -323,7 +343,7 @@ class CellsByDocument:
         rows = self._rows.get(doc)
         if rows is None:
             return {} if default is None else default
-        table, row, column, raw, blank, placeholder = (c[rows].tolist() for c in self._columns)
+        table, row, column, raw, blank, placeholder = (c.take(rows) for c in self._columns)
         values = [None if v != v else (int(v) if v.is_integer() else v) for v in self._values[rows].tolist()]
         lines = [None if v != v else (int(v) if v.is_integer() else v) for v in self._lines[rows].tolist()]
         out: Cells = {}
