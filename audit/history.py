@@ -86,7 +86,7 @@ ROW_KEYS = {
     "findings": ["id"],
 }
 # A save's connection: DuckDB would otherwise cache up to 80% of the machine's memory while appending
-_LIMITS: dict[str, str | bool | int | float | list[str]] = {"memory_limit": "256MB"}
+_LIMITS: dict[str, Any] = {"memory_limit": "256MB"}
 LINES_CHUNK = 2000  # documents whose text lines are built and appended at a time (bounds the memory)
 ROWS_CHUNK = 200_000  # cells or claims built and appended at a time
 
@@ -313,7 +313,7 @@ class HistoryStore:
         delay = 0.05
         while True:
             try:
-                con = duckdb.connect(self.path, read_only=read_only, config=None if read_only else _LIMITS)
+                con = duckdb.connect(self.path, read_only=read_only, config={} if read_only else _LIMITS)
                 break
             except duckdb.Error as exc:
                 if not _held_elsewhere(exc):

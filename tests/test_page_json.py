@@ -1,4 +1,4 @@
-"""A page's JSON twin is written by orjson when it is installed: byte for byte what json.dumps writes."""
+"""A page's JSON twin is written by orjson: byte for byte what json.dumps writes."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def _floats(rng: random.Random) -> list[float]:
 CASES = [
     {"page": "agency", "trend": {"x": 60.0, "y": 15.2, "low": 0, "high": 341}, "small": 3.5e-7, "tiny": 0.00004},
     {"ids": ["d-2fc8dbea6e-applications", "1e-5", ":1e-5", "0.00001"], "n": 2**64, "neg": -(2**63)},
-    {"text": "控制\x00\x01\x1f\t\n\r\b\f \"\\ / \x7f \u2028 \u2029 \ufeff 😀", "tuple": (1, "a", None, True, False)},
+    {"text": '控制\x00\x01\x1f\t\n\r\b\f "\\ / \x7f \u2028 \u2029 \ufeff 😀', "tuple": (1, "a", None, True, False)},
     {1: "int key", None: "none key", False: "bool key", 2.5: "float key"},
     [[], {}, "", [[[]]], {"a": {"b": {"c": [1.5, -0.0, 1e22]}}}],
 ]
