@@ -172,10 +172,26 @@ def input_json(source: Source, documents: int) -> dict[str, Any]:
     }
 
 
+DOCUMENTS_AT_ONCE = 2000  # documents whose records (and cells) are built at a time: bounds the memory
+
+
 def documents_json(result: RunResult) -> Iterator[dict[str, Any]]:
-    tables = tables_by_document(result.frames.cells)
-    for r in result.frames.documents.to_dict("records"):
-        yield document_json(_str_keys(r), tables.get(r["id"], {}))
+    """Each document's record, built DOCUMENTS_AT_ONCE documents at a time (a national year's cells
+    as nested dicts all at once would take gigabytes)."""
+    documents, cells = result.frames.documents, result.frames.cells
+    ids = pd.Index(documents["id"])
+    if not ids.is_unique:  # (never from a run) one id, one set of tables: built whole
+        tables = tables_by_document(cells)
+        for r in documents.to_dict("records"):
+            yield document_json(_str_keys(r), tables.get(r["id"], {}))
+        return
+    position = ids.get_indexer(cells["document"].astype(object))  # -1: a cell of no listed document
+    order = np.argsort(position, kind="stable")  # each document's cells together, in their order
+    bounds = np.searchsorted(position[order], np.arange(0, len(documents) + DOCUMENTS_AT_ONCE, DOCUMENTS_AT_ONCE))
+    for k, start in enumerate(range(0, len(documents), DOCUMENTS_AT_ONCE)):
+        tables = tables_by_document(cells.iloc[order[bounds[k] : bounds[k + 1]]])
+        for r in documents.iloc[start : start + DOCUMENTS_AT_ONCE].to_dict("records"):
+            yield document_json(_str_keys(r), tables.get(r["id"], {}))
 
 
 def findings_json(result: RunResult) -> Iterator[dict[str, Any]]:
