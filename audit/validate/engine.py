@@ -255,8 +255,9 @@ _Task = tuple[dict[str, Any], str, int]  # rule, severity, group (-1: the whole 
 
 
 def _tasks(active: list[tuple[dict[str, Any], str]], scopes: _Scopes) -> tuple[list[_Task], list[list[str]]]:
-    """What to run: every rule over the whole batch, or the batch-wide rules first (the longest start
-    first) and then each group of agencies (document ids, in document order) with every other rule."""
+    """What to run: every rule over the whole batch, or the batch-wide rules over the whole batch
+    first (they run beside the first group) and then each group of agencies (document ids, in
+    document order) with every other rule."""
     groups = agency_groups(scopes.documents, PARTITION_DOCUMENTS)
     if len(groups) <= 1:
         return [(r, s, -1) for r, s in active], []
