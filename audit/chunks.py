@@ -22,7 +22,9 @@ from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from functools import partial
 
-from audit.extract.batch import Rows, extract_rows, fork_map, frames_of, join_rows, workers
+import pandas as pd
+
+from audit.extract.batch import extract_rows, finish_frames, fork_map, join_frames, part_frames, workers
 from audit.ingest import Entry, list_inputs, read_entry
 from audit.model import Document, Fault, Frames, Source
 from audit.segment import copy_key, document_names, mark_copies_guarded, split_sources
@@ -42,14 +44,16 @@ PARALLEL_MIN_BYTES = 16 << 20
 @dataclass
 class Chunk:
     """What the parent needs of a chunk: its sources (the rules and pages quote their lines), its
-    documents with their `copy_key`, the extracted rows, the faults met per stage, and the CPU
-    seconds each stage took in the chunk (wall time says little on a shared machine)."""
+    documents with their `copy_key`, the chunk's frames (typed, built in the chunk: no Python object
+    per row travels back), the faults met per stage, and the CPU seconds each stage took in the
+    chunk (wall time says little on a shared machine)."""
 
     sources: list[Source]
     documents: list[Document]
     copy_keys: list[tuple[str, ...] | None]
-    rows: Rows  # documents, cells, issues, claims, and the faults of extraction
+    frames: Frames
     segment_faults: list[Fault]
+    extract_faults: list[Fault]
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -82,11 +86,16 @@ def audit_chunk(entries: list[Entry], names: dict[str, str], spill_to: str | Non
         doc.name = names.get(doc.source.path, "")
     documents, keys = [doc for doc, _ in found], [copy_key(content) for _, content in found]
     segmented = time.process_time()
-    rows = extract_rows(documents)
+    frames, extract_faults = _extracted(documents)
     seconds = {"ingest": read - clock, "segment": segmented - read, "extract": time.process_time() - segmented}
     if spill_to is not None:
         spill(sources, os.path.join(spill_to, f"{os.getpid()}-{next(_SPILLED)}.texts"))
-    return Chunk(sources, documents, keys, rows, faults, seconds)
+    return Chunk(sources, documents, keys, frames, faults, extract_faults, seconds)
+
+
+def _extracted(documents: list[Document]) -> tuple[Frames, list[Fault]]:
+    *rows, faults = extract_rows(documents)
+    return part_frames(*rows), faults
 
 
 def plan_chunks(entries: list[Entry], parts: int = 1) -> list[list[Entry]]:
@@ -149,9 +158,11 @@ def join_chunks(parts: list[Chunk]) -> Batch:
     segment_faults = [fault for part in parts for fault in part.segment_faults]
     _rename(parts, document_names(list(dict.fromkeys(doc.source.path for doc in documents))))
     mark_copies_guarded(documents, [key for part in parts for key in part.copy_keys], segment_faults)
-    doc_rows, cell_rows, issue_rows, claim_rows, extract_faults = join_rows(part.rows for part in parts)
-    for row, doc in zip(doc_rows, documents, strict=True):
-        row["duplicate_of"], row["truncated_copy_of"] = doc.duplicate_of, doc.truncated_copy_of
+    frames = join_frames([part.frames for part in parts])
+    frames.documents = frames.documents.assign(
+        duplicate_of=pd.Series([doc.duplicate_of for doc in documents], dtype=object),
+        truncated_copy_of=pd.Series([doc.truncated_copy_of for doc in documents], dtype=object),
+    )
     seconds: dict[str, float] = {}
     for part in parts:
         for stage, spent in part.seconds.items():
@@ -159,9 +170,9 @@ def join_chunks(parts: list[Chunk]) -> Batch:
     return Batch(
         sources=[source for part in parts for source in part.sources],
         documents=documents,
-        frames=frames_of(doc_rows, cell_rows, issue_rows, claim_rows),
+        frames=finish_frames(frames),
         segment_faults=segment_faults,
-        extract_faults=extract_faults,
+        extract_faults=[fault for part in parts for fault in part.extract_faults],
         seconds=seconds,
     )
 
@@ -176,7 +187,7 @@ def _rename(parts: list[Chunk], names: dict[str, str]) -> None:
             name = names.get(doc.source.path, "")
             changed, doc.name = changed or doc.name != name, name
         if changed:
-            part.rows = extract_rows(part.documents)
+            part.frames, part.extract_faults = _extracted(part.documents)
 
 
 def source_faults(sources: list[Source]) -> list[Fault]:

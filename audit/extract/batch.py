@@ -14,6 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from audit.extract.claims import claims_frame, read_claims
 from audit.extract.meta import Lines, numbered_content, read_metadata
@@ -73,13 +74,20 @@ def _document_row(doc: Document, meta: dict[str, Any], shapes: tuple[str | None,
     return row
 
 
-def _inherit_agency(rows: list[dict[str, Any]]) -> None:
+def _inherit_agency(documents: pd.DataFrame) -> pd.DataFrame:
     """A copy is the same report: it names the original's agency, whatever its cut-off text still says."""
-    by_id = {r["id"]: r for r in rows}
-    for row in rows:
-        original = by_id.get(row["duplicate_of"] or row["truncated_copy_of"] or "")
-        if original is not None and original["agency"]:
-            row["agency"], row["agency_key"] = original["agency"], original["agency_key"]
+    if documents.empty:
+        return documents
+    original = documents["duplicate_of"].where(documents["duplicate_of"].notna(), documents["truncated_copy_of"])
+    if not original.notna().any():
+        return documents
+    by_id = documents.set_index("id")
+    named = original.map(by_id["agency"])
+    inherit = named.notna() & named.astype(bool)
+    documents = documents.copy()
+    documents.loc[inherit, "agency"] = named[inherit]
+    documents.loc[inherit, "agency_key"] = original[inherit].map(by_id["agency_key"])
+    return documents
 
 
 Rows = tuple[list[dict[str, Any]], list[tuple[Any, ...]], list[dict[str, Any]], list[tuple[Any, ...]], list[Fault]]
@@ -199,16 +207,71 @@ def frames_of(
     claim_rows: list[tuple[Any, ...]],
 ) -> Frames:
     """The frames of the batch's rows (copies marked in `doc_rows`: they take their original's agency)."""
-    _inherit_agency(doc_rows)
+    return finish_frames(part_frames(doc_rows, cell_rows, issue_rows, claim_rows))
+
+
+def part_frames(
+    doc_rows: list[dict[str, Any]],
+    cell_rows: list[tuple[Any, ...]],
+    issue_rows: list[dict[str, Any]],
+    claim_rows: list[tuple[Any, ...]],
+) -> Frames:
+    """The typed frames of one part of a batch's rows, built where the rows were extracted: a chunk
+    worker sends these back (compact numpy buffers and categories, not a Python object per row)
+    and the parent concatenates them (join_frames) and finishes the whole (finish_frames)."""
     documents_frame = (
         pd.DataFrame(doc_rows, columns=list(DOCUMENT_COLUMNS)) if doc_rows else empty_frame(DOCUMENT_COLUMNS)
     )
-    integers = ["ordinal", "year", "line_start", "line_end", *(c for c in DOCUMENT_COLUMNS if c.endswith("_line"))]
-    documents_frame = none_for_missing(documents_frame.astype({c: "Int64" for c in integers}))
+    documents_frame = documents_frame.astype({c: "Int64" for c in _INTEGERS})
     cells = pd.DataFrame(cell_rows, columns=list(CELL_COLUMNS)) if cell_rows else empty_frame(CELL_COLUMNS)
-    # few distinct keys over millions of cells: categories hold each once (41 → 19.5 MB per 2,000 documents)
-    keys = {"document": "category", "table": "category", "row": "category", "column": "category"}
-    cells = cells.astype({"value": "float64", "blank": "bool", "placeholder": "bool", **keys})
+    cells = cells.astype({"value": "float64", "blank": "bool", "placeholder": "bool", **_CELL_CATEGORIES})
     issues = pd.DataFrame(issue_rows, columns=list(ISSUE_COLUMNS)) if issue_rows else empty_frame(ISSUE_COLUMNS)
-    cells, issues = none_for_missing(cells, ["raw"]), none_for_missing(issues)  # the cells' keys are never missing
     return Frames(documents=documents_frame, cells=cells, claims=claims_frame(claim_rows), issues=issues)
+
+
+# few distinct keys over millions of cells: categories hold each once (41 → 19.5 MB per 2,000 documents)
+_CELL_CATEGORIES = {c: "category" for c in ("document", "table", "row", "column")}
+_INTEGERS = ["ordinal", "year", "line_start", "line_end", *(c for c in DOCUMENT_COLUMNS if c.endswith("_line"))]
+
+
+def join_frames(parts: list[Frames]) -> Frames:
+    """The frames of consecutive parts of a batch, in order (categories united, never widened to
+    object); empty parts add nothing."""
+    joined = {}
+    for name in ("documents", "cells", "claims", "issues"):
+        frames = [getattr(part, name) for part in parts]
+        shown = [frame for frame in frames if len(frame)] or frames[:1]
+        if len(shown) == 1:
+            joined[name] = shown[0]
+            continue
+        columns = {}
+        for column in shown[0].columns:
+            pieces = _alike([frame[column] for frame in shown])
+            if isinstance(pieces[0].dtype, pd.CategoricalDtype):
+                columns[column] = pd.Series(union_categoricals(pieces, sort_categories=True))
+            else:
+                columns[column] = pd.concat(pieces, ignore_index=True)
+        joined[name] = pd.DataFrame(columns)
+    return Frames(**joined)
+
+
+def _alike(pieces: list[pd.Series]) -> list[pd.Series]:
+    """A column's pieces in one dtype: a part where the column is all missing got pandas' fallback
+    dtype (object), the others the dtype the whole column would have had (e.g. `str`)."""
+    held = {str(piece.dtype): piece.dtype for piece in pieces if piece.notna().any()}
+    if len(held) != 1 or isinstance(pieces[0].dtype, pd.CategoricalDtype):
+        return pieces
+    (dtype,) = held.values()
+    return [piece if piece.dtype == dtype else piece.astype(dtype) for piece in pieces]
+
+
+def finish_frames(frames: Frames) -> Frames:
+    """What needs the whole batch: copies take their original's agency (their `duplicate_of` and
+    `truncated_copy_of` set), and text columns hold None for missing values."""
+    documents = _inherit_agency(frames.documents)
+    return Frames(
+        documents=none_for_missing(documents),
+        cells=none_for_missing(frames.cells, ["raw"]),  # the cells' keys are never missing
+        claims=frames.claims,
+        issues=none_for_missing(frames.issues),
+    )

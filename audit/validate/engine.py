@@ -7,6 +7,7 @@ evidence lines quoted from the sources, a stable id and the severity (overridabl
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 from collections.abc import Callable
@@ -393,11 +394,14 @@ def _run_in_workers(indices: list[int]) -> list[_Outcome] | None:
     workers = min(os.cpu_count() or 1, 8)
     if workers < 2 or len(indices) < 2 or "fork" not in mp.get_all_start_methods():
         return None
+    gc.freeze()  # the batch's objects: never walked by a worker's collector (which would copy every page)
     try:
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
             return list(pool.map(_run_one, indices))
     except BrokenProcessPool:  # a worker died (memory, a signal): run the rules in-process instead
         return None
+    finally:
+        gc.unfreeze()
 
 
 def _quote(source: Source | None, line: int) -> str:
