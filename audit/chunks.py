@@ -94,8 +94,8 @@ def audit_chunk(entries: list[Entry], names: dict[str, str], spill_to: str | Non
 
 
 def _extracted(documents: list[Document]) -> tuple[Frames, list[Fault]]:
-    *rows, faults = extract_rows(documents)
-    return part_frames(*rows), faults
+    doc_rows, cell_rows, issue_rows, claim_rows, faults = extract_rows(documents)
+    return part_frames(doc_rows, cell_rows, issue_rows, claim_rows), faults
 
 
 def plan_chunks(entries: list[Entry], parts: int = 1) -> list[list[Entry]]:
