@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
@@ -75,19 +76,25 @@ def _document_row(doc: Document, meta: dict[str, Any], shapes: tuple[str | None,
 
 
 def _inherit_agency(documents: pd.DataFrame) -> pd.DataFrame:
-    """A copy is the same report: it names the original's agency, whatever its cut-off text still says."""
+    """A copy is the same report: it names the original's agency, whatever its cut-off text still says
+    (in document order, so a copy of a copy names what its original took)."""
     if documents.empty:
         return documents
-    original = documents["duplicate_of"].where(documents["duplicate_of"].notna(), documents["truncated_copy_of"])
-    if not original.notna().any():
+    originals = documents["duplicate_of"].where(documents["duplicate_of"].notna(), documents["truncated_copy_of"])
+    copies = np.flatnonzero(originals.notna().to_numpy())
+    if not len(copies):
         return documents
-    by_id = documents.set_index("id")
-    named = original.map(by_id["agency"])
-    inherit = named.notna() & named.astype(bool)
-    documents = documents.copy()
-    documents.loc[inherit, "agency"] = named[inherit]
-    documents.loc[inherit, "agency_key"] = original[inherit].map(by_id["agency_key"])
-    return documents
+    ids = documents["id"].tolist()
+    agency = dict(zip(ids, documents["agency"], strict=True))
+    agency_key = dict(zip(ids, documents["agency_key"], strict=True))
+    for at in copies.tolist():
+        original = originals.iat[at]
+        if original in agency and isinstance(agency[original], str) and agency[original]:  # NaN is no name
+            agency[ids[at]], agency_key[ids[at]] = agency[original], agency_key[original]
+    return documents.assign(
+        agency=pd.Series([agency[i] for i in ids], index=documents.index, dtype=object),
+        agency_key=pd.Series([agency_key[i] for i in ids], index=documents.index, dtype=object),
+    )
 
 
 Rows = tuple[list[dict[str, Any]], list[tuple[Any, ...]], list[dict[str, Any]], list[tuple[Any, ...]], list[Fault]]

@@ -16,9 +16,7 @@ says which of them this report continues.
 from __future__ import annotations
 
 import math
-import re
-from bisect import bisect_left, bisect_right
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Any
 
 import pandas as pd
@@ -58,7 +56,7 @@ def history_lines(ctx: Context) -> dict[str, dict[int, str]]:
     return stored_quotes(None if ctx.history is None else ctx.history.documents)
 
 
-def _ref(doc: dict[str, Any], line: Any, quotes: dict[str, dict[int, str]]) -> tuple[str, int, str | None] | None:
+def line_ref(doc: dict[str, Any], line: Any, quotes: dict[str, dict[int, str]]) -> tuple[str, int, str | None] | None:
     if is_missing(line):
         return None
     n = int(line)
@@ -227,9 +225,9 @@ def chain_findings(
             continue
         on, other = (cur, prev) if cur["in_run"] else (prev, cur)
         evidence = [
-            _ref(cur, tgt[1], quotes),
-            *(_ref(cur, c[1], quotes) for _, _, c in cur_parts),
-            *(_ref(prev, c[1], quotes) for _, _, c in prev_parts),
+            line_ref(cur, tgt[1], quotes),
+            *(line_ref(cur, c[1], quotes) for _, _, c in cur_parts),
+            *(line_ref(prev, c[1], quotes) for _, _, c in prev_parts),
         ]
         formula = " ".join(f"{'−' if s < 0 else '+'} {number(c[0])}" for _, s, c in [*prev_parts, *cur_parts])
         continues = (
@@ -269,240 +267,3 @@ def _order(table: str, axis: str, key: str) -> int:
     from audit.validate.kinds import COLUMN_ORDER, ROW_ORDER
 
     return (COLUMN_ORDER if axis == "column" else ROW_ORDER).get(key, 99)
-
-
-# -- 内容雷同: copied number clauses and passages ---------------------------------------------------
-
-_DATE = re.compile(
-    r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月份?|(?:19|20)\d{2}[-./]\d{1,2}(?:[-./]\d{1,2})?"
-)
-_PHONE = re.compile(r"\d{3,4}-\d{7,8}|\d{7,}")
-_REFERENCE = re.compile(r"〔\d{4}〕\s*\d+\s*号|\[\d{4}\]\s*\d+\s*号|第\s*\d+\s*[条款项号期]")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_SPACE = re.compile(r"\s+")
-_CLAUSE_END = re.compile(r"[,，;；。!！?？]")
-_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
-_FOLLOWER = re.compile(r"^(?:占|约|同比|比|较|环比|其中|均|分别|下降|增长|增加|减少|上升)")
-
-
-# Each masked token starts with a digit, 〔, [ or 第: the lookahead lets most positions fail at once.
-_MASKED = re.compile(r"(?=[\d〔\[第])(?:" + "|".join(f"(?:{p.pattern})" for p in (_REFERENCE, _DATE, _PHONE)) + ")")
-
-
-def _mask(text: str) -> str:
-    """Text compared for copying: no spaces; dates, phone numbers and document numbers masked."""
-    return _MASKED.sub("#", _SPACE.sub("", text))
-
-
-def _clause(text: str, start: int, end: int) -> str:
-    """The clause of a sentence holding [start, end): between clause marks, with a following
-    「占比…」/「同比…」 clause kept (「申请信息不存在4件,占比2.3%」)."""
-    left = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
-    right_match = _CLAUSE_END.search(text, end)
-    right = right_match.start() if right_match else len(text)
-    while right_match and right < len(text) and text[right] in ",，" and _FOLLOWER.match(text[right + 1 :]):
-        right_match = _CLAUSE_END.search(text, right + 1)
-        right = right_match.start() if right_match else len(text)
-    return text[left:right].strip()
-
-
-def _telling(clause: str, min_chars: int) -> bool:
-    """A clause worth reporting when repeated: numbers left once dates and phones are masked, not
-    only 0 and 100 (nothing and 100% repeat honestly), and two numbers or enough words."""
-    numbers = [float(n) for n in _NUMBER.findall(_mask(clause))]
-    if not numbers or all(n in (0.0, 100.0) for n in numbers):
-        return False
-    return len(numbers) >= 2 or len(clause) >= min_chars
-
-
-def _number_clauses(claims: pd.DataFrame, ids: set[str], min_chars: int) -> dict[str, dict[str, tuple[int, str]]]:
-    """document → {masked clause: (line, clause as printed)} of the narrative's number clauses."""
-    out: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
-    if claims is None or claims.empty:
-        return out
-    part = claims[claims["document"].isin(ids) & claims["text"].notna()]
-    for doc, text, start, end, line in plain_rows(part, "document", "text", "span_start", "span_end", "line"):
-        if is_missing(start) or is_missing(end) or is_missing(line):
-            continue
-        clause = _clause(str(text), int(start), int(end))
-        if clause and "|" not in clause and _telling(clause, min_chars):
-            out[str(doc)].setdefault(_mask(clause), (int(line), clause))
-    return out
-
-
-def _run_lines(sources: dict[str, Any], doc: dict[str, Any]) -> list[tuple[int, str]]:
-    source = sources.get(doc["source"])
-    if source is None or is_missing(doc.get("line_start")) or is_missing(doc.get("line_end")):
-        return []
-    lo, hi = int(doc["line_start"]), int(doc["line_end"])
-    first, last = bisect_left(source.line_numbers, lo), bisect_right(source.line_numbers, hi)
-    return list(zip(source.line_numbers[first:last], source.lines[first:last], strict=True))
-
-
-def _long_sentences(lines: list[tuple[int, str]], min_chars: int) -> dict[str, int]:
-    """masked long sentence → its line, outside tables."""
-    out: dict[str, int] = {}
-    for n, text in lines:
-        if "|" in text or len(text) < min_chars:
-            continue
-        # masking keeps sentence ends, so the line is masked once and split after
-        for masked in _SENTENCE_END.split(_mask(text)):
-            if len(masked) >= min_chars:
-                out.setdefault(masked, n)
-    return out
-
-
-@kind("copied_text")
-def copied_text(ctx: Context, params: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Another year's report of the same agency repeats this report's number clauses (a clause of
-    the narrative with a count or percentage, dates and phone numbers masked; at least
-    `clause_min_chars` characters unless it holds two numbers), or another report — another year's
-    or another agency's — repeats a large share (`min_share`, at least `min_sentences`) of its long
-    sentences (`sentence_min_chars`). Versions and copies of one report are not compared."""
-    docs = reports(ctx)
-    if len(docs) < 2:
-        return nothing()
-    clause_chars = int(params.get("clause_min_chars", 12))
-    sentence_chars = int(params.get("sentence_min_chars", 40))
-    min_share = float(params.get("min_share", 0.5))
-    min_sentences = int(params.get("min_sentences", 3))
-    limit = int(params.get("list_at_most", 3))
-    boilerplate = int(params.get("boilerplate_reports", 10))
-    records_by_id: dict[str, dict[str, Any]] = {
-        str(r["id"]): {str(k): v for k, v in r.items()} for r in docs.to_dict("records")
-    }
-    run_ids = {i for i, r in records_by_id.items() if r["in_run"]}
-    hist_ids = set(records_by_id) - run_ids
-    clauses = _number_clauses(ctx.claims if ctx.claims is not None else pd.DataFrame(), run_ids, clause_chars)
-    if ctx.history is not None:
-        clauses.update(_number_clauses(ctx.history.claims, hist_ids, clause_chars))
-    run_meta: dict[Any, dict[str, Any]] = ctx.documents.set_index("id")[["line_start", "line_end"]].to_dict("index")  # type: ignore[assignment]
-    hist_text = {}
-    if ctx.history is not None and "lines" in ctx.history.documents.columns:
-        hist_text = {
-            str(d): [(int(n), str(t)) for n, t, _ in lines]
-            for d, lines in zip(ctx.history.documents["id"], ctx.history.documents["lines"], strict=True)
-        }
-    sentences: dict[str, dict[str, int]] = {}
-    by_path = {s.path: s for s in ctx.sources}
-    for doc_id, doc in records_by_id.items():
-        lines = _run_lines(by_path, doc | run_meta.get(doc_id, {})) if doc["in_run"] else hist_text.get(doc_id, [])
-        sentences[doc_id] = _long_sentences(lines, sentence_chars)
-    quotes = history_lines(ctx)
-    spread: Counter[str] = Counter(x for held in sentences.values() for x in held)
-
-    def template(sentence: str) -> bool:
-        return spread[sentence] > boilerplate
-
-    found: list[dict[str, Any]] = []
-    for a_id, b_id in _candidate_pairs(records_by_id, clauses, sentences, min_sentences, boilerplate):
-        a, b = records_by_id[a_id], records_by_id[b_id]
-        if not (a["in_run"] or b["in_run"]) or a["content_hash"] == b["content_hash"]:
-            continue
-        same_agency = a["agency_key"] == b["agency_key"]
-        if same_agency and a["year"] == b["year"]:
-            continue  # versions of one report
-        # number clauses: stale figures of the agency's own other years (another agency's equal counts may
-        # be chance); long passages: from any report
-        shared_clauses = sorted(set(clauses.get(a_id, {})) & set(clauses.get(b_id, {}))) if same_agency else []
-        shared_sentences = {x for x in set(sentences[a_id]) & set(sentences[b_id]) if not template(x)}
-        if same_agency:
-            later, earlier = (a, b) if a["year"] > b["year"] else (b, a)
-            targets = [(later, earlier)] if later["in_run"] else [(earlier, later)]
-        else:
-            targets = [(x, y) for x, y in ((a, b), (b, a)) if x["in_run"]]
-        for on, other in targets:
-            own = sentences[str(on["id"])]
-            share = len(shared_sentences) / len(own) if own else 0.0
-            passages = len(shared_sentences) >= min_sentences and share >= min_share
-            if not shared_clauses and not passages:
-                continue
-            found.append(
-                _copied_hit(
-                    on,
-                    other,
-                    shared_clauses,
-                    shared_sentences if passages else set(),
-                    share,
-                    clauses,
-                    sentences,
-                    quotes,
-                    limit,
-                    same_agency,
-                )
-            )
-    return hits_frame(found), na_frame()
-
-
-def _candidate_pairs(
-    docs: dict[str, dict[str, Any]],
-    clauses: dict[str, dict[str, tuple[int, str]]],
-    sentences: dict[str, dict[str, int]],
-    min_sentences: int,
-    boilerplate: int,
-) -> list[tuple[str, str]]:
-    """Pairs of reports sharing a number clause (same agency) or at least `min_sentences` long
-    sentences, found through an index of who holds what — never every pair of a large run. A
-    sentence in more than `boilerplate` reports is template text and shared by no pair."""
-    pairs: set[tuple[str, str]] = set()
-    holders: dict[tuple[Any, str], list[str]] = defaultdict(list)
-    for doc_id, held in clauses.items():
-        if doc_id in docs:
-            for clause in held:
-                holders[(docs[doc_id]["agency_key"], clause)].append(doc_id)
-    for ids in holders.values():
-        pairs.update((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
-    by_sentence: dict[str, list[str]] = defaultdict(list)
-    for doc_id, held_sentences in sentences.items():
-        for sentence in held_sentences:
-            by_sentence[sentence].append(doc_id)
-    shared: Counter[tuple[str, str]] = Counter()
-    for ids in by_sentence.values():
-        if 1 < len(ids) <= boilerplate:
-            shared.update((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
-    pairs.update(pair for pair, n in shared.items() if n >= min_sentences)
-    return sorted(pairs)
-
-
-def _copied_hit(
-    on: dict[str, Any],
-    other: dict[str, Any],
-    shared_clauses: list[str],
-    shared_sentences: set[str],
-    share: float,
-    clauses: dict[str, dict[str, tuple[int, str]]],
-    sentences: dict[str, dict[str, int]],
-    quotes: dict[str, dict[int, str]],
-    limit: int,
-    same_agency: bool,
-) -> dict[str, Any]:
-    on_id, other_id = str(on["id"]), str(other["id"])
-    parts = []
-    evidence: list[Any] = []
-    if shared_clauses:
-        # ties (two clauses on one line) broken by the clause itself: set order varies per process
-        shown = sorted(shared_clauses, key=lambda c: (clauses[on_id][c][0], c))[:limit]
-        listed = "、".join(f"「{clauses[on_id][c][1]}」" for c in shown)
-        more = f"等共{len(shared_clauses)}处" if len(shared_clauses) > limit else ""
-        parts.append(f"含数字的语句{listed}{more}与之相同")
-        for c in shown:
-            evidence += [_ref(on, clauses[on_id][c][0], quotes), _ref(other, clauses[other_id][c][0], quotes)]
-    if shared_sentences:
-        own = sentences[on_id]
-        parts.append(f"{len(own)} 个长句中有 {len(shared_sentences)} 个({share:.0%})与之相同")
-        for s in sorted(shared_sentences, key=lambda s: (own[s], s))[:limit]:
-            evidence += [_ref(on, own[s], quotes), _ref(other, sentences[other_id][s], quotes)]
-    whose = f"本机关{other['year']}年报告" if same_agency else f"另一机关({other['agency_key']}){other['year']}年报告"
-    return {
-        "document": on_id,
-        # no pair of values: how much is shared is said in the message (never a bare 实为 count)
-        "refs": list(dict.fromkeys(r for r in evidence if r is not None)),
-        "key": f"copied/{other['content_hash']}",
-        "vars": {
-            "other": other_id,
-            "whose": whose,
-            "detail": "；".join(parts),
-            "clauses": len(shared_clauses),
-            "sentences": len(shared_sentences),
-        },
-    }

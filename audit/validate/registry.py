@@ -2,6 +2,7 @@
 audit.validate.kinds.REGISTRY (they import `kind` from there; nothing imports back)."""
 
 from audit.validate import (  # noqa: F401 - imported for their registrations
+    kinds_copied,
     kinds_documents,
     kinds_faults,
     kinds_history,
