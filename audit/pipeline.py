@@ -10,11 +10,12 @@ findings (the CLI then exits 2).
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import Any
 
@@ -27,21 +28,33 @@ TIMINGS_ENV = "XXGK_TIMINGS"
 
 @contextmanager
 def timed(stage: str) -> Iterator[dict[str, Any]]:
-    """Opt-in timing log for bench/bench_run.py: with $XXGK_TIMINGS=FILE, one JSON line per stage
-    appended to FILE — stage, seconds, documents (set by the caller in the yielded dict), start and
+    """A stage of the run: the heap it freed is given back at its end (release_heap). Opt-in timing
+    log for bench/bench_run.py: with $XXGK_TIMINGS=FILE, one JSON line per stage appended to FILE — stage, seconds, documents (set by the caller in the yielded dict), start and
     end (epoch seconds, to line up with memory samples taken outside the process)."""
     record: dict[str, Any] = {"stage": stage, "documents": None}
     path = os.environ.get(TIMINGS_ENV)
     if not path:
-        yield record
+        try:
+            yield record
+        finally:
+            release_heap()
         return
     start, clock = time.time(), time.perf_counter()
     try:
         yield record
     finally:
+        release_heap()
         record |= {"seconds": round(time.perf_counter() - clock, 4), "start": start, "end": time.time()}
         with open(path, "a", encoding="utf-8") as log:
             log.write(json.dumps(record) + "\n")
+
+
+def release_heap() -> None:
+    """Give the heap a stage freed back to the system. glibc keeps freed memory for reuse, and a
+    stage's temporaries (the chunks' pickles, rows, page contexts) leave it fragmented: 142 MB of
+    592 at 20,000 documents after extraction. A no-op where there is no glibc."""
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _check_frames(frames: Frames, faults: list[Fault]) -> None:
