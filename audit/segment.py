@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from audit.extract.labels import APP_ROW, RL_HEADER, classify_short
 from audit.model import Document, Fault, Source
 
 BLANK, RESIDUE, BOUNDARY, ATTACHED, CONTENT = "blank", "residue", "boundary", "attached", "content"
@@ -85,6 +86,14 @@ _OUTLINE_MARKS = (
     "其他需要报告的事项",
     "其它需要报告的事项",
 )
+# What makes one of those headings the disclosure report's own (「六、其他需要报告的事项」,
+# 「七、政府信息公开工作存在的主要问题及改进情况」), not a section any work report may have (「总体情况」).
+_OWN_HEADING_WORDS = ("政府信息", "需要报告的事项")
+# Words of the review/litigation table's own headers (「结果维持」, 「尚未审结」, 「复议后起诉」), not 「其他」 or 「总计」.
+_REVIEW_HEADER_WORDS = ("维持", "纠正", "审结", "起诉")
+# A row of table cells: numbers between pipes or spaces, with at most a label's words (「(七)总计 | 212 | 1」).
+_CELL_TOKENS = re.compile(r"[|\s]+")
+_NUMBER_TOKEN = re.compile(r"-?\d+(?:\.\d+)?%?")
 
 # Kind markers, checked as plain substrings (an alternation regex costs ~0.5 ms on a long report).
 _TABLE_MARKS = ("第二十条第(一)项", "勾稽关系", "本年新收政府信息公开申请数量")
@@ -98,6 +107,8 @@ _GUIDE_MARKS = (
 _GUIDE_UPDATED = re.compile(r"\(\d{4}年\d{1,2}月更新\)")  # 「(2022年4月更新)」 under a guide's title
 _OTHER_ENDS = ("通知", "复函", "函", "意见", "公告", "通报", "决定", "批复", "说明")
 
+_LABEL_CHARS = 16  # a row label's word at most (「二、上年结转政府信息公开申请数量」 is 16)
+_ROW_LABEL_CHARS = 40  # a longer line is no row label (「(二)部分公开(区分处理的,只计这一情形,…)」 is 27)
 _TINY_CHARS, _TINY_LINES = 80, 2  # a page this small (a lone title) joins its neighbour
 _COMPLETE_HEADINGS, _COMPLETE_LINES = 3, 15  # a report this far along may end at a new title
 _FINGERPRINT_LINES, _FINGERPRINT_MIN_CHARS = 3, 8
@@ -581,23 +592,74 @@ def _kind(doc: Document, content: list[str]) -> str:
             return "other"
         if end == "指南":
             return "guide"
-    if any(mark in text for mark in _REPORT_MARKS) or _report_outline(content):
+    if any(mark in text for mark in _REPORT_MARKS):
         return "annual_report"  # a report may mention the 指南; a guide never says 本报告
+    headings, own = _report_outline(content)
+    if headings >= 2 or (title is None and _report_fragment(doc, content, own)):
+        return "annual_report"
     guide_marks = sum(any(mark in text for mark in group) for group in _GUIDE_MARKS)
     guide_marks += bool("更新)" in text and _GUIDE_UPDATED.search(text))
     return "guide" if guide_marks >= 2 else "other"
 
 
-def _report_outline(content: list[str]) -> bool:
-    """Whether two headings at line starts are sections only a report has (「一、总体情况」,
-    「二、主动公开政府信息情况」…): a text cut below its title, or that starts at the site footer."""
+def _report_outline(content: list[str]) -> tuple[int, bool]:
+    """How many sections only a report has head lines (「一、总体情况」, 「二、主动公开政府信息情况」…;
+    counted up to two: a text cut below its title, or that starts at the site footer), and whether
+    one of them is the disclosure report's own (`_OWN_HEADING_WORDS`)."""
     found: set[str] = set()
+    own = False
     for line in content:
         if "、" in line[:4] and _LINE_HEADING.match(line):
-            found.update(mark for mark in _OUTLINE_MARKS if mark in line[:30])
+            marks = [mark for mark in _OUTLINE_MARKS if mark in line[:30]]
+            found.update(marks)
+            own = own or bool(marks and any(word in line[:30] for word in _OWN_HEADING_WORDS))
             if len(found) >= 2:
+                break
+    return len(found), own
+
+
+def _report_fragment(doc: Document, content: list[str], own_heading: bool) -> bool:
+    """A report's last part, its title and first sections cut away (§10.28): it opens inside a table
+    (a row of cells, or a row label of the standard tables: no notice or guide opens so) and has one of
+    the report's own headings or two rows of the standard tables; or it has such a heading and its
+    page offers the report's own file (「…工作年度报告.pdf」). One heading alone is not enough."""
+    first = next((text for text in map(chrome_free, content) if text), "")
+    in_table = _cell_row(first) or _standard_row(first) is not None
+    if own_heading:
+        return in_table or bool(download_titles(doc))
+    if not in_table:
+        return False
+    rows: set[str] = set()
+    for line in content:
+        key = _standard_row(line)
+        if key is not None:
+            rows.add(key)
+            if len(rows) >= 2:
                 return True
     return False
+
+
+def _standard_row(line: str) -> str | None:
+    """Which line of the standard tables `line` is, by its label (its first cell): a row of the
+    applications table (「(三)不予公开 | 1.属于国家秘密」 …) or a header of the review/litigation table."""
+    label = chrome_free(line).split("|", 1)[0].strip()
+    if not label or len(label) > _ROW_LABEL_CHARS:
+        return None
+    found = classify_short(label)
+    if found.kind == APP_ROW:
+        return found.key
+    if found.kind == RL_HEADER and any(word in label for word in _REVIEW_HEADER_WORDS):
+        return "review_header"
+    return None
+
+
+def _cell_row(text: str) -> bool:
+    """Whether `text` is a row of table cells: numbers, and at most as many short words (a label)."""
+    tokens = [t for t in _CELL_TOKENS.split(text) if t]
+    numbers = sum(1 for t in tokens if _NUMBER_TOKEN.fullmatch(t))
+    words = [t for t in tokens if not _NUMBER_TOKEN.fullmatch(t)]
+    short = all(len(w) <= _LABEL_CHARS and not _SENTENCE_MARK.search(w) for w in words)
+    return numbers >= 1 and numbers >= len(words) and short
 
 
 # ---------------------------------------------------------------------------------------------
