@@ -45,8 +45,17 @@ def timed(stage: str) -> Iterator[dict[str, Any]]:
     finally:
         release_heap()
         record |= {"seconds": round(time.perf_counter() - clock, 4), "start": start, "end": time.time()}
+        record["rss_mb_after"] = _resident_mb()  # this process alone, once the stage is over
         with open(path, "a", encoding="utf-8") as log:
             log.write(json.dumps(record) + "\n")
+
+
+def _resident_mb() -> int | None:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") >> 20
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def release_heap() -> None:

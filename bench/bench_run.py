@@ -251,7 +251,7 @@ def report(n: int, run: dict[str, Any], base: dict[str, float], scores: dict[str
         f"== {n:,} files → {docs:,} documents: whole run {run['seconds']:.1f} s, {docs / run['seconds']:,.1f} documents/s, "
         f"peak RSS {_mb(run['peak_rss'])}, PSS {_mb(run['peak_pss'])} (process tree); site + audit {_mb(run['site_bytes'])}, "
         f"store {_mb(run['store_bytes'])}",
-        f"   {'stage':<14}{'seconds':>9}{'docs/s':>10}{'share':>7}{'peak RSS':>11}{'peak PSS':>11}",
+        f"   {'stage':<14}{'seconds':>9}{'docs/s':>10}{'share':>7}{'peak RSS':>11}{'peak PSS':>11}{'run after':>11}",
     ]
     covered = 0.0
     for s in run["stages"]:
@@ -259,8 +259,9 @@ def report(n: int, run: dict[str, Any], base: dict[str, float], scores: dict[str
         rate = f"{docs / s['seconds']:,.0f}" if s["seconds"] > 0 else "-"
         share = 100 * s["seconds"] / run["seconds"]
         pss = _mb(s.get("peak_pss", 0))
+        after = f"{s['rss_mb_after']:,} MB" if s.get("rss_mb_after") is not None else ""  # the run's own RSS left
         lines.append(
-            f"   {s['stage']:<14}{s['seconds']:>9.2f}{rate:>10}{share:>6.0f}%{_mb(s['peak_rss']):>11}{pss:>11}"
+            f"   {s['stage']:<14}{s['seconds']:>9.2f}{rate:>10}{share:>6.0f}%{_mb(s['peak_rss']):>11}{pss:>11}{after:>11}"
         )
     other = run["seconds"] - covered
     lines.append(f"   {'other':<14}{other:>9.2f}{'':>10}{100 * other / run['seconds']:>6.0f}%")
