@@ -204,7 +204,7 @@ def write_site(result: RunResult, out_dir: Path, faults: list[Fault] | None = No
     """
     from audit.render import regions as places
     from audit.render.pagepool import PageJob, run_pages, workers_for
-    from audit.render.site import _Run, index_findings, index_page, page_tasks, region_pages, site_tool
+    from audit.render.site import _Run, index_page, index_positions, page_tasks, region_pages, site_tool
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -216,11 +216,8 @@ def write_site(result: RunResult, out_dir: Path, faults: list[Fault] | None = No
     job = PageJob(
         run, tasks, tool, _ENV[0], out_dir, faults is not None, _write_page, len(tasks) > places.INDEX_AGENCIES
     )
-    if workers > 1:
-        listed = {id(f) for f in index_findings(run)}
-        job.wanted = {
-            (str(doc), n) for doc, fs in run.findings_by_doc.items() for n, f in enumerate(fs) if id(f) in listed
-        }
+    # the findings the index lists: their views keep what their pages add (a worker sends them back)
+    job.wanted = run.findings_by_doc.kept = set(index_positions(run))
     results = run_pages(job, workers)
     summaries = [s for r in results for s in r.summaries]
     index_faults: list[Fault] | None = [] if faults is not None else None

@@ -30,6 +30,7 @@ import jinja2
 from audit.model import Fault
 from audit.render.context import AgencyPage
 from audit.render.site import PageSummary, agency_pages, split_page, summarize
+from audit.render.views import Position
 
 POOL_DOCUMENTS = 400  # fewer documents are written in-process: a fork costs more than it saves
 MAX_WORKERS = 8  # by default: each worker's copy-on-write pages grow as it touches the run's objects
@@ -38,7 +39,6 @@ CHUNKS_PER_WORKER = 8  # tasks per worker: big agencies do not leave one worker 
 # them): the agencies are written in waves of about this many documents, each by fresh workers.
 WAVE_DOCUMENTS = 4000
 
-Position = tuple[str, int]  # (document, index of the finding among the document's findings)
 
 
 @dataclass
@@ -77,13 +77,14 @@ class PageJob:
                     if self.write_page(self.out_dir, name, template, context, render_faults):
                         out.written += [f"{name}.html", f"{name}.json"]
             ids = [str(d["id"]) for d in docs]
+            shown = {link["id"] for s in out.summaries for link, _, _ in s["documents"]}
             if send_findings:
-                shown = {link["id"] for s in out.summaries for link, _, _ in s["documents"]}
                 for doc in ids:
                     for n, view in enumerate(self.run.findings_by_doc.get(doc, [])):
                         if (doc, n) in self.wanted or doc not in shown:
                             out.findings[(doc, n)] = view
-            self.run.forget(ids)
+            # the views of a document left off its page stay: the index lists them as they are
+            self.run.forget([doc for doc in ids if doc in shown])
         return out
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, TypedDict
 
-from audit.model import SEVERITIES, Fault, RunResult
+from audit.model import Fault, RunResult
 from audit.render import regions
 from audit.render.audit_json import finding_json, input_json
 from audit.render.context import (
@@ -53,6 +53,7 @@ from audit.render.grids import KEY_FIGURES, CellMark, Cells, Key, build_tables, 
 from audit.render.overview import INDEX_FINDINGS, by_severity, rule_summary
 from audit.render.regions import LEVELS, RegionPage, head_of, level_of, region_of_agency, region_rows
 from audit.render.versions import Line, VersionDiff, content_lines
+from audit.render.views import FindingViews, Position, UndecidedViews
 from audit.render.years import stored_versions, version_diffs, years_view
 from audit.validate.renderings import rendering_copies
 from audit.validate.rulebook import rationale
@@ -80,28 +81,9 @@ class _Run:
         self.rendering_of = rendering_copies(result.frames, result.sources)
         self.part_of = self._parts()
         self.page_of = {d["id"]: self._page(d) for d in self.docs}
-        self.findings_by_doc: dict[str | None, list[FindingView]] = defaultdict(list)
-        for row in result.findings.to_dict("records"):
-            view = self.finding_view({str(k): v for k, v in row.items()})
-            self.findings_by_doc[view["document"] if view["document"] in self.doc_ids else None].append(view)
-        for views in self.findings_by_doc.values():
-            views.sort(key=lambda f: SEVERITIES.index(f["severity"]) if f["severity"] in SEVERITIES else 9)
-        self.undecided_by_doc: dict[str | None, list[UndecidedView]] = defaultdict(list)
-        for row in result.not_assessable.to_dict("records"):
-            rec = {k: plain(v) for k, v in row.items()}
-            self.undecided_by_doc[rec.get("document")].append(
-                {
-                    "rule": rec["rule"],
-                    "rule_title": self.rule_title(rec["rule"]),
-                    "document": rec.get("document"),
-                    "table": rec.get("table"),
-                    "row": rec.get("row"),
-                    "column": rec.get("column"),
-                    "where": where(rec.get("table"), rec.get("row"), rec.get("column")),
-                    "reason": str(rec.get("reason") or ""),
-                    "line": rec.get("line"),
-                }
-            )
+        # views built per document as its page is (audit.render.views): never every finding's at once
+        self.findings_by_doc = FindingViews(result.findings, self.doc_ids, self.finding_view, self.finding_light)
+        self.undecided_by_doc = UndecidedViews(result.not_assessable, self.undecided_view)
         self.cells_by_doc = CellsByDocument(result.frames.cells)
         self.doc_by_id = {d["id"]: d for d in self.docs}
         self.document_of = {d.id: d for d in result.documents}  # the Document objects: text for version diffs
@@ -147,12 +129,43 @@ class _Run:
     def forget(self, doc_ids: list[str]) -> None:
         """Drop what was built for these documents (their page is written)."""
         self.cells_by_doc.forget(doc_ids)
+        self.findings_by_doc.forget(doc_ids)
+        self.undecided_by_doc.forget(doc_ids)
         for doc in doc_ids:
             self.marks_by_doc.pop(doc, None)
 
     def rule_title(self, rule_id: str) -> str:
         title = (self.rules.get(rule_id) or {}).get("title") or {}
         return str(title.get("zh") or "") if isinstance(title, dict) else str(title)
+
+    def undecided_view(self, row: dict[str, Any]) -> UndecidedView:
+        rec = {k: plain(v) for k, v in row.items()}
+        return {
+            "rule": rec["rule"],
+            "rule_title": self.rule_title(rec["rule"]),
+            "document": rec.get("document"),
+            "table": rec.get("table"),
+            "row": rec.get("row"),
+            "column": rec.get("column"),
+            "where": where(rec.get("table"), rec.get("row"), rec.get("column")),
+            "reason": str(rec.get("reason") or ""),
+            "line": rec.get("line"),
+        }
+
+    def finding_light(self, row: dict[str, Any]) -> dict[str, Any]:
+        """What the index reads of a finding: the fields of its view that counts, rule summaries and
+        the order of the index's table use (finding_view gives the same values)."""
+        f = finding_json({**row, "evidence": None})
+        return {
+            "rule": str(f["rule"]),
+            "rule_title": self.rule_title(str(f["rule"])),
+            "severity": str(f["severity"]),
+            "document": f.get("document"),
+            "agency": f.get("agency"),
+            "year": f.get("year"),
+            "waived": f.get("waived"),
+            "new": f.get("new"),
+        }
 
     def finding_view(self, row: dict[str, Any]) -> FindingView:
         f = finding_json(row)
@@ -618,9 +631,11 @@ def _place(page: AgencyPage, views: list[DocumentView], run: _Run) -> tuple[str,
     return region_of_agency(page["agency"]["key"], page["agency"]["names"], heads), level_of(page["agency"]["key"])
 
 
-def index_findings(run: _Run) -> list[FindingView]:
-    """The findings the index's table lists (most severe first)."""
-    return by_severity([f for fs in run.findings_by_doc.values() for f in fs])[:INDEX_FINDINGS]
+def index_positions(run: _Run) -> list[Position]:
+    """Where the findings the index's table lists are (most severe first) among the views."""
+    every: list[Any] = run.findings_by_doc.light()
+    ranked: list[Any] = by_severity(every)
+    return [f["position"] for f in ranked[:INDEX_FINDINGS]]
 
 
 def index_page(run: _Run, pages: list[PageSummary], tool: dict[str, str]) -> IndexPage:
@@ -634,10 +649,11 @@ def index_page(run: _Run, pages: list[PageSummary], tool: dict[str, str]) -> Ind
     matrix = [_matrix_row(p, years) for p in pages]  # every page: the totals are the pages' own
     listed = [d for d in run.docs if d["id"] in shown]  # a document whose page failed has no view
     # findings of the run as a whole, and of documents left off every page (a page that failed)
-    run_findings = [f for doc, fs in run.findings_by_doc.items() if doc is None or doc not in shown for f in fs]
-    every = [f for fs in run.findings_by_doc.values() for f in fs]
-    undecided = [u for us in run.undecided_by_doc.values() for u in us]
-    ordered = by_severity(every)
+    views = run.findings_by_doc
+    run_findings = [f for doc in views.documents() if doc is None or doc not in shown for f in views.get(doc)]
+    every: list[Any] = views.light()  # a few fields of every finding; views only for those listed
+    undecided: list[Any] = [{"rule": rule} for rule in result.not_assessable["rule"].tolist()]
+    ordered: list[Any] = by_severity(every)
     index: IndexPage = {
         "page": "index",
         "tool": tool,
@@ -664,7 +680,7 @@ def index_page(run: _Run, pages: list[PageSummary], tool: dict[str, str]) -> Ind
         "gate": result.gate,
         "rules": run.rules_for(every, undecided),
         "rule_summary": rule_summary(every),
-        "findings": ordered[:INDEX_FINDINGS],
+        "findings": [views.at(f["position"]) for f in ordered[:INDEX_FINDINGS]],
         "findings_total": len(ordered),
         "agency_names": [p["agency"]["name"] for p in pages],
     }
