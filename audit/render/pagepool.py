@@ -40,7 +40,6 @@ CHUNKS_PER_WORKER = 8  # tasks per worker: big agencies do not leave one worker 
 WAVE_DOCUMENTS = 4000
 
 
-
 @dataclass
 class ChunkResult:
     summaries: list[PageSummary] = field(default_factory=list)
