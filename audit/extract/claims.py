@@ -613,4 +613,6 @@ def claims_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     if not rows:
         return empty_frame(CLAIM_COLUMNS)
     frame = pd.DataFrame(rows, columns=list(CLAIM_COLUMNS))
-    return frame.astype({"value": "float64", "approx": "bool", "base": "float64", "low": "float64", "high": "float64"})
+    numbers = {"value": "float64", "approx": "bool", "base": "float64", "low": "float64", "high": "float64"}
+    # a sentence states several numbers (5 claims a sentence in the sample reports): held once
+    return frame.astype(numbers | {"text": "category"})
