@@ -4,10 +4,10 @@ audits only this year's files.
 
 Everything is keyed by the document's content hash: auditing the same content again adds no row
 and gives the same finding ids; a different text for the same agency and year is another version,
-kept beside the first. Rows are appended in bulk (INSERT … SELECT from pandas frames, the text lines
-in chunks of documents) into tables without indexes: what is already stored is left out beforehand
-(a document whose content hash is stored, a finding whose id is), so there is nothing for an index
-to refuse — a PRIMARY KEY would cost an index entry per text line (gigabytes at 20,000 reports).
+kept beside the first. Rows are appended in bulk (INSERT … SELECT from frames built a column at a
+time by audit.history_rows, a row group or more per append) into tables without indexes: what is
+already stored is left out before any row is built (a document whose content hash is stored, a
+finding whose id is), so there is nothing for an index to refuse — a PRIMARY KEY would cost an index entry per text line (gigabytes at 20,000 reports).
 Stores written before keep their rows; their keys are dropped by the first save. A report's cells,
 claims and lines are appended before its documents row, which makes them visible (see save()).
 
@@ -40,11 +40,12 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from audit.history_rows import ROW_KEYS as ROW_KEYS  # what identifies a stored row (tests, bench)
+from audit.history_rows import line_tables, run_tables
 from audit.model import CELL_COLUMNS, CLAIM_COLUMNS, DOCUMENT_COLUMNS, ISSUE_COLUMNS, Frames, RunResult, empty_frame
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -77,18 +78,14 @@ _SCHEMA = (
         agency VARCHAR, year INTEGER, message VARCHAR, evidence_json VARCHAR, first_seen VARCHAR)""",  # key: id
 )
 TABLES = ("documents", "cells", "claims", "lines", "findings")
-# What identifies a stored row: a save never stores a row twice (the keys the tables once declared)
-ROW_KEYS = {
-    "documents": ["content_hash"],
-    "cells": ["content_hash", "table", "row", "column"],
-    "claims": ["content_hash", "seq"],
-    "lines": ["content_hash", "line"],
-    "findings": ["id"],
-}
 # A save's connection: DuckDB would otherwise cache up to 80% of the machine's memory while appending
 _LIMITS: dict[str, Any] = {"memory_limit": "256MB"}
-LINES_CHUNK = 2000  # documents whose text lines are built and appended at a time (bounds the memory)
-ROWS_CHUNK = 200_000  # cells or claims built and appended at a time
+# Rows per append (cells, claims, text lines; the last append takes the rest, up to twice as many):
+# DuckDB's row group, so that appends are whole row groups, written compressed straight into the file
+# (history_rows._slices); it also bounds what a save builds at a time.
+ROW_GROUP = 122_880
+LINES_CHUNK = ROW_GROUP
+ROWS_CHUNK = ROW_GROUP
 
 
 def default_store() -> str:
@@ -175,33 +172,6 @@ def _held_elsewhere(exc: Exception) -> bool:
 def _shown(text: str) -> str:
     """`text` safe for a terminal or CI log: control characters and undecodable bytes escaped."""
     return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return str(value)
-
-
-def _plain(value: Any) -> Any:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return None
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
-def _dump(record: dict[str, Any]) -> str:
-    return json.dumps({k: _plain(v) for k, v in record.items()}, ensure_ascii=False, default=_json_default)
-
-
-def _dumps(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
-    """_dump of each row's `columns` (None for a column the frame lacks), one row at a time: never
-    a dict per row for the whole frame at once."""
-    values = [frame[c].tolist() if c in frame.columns else [None] * len(frame) for c in columns]
-    return [_dump(dict(zip(columns, row, strict=True))) for row in zip(*values, strict=True)]
 
 
 class HistoryStore:
@@ -429,14 +399,12 @@ class HistoryStore:
             stored_ids = _stored(con, "findings", "id", result.findings["id"].astype(str))
             last: list[tuple[str, pd.DataFrame]] = []
             try:
-                for name, frame in _run_tables(result):
-                    key = "id" if name == "findings" else "content_hash"
-                    new = frame[~frame[key].isin(stored_ids if name == "findings" else stored_hashes)]
+                for name, frame in run_tables(result, stored_hashes, stored_ids, ROWS_CHUNK):
                     if name in ("documents", "findings"):
-                        last.append((name, new))
+                        last.append((name, frame))
                     else:
-                        _append(con, name, new)
-                for chunk in _line_chunks(result, stored_hashes):
+                        _append(con, name, frame)
+                for chunk in line_tables(result.documents, stored_hashes, LINES_CHUNK):
                     _append(con, "lines", chunk)
                 _in_transaction(con, lambda: _append_all(con, last))
             except BaseException:
@@ -522,43 +490,6 @@ def _append(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
     con.unregister("incoming")
 
 
-def _line_chunks(result: RunResult, stored: set[str]) -> Iterator[pd.DataFrame]:
-    """The text lines of the run's documents not stored yet (one copy each: the first), as frames
-    of LINES_CHUNK documents; a line number met twice in a document keeps its first text."""
-    seen = set(stored)
-    columns: dict[str, list[Any]] = {"content_hash": [], "line": [], "text": [], "original": []}
-    documents = 0
-    for doc in result.documents:
-        h = doc.content_hash
-        if h in seen:
-            continue
-        seen.add(h)
-        numbered = list(doc.numbered_lines())
-        numbers = [int(n) for n, _ in numbered]
-        if any(a >= b for a, b in zip(numbers, numbers[1:], strict=False)):  # not strictly increasing
-            first = dict(reversed(numbered))
-            numbered = sorted(first.items())
-            numbers = [int(n) for n, _ in numbered]
-        original = doc.source.original_line
-        columns["content_hash"] += [h] * len(numbers)
-        columns["line"] += numbers
-        columns["text"] += [t for _, t in numbered]
-        columns["original"] += [original(n) for n in numbers]
-        documents += 1
-        if documents == LINES_CHUNK:
-            yield _lines_frame(columns)
-            columns = {k: [] for k in columns}
-            documents = 0
-    if documents:
-        yield _lines_frame(columns)
-
-
-def _lines_frame(columns: dict[str, list[Any]]) -> pd.DataFrame:
-    """The text lines as object columns: DuckDB scans Python strings itself, six times faster than
-    pandas turns millions of them into Arrow strings first (0.9 → 0.15 s per 600,000 lines)."""
-    return pd.DataFrame(columns, dtype=object).astype({"line": "int64"})
-
-
 def empty_history() -> Frames:
     documents = empty_frame((*DOCUMENT_COLUMNS, LINES_COLUMN))
     return Frames(
@@ -625,123 +556,3 @@ def _history_frames(
     return Frames(
         documents=documents, cells=cells.reset_index(drop=True), claims=claims_frame, issues=empty_frame(ISSUE_COLUMNS)
     )
-
-
-def _run_tables(result: RunResult) -> Iterator[tuple[str, pd.DataFrame]]:
-    """The rows this run adds, one per content hash (a duplicate copy adds nothing), as (table, frame)
-    pairs: the documents and findings whole, the cells and claims in slices of ROWS_CHUNK rows, so
-    that the save never holds a second copy of the batch's frames; the text lines come from _line_chunks."""
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    frames = result.frames
-    docs = frames.documents
-    docs = docs[docs["content_hash"].notna()]
-    # the original before its copies: a copy's row names the original it copies
-    docs = docs.assign(_copy=docs["duplicate_of"].notna()).sort_values("_copy", kind="stable")
-    docs = docs.drop_duplicates(ROW_KEYS["documents"]).drop(columns="_copy")
-    hash_of = dict(zip(frames.documents["id"], frames.documents["content_hash"], strict=True))
-    records: list[dict[str, Any]] = docs.to_dict("records")  # type: ignore[assignment]
-    yield (
-        "documents",
-        pd.DataFrame(
-            {
-                "content_hash": [r["content_hash"] for r in records],
-                "doc_id": [r["id"] for r in records],
-                "source": [r["source"] for r in records],
-                "agency_key": [_plain(r["agency_key"]) for r in records],
-                "year": pd.array([_plain(r["year"]) for r in records], dtype="Int64"),
-                "kind": [r["kind"] for r in records],
-                "format": [r["format"] for r in records],
-                "row_json": _dumps(docs, DOCUMENT_COLUMNS),
-                "first_seen": now,
-            }
-        ),
-    )
-    del docs, records
-    yield from _cell_slices(frames.cells, hash_of)
-    yield from _claim_slices(frames.claims, hash_of)
-    f = result.findings
-    findings = pd.DataFrame(
-        {
-            "id": f["id"].astype(str),
-            "rule": f["rule"].astype(str),
-            "severity": f["severity"].astype(str),
-            "content_hash": f["document"].map(lambda d: hash_of.get(d) if _plain(d) is not None else None),
-            "document": f["document"].map(_plain),
-            "agency": f["agency"].map(_plain),
-            "year": pd.array([_plain(y) for y in f["year"]], dtype="Int64"),
-            "message": f["message"].astype(str),
-            "evidence_json": f["evidence"].map(lambda e: json.dumps(e, ensure_ascii=False, default=_json_default)),
-            "first_seen": now,
-        }
-    ).drop_duplicates(ROW_KEYS["findings"])
-    yield "findings", findings
-
-
-def _hash_codes(documents: pd.Series, hash_of: dict[str, Any]) -> pd.Series:
-    """Each row's document's content hash (None for an unknown document), as a category."""
-    return documents.astype(object).map(hash_of).astype("category")
-
-
-def _cell_slices(cells: pd.DataFrame, hash_of: dict[str, Any]) -> Iterator[tuple[str, pd.DataFrame]]:
-    """The cells of every content hash once (the first met), in slices of ROWS_CHUNK rows; which rows
-    are first is decided over the whole frame from integer codes, not from a copy of its strings."""
-    hashes = _hash_codes(cells["document"], hash_of)
-    keys = pd.DataFrame(
-        {
-            "h": hashes.cat.codes.to_numpy(),
-            **{c: cells[c].astype("category").cat.codes.to_numpy() for c in ("table", "row", "column")},
-        }
-    )
-    keep = (~keys.duplicated() & (keys["h"] >= 0)).to_numpy()
-    del keys
-    for start in range(0, len(cells), ROWS_CHUNK):
-        part = cells.iloc[start : start + ROWS_CHUNK][keep[start : start + ROWS_CHUNK]]
-        if part.empty:
-            continue
-        yield (
-            "cells",
-            pd.DataFrame(
-                {
-                    "content_hash": hashes.iloc[start : start + ROWS_CHUNK][keep[start : start + ROWS_CHUNK]].astype(
-                        str
-                    ),
-                    "table": part["table"].astype(str),
-                    "row": part["row"].astype(str),
-                    "column": part["column"].astype(str),
-                    "value": pd.to_numeric(part["value"], errors="coerce").astype(float),
-                    "raw": part["raw"].astype("string"),  # missing → NULL
-                    "blank": part["blank"].fillna(False).astype(bool),
-                    "placeholder": part["placeholder"].fillna(False).astype(bool),
-                    "line": pd.to_numeric(part["line"], errors="coerce").astype("Int64"),
-                }
-            ),
-        )
-
-
-def _claim_slices(claims: pd.DataFrame, hash_of: dict[str, Any]) -> Iterator[tuple[str, pd.DataFrame]]:
-    """The claims of the first document of each content hash (a duplicate's claims are the
-    original's), numbered per hash, in slices of ROWS_CHUNK rows."""
-    hashes = _hash_codes(claims["document"], hash_of)
-    codes = pd.Series(hashes.cat.codes.to_numpy())
-    documents = claims["document"].astype("category").cat.codes.to_numpy()
-    first_doc = pd.Series(documents).groupby(codes.to_numpy(), sort=False).transform("first").to_numpy()
-    keep = (codes.to_numpy() >= 0) & (documents == first_doc)
-    seq = (codes[keep].groupby(codes[keep].to_numpy(), sort=False).cumcount() + 1).to_numpy(dtype="int64")
-    taken = 0
-    for start in range(0, len(claims), ROWS_CHUNK):
-        mask = keep[start : start + ROWS_CHUNK]
-        part = claims.iloc[start : start + ROWS_CHUNK][mask]
-        if part.empty:
-            continue
-        yield (
-            "claims",
-            pd.DataFrame(
-                {
-                    "content_hash": hashes.iloc[start : start + ROWS_CHUNK][mask].astype(str).to_numpy(dtype=object),
-                    "seq": seq[taken : taken + len(part)],
-                    "row_json": _dumps(part, CLAIM_COLUMNS),
-                },
-                columns=["content_hash", "seq", "row_json"],
-            ),
-        )
-        taken += len(part)

@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 
 from audit import history
-from audit.history import ROW_KEYS, HistoryStore, _dump, _json_default, _plain
+from audit.history import ROW_KEYS, HistoryStore
+from audit.history_rows import _dump, _json_default, _plain
 from audit.model import CELL_COLUMNS, CLAIM_COLUMNS, DOCUMENT_COLUMNS, RunResult
 from audit.pipeline import run_audit
 

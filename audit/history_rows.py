@@ -1,0 +1,326 @@
+"""The rows a save adds to the history store (audit.history), built a column at a time.
+
+A national year is millions of cells and text lines: the rows are never built one Python object per
+row. Which rows are new (not stored, the first copy of each content hash) is decided from integer
+codes over the whole frame; the columns of each slice are taken from codes and arrays; a JSON text
+per row (claims, documents) is assembled from each column's distinct values encoded once. The text
+stored is the same, byte for byte, as `json.dumps` of the row (`_dump`).
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from audit.model import CLAIM_COLUMNS, DOCUMENT_COLUMNS, Document, RunResult
+
+# What identifies a stored row: a save never stores a row twice (the keys the tables once declared)
+ROW_KEYS = {
+    "documents": ["content_hash"],
+    "cells": ["content_hash", "table", "row", "column"],
+    "claims": ["content_hash", "seq"],
+    "lines": ["content_hash", "line"],
+    "findings": ["id"],
+}
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return str(value)
+
+
+def _plain(value: Any) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+# json.dumps(value, ensure_ascii=False, default=_json_default), without building an encoder per call
+_encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
+
+
+def _dump(record: dict[str, Any]) -> str:
+    return json.dumps({k: _plain(v) for k, v in record.items()}, ensure_ascii=False, default=_json_default)
+
+
+def json_rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    """`_dump` of each row's `columns` (null for a column the frame lacks), the same text, built a
+    column at a time: `"key": value` for each distinct value of a column once, joined per row."""
+    parts = [
+        _json_column(frame[c], f"{_encode(c)}: ") if c in frame.columns else [f"{_encode(c)}: null"] * len(frame)
+        for c in columns
+    ]
+    return ["{" + ", ".join(row) + "}" for row in zip(*parts, strict=True)]
+
+
+def _json_column(series: pd.Series, prefix: str) -> list[str]:
+    """prefix + the JSON of each value of `series` as `_dump` writes it."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        codes, distinct = series.cat.codes.to_numpy(), dtype.categories.tolist()
+    elif isinstance(dtype, np.dtype) and dtype.kind == "b":
+        return np.where(series.to_numpy(), prefix + "true", prefix + "false").tolist()
+    elif isinstance(dtype, np.dtype) and dtype.kind in "iuf":
+        values = series.to_numpy()
+        # floats by their bits: -0.0 is not 0.0 (json writes the sign); every NaN is null
+        keys = values.view(f"i{values.itemsize}") if dtype.kind == "f" else values
+        codes, uniques = pd.factorize(keys)
+        distinct = (uniques.view(dtype) if dtype.kind == "f" else uniques).tolist()
+    elif isinstance(dtype, pd.StringDtype) or (
+        isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "biu"
+    ):  # strings, nullable integers and booleans: equal values are the same value
+        codes, found = pd.factorize(series)
+        distinct = found.tolist()
+    else:
+        return _json_objects(series.tolist(), prefix)
+    texts = np.array([prefix + _encode(_plain(v)) for v in distinct] + [prefix + "null"], dtype=object)
+    return texts[codes].tolist()  # a code -1 (missing) takes the last
+
+
+def _json_objects(values: list[Any], prefix: str) -> list[str]:
+    """A column of Python objects: a string met again is encoded once (other values each time:
+    a cache keyed by value would take 1 for True, 0.0 for -0.0)."""
+    seen: dict[str, str] = {}
+    out = []
+    for v in values:
+        if type(v) is str:
+            text = seen.get(v)
+            if text is None:
+                text = seen[v] = prefix + _encode(v)
+        else:
+            text = prefix + _encode(_plain(v))
+        out.append(text)
+    return out
+
+
+def _codes(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """(integer code of each value, the distinct values): -1 for a missing value."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy(), series.cat.categories
+    codes, uniques = pd.factorize(series)
+    return codes, pd.Index(uniques)
+
+
+def _hash_codes(documents: pd.Series, hash_of: dict[Any, Any]) -> tuple[np.ndarray, pd.Index]:
+    """Each row's document's content hash, as (codes, hashes): -1 for a document without one."""
+    codes, names = _codes(documents)
+    of_name, hashes = pd.factorize(pd.Series([hash_of.get(n) for n in names], dtype=object))
+    return np.concatenate([of_name, [-1]])[codes], pd.Index(hashes)
+
+
+def _texts(codes: np.ndarray, values: pd.Index) -> np.ndarray:
+    """The strings of `codes` into `values` (str() of each), None for -1: an object column."""
+    strings = np.concatenate([values.astype(str).to_numpy(dtype=object), np.array([None], dtype=object)])
+    return strings[codes]
+
+
+def _text_column(series: pd.Series) -> np.ndarray:
+    """`series.astype(str)` with missing values None, as an object column; a category's strings
+    are converted once each."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return _texts(series.cat.codes.to_numpy(), series.cat.categories)
+    values = series.astype(str).to_numpy(dtype=object)
+    values[series.isna().to_numpy()] = None
+    return values
+
+
+def _frame(columns: dict[str, Any]) -> pd.DataFrame:
+    """A frame whose string columns stay Python objects: DuckDB scans them itself, as fast as
+    pandas would turn them into Arrow strings first (and without that second copy)."""
+    return pd.DataFrame(
+        {
+            k: pd.Series(v, dtype=object) if isinstance(v, np.ndarray) and v.dtype == object else v
+            for k, v in columns.items()
+        }
+    )
+
+
+def run_tables(
+    result: RunResult, stored_hashes: set[str], stored_ids: set[str], chunk: int
+) -> Iterator[tuple[str, pd.DataFrame]]:
+    """The rows this run adds — one copy per content hash not stored yet, findings whose id is not
+    stored — as (table, frame) pairs: the documents and findings whole, the cells and claims in
+    slices of `chunk` rows, so that the save never holds a second copy of the batch's frames;
+    the text lines come from `line_tables`."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    frames = result.frames
+    hash_of = dict(zip(frames.documents["id"], frames.documents["content_hash"], strict=True))
+    yield "documents", _documents(frames.documents, stored_hashes, now)
+    yield from _cell_slices(frames.cells, hash_of, stored_hashes, chunk)
+    yield from _claim_slices(frames.claims, hash_of, stored_hashes, chunk)
+    yield "findings", _findings(result.findings, hash_of, stored_ids, now)
+
+
+def _documents(documents: pd.DataFrame, stored: set[str], now: str) -> pd.DataFrame:
+    docs = documents[documents["content_hash"].notna() & ~documents["content_hash"].isin(stored)]
+    # the original before its copies: a copy's row names the original it copies
+    docs = docs.assign(_copy=docs["duplicate_of"].notna()).sort_values("_copy", kind="stable")
+    docs = docs.drop_duplicates(ROW_KEYS["documents"]).drop(columns="_copy")
+    return pd.DataFrame(
+        {
+            "content_hash": docs["content_hash"].tolist(),
+            "doc_id": docs["id"].tolist(),
+            "source": docs["source"].tolist(),
+            "agency_key": [_plain(v) for v in docs["agency_key"].tolist()],
+            "year": pd.array([_plain(v) for v in docs["year"].tolist()], dtype="Int64"),
+            "kind": docs["kind"].tolist(),
+            "format": docs["format"].tolist(),
+            "row_json": json_rows(docs, DOCUMENT_COLUMNS),
+            "first_seen": now,
+        },
+        columns=["content_hash", "doc_id", "source", "agency_key", "year", "kind", "format", "row_json", "first_seen"],
+    )
+
+
+def _findings(f: pd.DataFrame, hash_of: dict[Any, Any], stored: set[str], now: str) -> pd.DataFrame:
+    ids = f["id"].astype(str)
+    f, ids = f[~ids.isin(stored)], ids[~ids.isin(stored)]
+    documents = [_plain(d) for d in f["document"].tolist()]
+    return pd.DataFrame(
+        {
+            "id": ids,
+            "rule": f["rule"].astype(str),
+            "severity": f["severity"].astype(str),
+            "content_hash": pd.Series([hash_of.get(d) if d is not None else None for d in documents], index=f.index),
+            "document": pd.Series(documents, index=f.index, dtype=object),
+            "agency": f["agency"].map(_plain),
+            "year": pd.array([_plain(y) for y in f["year"]], dtype="Int64"),
+            "message": f["message"].astype(str),
+            "evidence_json": pd.Series([_encode(e) for e in f["evidence"].tolist()], index=f.index, dtype=object),
+            "first_seen": now,
+        }
+    ).drop_duplicates(ROW_KEYS["findings"])
+
+
+def _slices(keep: np.ndarray, chunk: int) -> Iterator[np.ndarray]:
+    """The positions of the kept rows, `chunk` of them at a time and the rest with the last (up to
+    twice `chunk`). With `chunk` a multiple of DuckDB's row group, every append but the last is whole
+    row groups, which DuckDB compresses straight into the file; the last is at least one. A short
+    append goes through the WAL and is compressed again at the checkpoint, and an append that ends
+    a row group half-way has it rewritten by the next: a third more CPU and file, measured."""
+    held = np.zeros(0, dtype=np.intp)
+    for start in range(0, len(keep), chunk):
+        held = np.concatenate([held, np.flatnonzero(keep[start : start + chunk]) + start])
+        while len(held) >= 2 * chunk:
+            yield held[:chunk]
+            held = held[chunk:]
+    if len(held):
+        yield held
+
+
+def _cell_slices(
+    cells: pd.DataFrame, hash_of: dict[Any, Any], stored: set[str], chunk: int
+) -> Iterator[tuple[str, pd.DataFrame]]:
+    """The cells of every content hash not stored once (the first met), in slices of `chunk` rows; which rows are first is decided over the whole frame from integer codes."""
+    h, hashes = _hash_codes(cells["document"], hash_of)
+    keys = {c: _codes(cells[c]) for c in ("table", "row", "column")}
+    first = ~pd.DataFrame({"h": h, **{c: codes for c, (codes, _) in keys.items()}}).duplicated().to_numpy()
+    keep = first & (h >= 0) & ~np.append(hashes.isin(stored), True)[h]
+    for rows in _slices(keep, chunk):
+        part = cells.iloc[rows]
+        yield (
+            "cells",
+            _frame(
+                {
+                    "content_hash": _texts(h[rows], hashes),
+                    **{c: _texts(codes[rows], values) for c, (codes, values) in keys.items()},
+                    "value": pd.to_numeric(part["value"], errors="coerce").astype(float).to_numpy(),
+                    "raw": _text_column(part["raw"]),
+                    "blank": part["blank"].fillna(False).astype(bool).to_numpy(),
+                    "placeholder": part["placeholder"].fillna(False).astype(bool).to_numpy(),
+                    "line": pd.to_numeric(part["line"], errors="coerce").astype("Int64").array,
+                }
+            ),
+        )
+
+
+def _claim_slices(
+    claims: pd.DataFrame, hash_of: dict[Any, Any], stored: set[str], chunk: int
+) -> Iterator[tuple[str, pd.DataFrame]]:
+    """The claims of the first document of each content hash not stored (a duplicate's claims are
+    the original's), numbered per hash, in slices of `chunk` rows."""
+    h, hashes = _hash_codes(claims["document"], hash_of)
+    documents, _ = _codes(claims["document"])
+    first_doc = pd.Series(documents).groupby(h, sort=False).transform("first").to_numpy()
+    keep = (h >= 0) & (documents == first_doc) & ~np.append(hashes.isin(stored), True)[h]
+    seq = (pd.Series(h[keep]).groupby(h[keep], sort=False).cumcount() + 1).to_numpy(dtype="int64")
+    taken = 0
+    for rows in _slices(keep, chunk):
+        yield (
+            "claims",
+            _frame(
+                {
+                    "content_hash": _texts(h[rows], hashes),
+                    "seq": seq[taken : taken + len(rows)],
+                    "row_json": np.array(json_rows(claims.iloc[rows], CLAIM_COLUMNS), dtype=object),
+                }
+            ),
+        )
+        taken += len(rows)
+
+
+def line_tables(documents: Sequence[Document], stored: set[str], chunk: int) -> Iterator[pd.DataFrame]:
+    """The text lines of the documents not stored yet (one copy each: the first), `chunk` rows at
+    a time (the last up to twice that, see _slices); a line number met twice in a document keeps
+    its first text."""
+    seen = set(stored)
+    columns: tuple[list[Any], ...] = ([], [], [], [])  # content_hash, line, text, original
+    for doc in documents:
+        h = doc.content_hash
+        if h in seen:
+            continue
+        seen.add(h)
+        numbers, texts, originals = document_lines(doc)
+        columns[0].extend([h] * len(texts))
+        columns[1].extend(numbers)
+        columns[2].extend(texts)
+        columns[3].extend(originals)
+        while len(columns[0]) >= 2 * chunk:
+            yield _lines_frame([c[:chunk] for c in columns])
+            for c in columns:
+                del c[:chunk]
+    if columns[0]:
+        yield _lines_frame(list(columns))
+
+
+def _lines_frame(columns: list[list[Any]]) -> pd.DataFrame:
+    content_hash, line, text, original = (np.array(c, dtype=object) for c in columns)
+    return _frame({"content_hash": content_hash, "line": line.astype("int64"), "text": text, "original": original})
+
+
+def document_lines(doc: Document) -> tuple[Sequence[int], list[str], list[str]]:
+    """(line numbers, normalised texts, original texts) of `doc` as `doc.numbered_lines()` and
+    `doc.source.original_line` give them, from slices of the source's lists; a line number met
+    twice keeps its first text and the numbers come out increasing."""
+    source = doc.source
+    texts = list(source.lines[doc.start : doc.end])
+    numbers: Sequence[int] = source.line_numbers[doc.start : doc.end]
+    if doc.first_line_offset and texts:
+        texts[0] = texts[0][doc.first_line_offset :]
+    if doc.chrome:
+        kept = [k for k in range(len(texts)) if doc.start + k not in doc.chrome]
+        texts, numbers = [texts[k] for k in kept], [numbers[k] for k in kept]
+    increasing = isinstance(numbers, range) and numbers.step > 0
+    if not increasing and any(map(operator.ge, numbers, islice(numbers, 1, None))):
+        first = dict(zip(reversed(numbers), reversed(texts), strict=True))
+        numbers = sorted(first)
+        texts = [first[n] for n in numbers]
+    original, size = source.original, len(source.original)
+    if isinstance(numbers, range) and numbers.step == 1 and (not numbers or (numbers[0] >= 1 and numbers[-1] <= size)):
+        originals = list(original[numbers.start - 1 : numbers.stop - 1]) if numbers else []
+    else:
+        whole = original[0:size]  # a spilled text read once, not once per line
+        originals = [whole[n - 1] if 0 < n <= size else "" for n in numbers]
+    return numbers, texts, originals
