@@ -38,14 +38,14 @@ import os
 import random
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from audit.history_rows import ROW_KEYS as ROW_KEYS  # what identifies a stored row (tests, bench)
-from audit.history_rows import line_tables, run_tables
+from audit.history_rows import final_tables, line_tables, report_tables
 from audit.model import CELL_COLUMNS, CLAIM_COLUMNS, DOCUMENT_COLUMNS, ISSUE_COLUMNS, Frames, RunResult, empty_frame
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -379,7 +379,7 @@ class HistoryStore:
         The cells, claims and text lines go in first, each append committed on its own (DuckDB keeps
         a transaction's appended rows in memory until it commits: gigabytes of text lines for a
         national year); a report's rows count only once its documents row is there, and the documents
-        and findings go in last, in one transaction. A failure (a full disk, say) leaves the store as
+        and findings go in last, in one transaction (built a slice at a time as they go in). A failure (a full disk, say) leaves the store as
         it was — rows of reports without a documents row are removed, then or by the next save — and
         raises StoreError."""
         import duckdb
@@ -397,23 +397,20 @@ class HistoryStore:
             hashes = result.frames.documents["content_hash"].dropna()
             stored_hashes = _stored(con, "documents", "content_hash", hashes)
             stored_ids = _stored(con, "findings", "id", result.findings["id"].astype(str))
-            last: list[tuple[str, pd.DataFrame]] = []
             try:
-                for name, frame in run_tables(result, stored_hashes, stored_ids, ROWS_CHUNK):
-                    if name in ("documents", "findings"):
-                        last.append((name, frame))
-                    else:
-                        _append(con, name, frame)
+                for name, frame in report_tables(result, stored_hashes, ROWS_CHUNK):
+                    _append(con, name, frame)
                 for chunk in line_tables(result.documents, stored_hashes, LINES_CHUNK):
                     _append(con, "lines", chunk)
-                _in_transaction(con, lambda: _append_all(con, last))
+                final = final_tables(result, stored_hashes, stored_ids, ROWS_CHUNK)
+                _in_transaction(con, lambda: _append_all(con, final))
             except BaseException:
                 with suppress(duckdb.Error):
                     _drop_orphans(con)
                 raise
 
 
-def _append_all(con: duckdb.DuckDBPyConnection, frames: list[tuple[str, pd.DataFrame]]) -> None:
+def _append_all(con: duckdb.DuckDBPyConnection, frames: Iterable[tuple[str, pd.DataFrame]]) -> None:
     for name, frame in frames:
         _append(con, name, frame)
 

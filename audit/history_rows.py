@@ -10,6 +10,7 @@ stored is the same, byte for byte, as `json.dumps` of the row (`_dump`).
 from __future__ import annotations
 
 import json
+import math
 import operator
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -117,7 +118,7 @@ def _hash_codes(documents: pd.Series, hash_of: dict[Any, Any]) -> tuple[np.ndarr
     """Each row's document's content hash, as (codes, hashes): -1 for a document without one."""
     codes, names = _codes(documents)
     of_name, hashes = pd.factorize(pd.Series([hash_of.get(n) for n in names], dtype=object))
-    return np.concatenate([of_name, [-1]])[codes], pd.Index(hashes)
+    return np.concatenate([of_name, [-1]]).astype(np.int32)[codes], pd.Index(hashes)
 
 
 def _texts(codes: np.ndarray, values: pd.Index) -> np.ndarray:
@@ -131,9 +132,11 @@ def _text_column(series: pd.Series) -> np.ndarray:
     are converted once each."""
     if isinstance(series.dtype, pd.CategoricalDtype):
         return _texts(series.cat.codes.to_numpy(), series.cat.categories)
-    values = series.astype(str).to_numpy(dtype=object)
-    values[series.isna().to_numpy()] = None
-    return values
+    missing = series.isna().to_numpy()
+    values = [
+        None if gone else v if type(v) is str else str(v) for v, gone in zip(series.tolist(), missing, strict=True)
+    ]
+    return np.array(values, dtype=object)  # the frame's own strings, not copies
 
 
 def _frame(columns: dict[str, Any]) -> pd.DataFrame:
@@ -147,27 +150,41 @@ def _frame(columns: dict[str, Any]) -> pd.DataFrame:
     )
 
 
-def run_tables(
+def report_tables(result: RunResult, stored: set[str], chunk: int) -> Iterator[tuple[str, pd.DataFrame]]:
+    """The cells and claims this run adds — one copy per content hash not stored yet — as (table,
+    frame) pairs of `chunk` rows (see _slices), so that the save never holds a second copy of the
+    batch's frames; the text lines come from `line_tables`, the rest from `final_tables`."""
+    hash_of = _hash_of(result)
+    yield from _cell_slices(result.frames.cells, hash_of, stored, chunk)
+    yield from _claim_slices(result.frames.claims, hash_of, stored, chunk)
+
+
+def final_tables(
     result: RunResult, stored_hashes: set[str], stored_ids: set[str], chunk: int
 ) -> Iterator[tuple[str, pd.DataFrame]]:
-    """The rows this run adds — one copy per content hash not stored yet, findings whose id is not
-    stored — as (table, frame) pairs: the documents and findings whole, the cells and claims in
-    slices of `chunk` rows, so that the save never holds a second copy of the batch's frames;
-    the text lines come from `line_tables`."""
+    """The documents rows (one per content hash not stored) and the findings whose id is not
+    stored, `chunk` rows at a time: built while they are appended, never the whole batch's JSON at once."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    frames = result.frames
-    hash_of = dict(zip(frames.documents["id"], frames.documents["content_hash"], strict=True))
-    yield "documents", _documents(frames.documents, stored_hashes, now)
-    yield from _cell_slices(frames.cells, hash_of, stored_hashes, chunk)
-    yield from _claim_slices(frames.claims, hash_of, stored_hashes, chunk)
-    yield "findings", _findings(result.findings, hash_of, stored_ids, now)
-
-
-def _documents(documents: pd.DataFrame, stored: set[str], now: str) -> pd.DataFrame:
-    docs = documents[documents["content_hash"].notna() & ~documents["content_hash"].isin(stored)]
+    documents = result.frames.documents
+    docs = documents[documents["content_hash"].notna() & ~documents["content_hash"].isin(stored_hashes)]
     # the original before its copies: a copy's row names the original it copies
     docs = docs.assign(_copy=docs["duplicate_of"].notna()).sort_values("_copy", kind="stable")
     docs = docs.drop_duplicates(ROW_KEYS["documents"]).drop(columns="_copy")
+    for rows in _slices(np.ones(len(docs), dtype=bool), chunk):
+        yield "documents", _documents(docs.iloc[rows], now)
+    del docs
+    hash_of = _hash_of(result)
+    ids = result.findings["id"].astype(str)
+    for rows in _slices((~ids.duplicated() & ~ids.isin(stored_ids)).to_numpy(), chunk):
+        yield "findings", _findings(result.findings.iloc[rows], hash_of, now)
+
+
+def _hash_of(result: RunResult) -> dict[Any, Any]:
+    documents = result.frames.documents
+    return dict(zip(documents["id"], documents["content_hash"], strict=True))
+
+
+def _documents(docs: pd.DataFrame, now: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "content_hash": docs["content_hash"].tolist(),
@@ -184,13 +201,11 @@ def _documents(documents: pd.DataFrame, stored: set[str], now: str) -> pd.DataFr
     )
 
 
-def _findings(f: pd.DataFrame, hash_of: dict[Any, Any], stored: set[str], now: str) -> pd.DataFrame:
-    ids = f["id"].astype(str)
-    f, ids = f[~ids.isin(stored)], ids[~ids.isin(stored)]
+def _findings(f: pd.DataFrame, hash_of: dict[Any, Any], now: str) -> pd.DataFrame:
     documents = [_plain(d) for d in f["document"].tolist()]
     return pd.DataFrame(
         {
-            "id": ids,
+            "id": f["id"].astype(str),
             "rule": f["rule"].astype(str),
             "severity": f["severity"].astype(str),
             "content_hash": pd.Series([hash_of.get(d) if d is not None else None for d in documents], index=f.index),
@@ -201,7 +216,29 @@ def _findings(f: pd.DataFrame, hash_of: dict[Any, Any], stored: set[str], now: s
             "evidence_json": pd.Series([_encode(e) for e in f["evidence"].tolist()], index=f.index, dtype=object),
             "first_seen": now,
         }
-    ).drop_duplicates(ROW_KEYS["findings"])
+    )
+
+
+def _first_of_key(columns: list[tuple[np.ndarray, int]]) -> np.ndarray:
+    """Whether each row is the first with its key, the key being several columns of codes (-1 for
+    missing) each with the number of values it codes. The codes go into one int64 and a stable sort
+    finds the firsts: ~26 bytes a row at the peak, where DataFrame.duplicated takes ~75 (a national
+    year has ten million cells)."""
+    if math.prod(size + 1 for _, size in columns) >= 2**62:  # too many combinations for one int64
+        return ~pd.DataFrame({k: codes for k, (codes, _) in enumerate(columns)}).duplicated().to_numpy()
+    key = np.zeros(len(columns[0][0]), dtype=np.int64)
+    for codes, size in columns:
+        key *= size + 1
+        key += codes
+        key += 1
+    order = np.argsort(key, kind="stable")  # equal keys in frame order: the first of each is first
+    key = key[order]
+    firsts = np.ones(len(key), dtype=bool)
+    np.not_equal(key[1:], key[:-1], out=firsts[1:])
+    del key
+    first = np.zeros(len(firsts), dtype=bool)
+    first[order[firsts]] = True
+    return first
 
 
 def _slices(keep: np.ndarray, chunk: int) -> Iterator[np.ndarray]:
@@ -223,10 +260,11 @@ def _slices(keep: np.ndarray, chunk: int) -> Iterator[np.ndarray]:
 def _cell_slices(
     cells: pd.DataFrame, hash_of: dict[Any, Any], stored: set[str], chunk: int
 ) -> Iterator[tuple[str, pd.DataFrame]]:
-    """The cells of every content hash not stored once (the first met), in slices of `chunk` rows; which rows are first is decided over the whole frame from integer codes."""
+    """The cells of every content hash not stored once (the first met), in slices of `chunk` rows;
+    which rows are first is decided over the whole frame from integer codes."""
     h, hashes = _hash_codes(cells["document"], hash_of)
     keys = {c: _codes(cells[c]) for c in ("table", "row", "column")}
-    first = ~pd.DataFrame({"h": h, **{c: codes for c, (codes, _) in keys.items()}}).duplicated().to_numpy()
+    first = _first_of_key([(h, len(hashes)), *((codes, len(values)) for codes, values in keys.values())])
     keep = first & (h >= 0) & ~np.append(hashes.isin(stored), True)[h]
     for rows in _slices(keep, chunk):
         part = cells.iloc[rows]

@@ -87,6 +87,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--profile", type=Path)
     ap.add_argument("--baseline", type=Path, help="an older audit/history.py to compare with")
+    ap.add_argument(
+        "--only", choices=("now", "baseline"), help="save with one version only (peak memory of a fresh process)"
+    )
     args = ap.parse_args()
     import duckdb  # noqa: F401  # imported before the measurement, as a run has it by then
 
@@ -99,6 +102,8 @@ def main() -> None:
     versions = [("now", HistoryStore)]
     if args.baseline:
         versions.insert(0, ("baseline", load_module(args.baseline).HistoryStore))
+    if args.only:
+        versions = [v for v in versions if v[0] == args.only]
     with tempfile.TemporaryDirectory() as tmp:
         for k, (name, store_class) in ((k, v) for k in range(args.repeat) for v in versions):
             path = os.path.join(tmp, f"history-{name}-{k}.duckdb")
@@ -115,7 +120,7 @@ def main() -> None:
                 f"file {size / 2**20:,.1f} MB, rows {store.counts()}",
                 flush=True,
             )
-        if args.baseline:
+        if len(versions) == 2:
             compare(*(stored_tables(os.path.join(tmp, f"history-{name}-0.duckdb")) for name, _ in versions))
 
 

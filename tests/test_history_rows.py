@@ -14,7 +14,15 @@ import pytest
 
 from audit import history
 from audit.history import ROW_KEYS, HistoryStore
-from audit.history_rows import _dump, _slices, document_lines, json_rows, line_tables
+from audit.history_rows import (
+    _dump,
+    _first_of_key,
+    _slices,
+    _text_column,
+    document_lines,
+    json_rows,
+    line_tables,
+)
 from audit.model import CLAIM_COLUMNS, Document, Source
 from audit.pipeline import run_audit
 
@@ -51,6 +59,26 @@ def test_json_rows_are_the_row_at_a_time_text() -> None:
     assert json_rows(frame, columns) == want
     assert '"f": -0.0' in want[1] and '"mixed": 1.0' in want[2] and '"mixed": true' in want[3]  # not merged
     assert json_rows(frame.iloc[:0], columns) == []
+
+
+@pytest.mark.parametrize("dtype", [object, "str", "category"])
+def test_text_columns_are_str_of_each_value_and_missing_is_null(dtype: object) -> None:
+    values = ["a", None, 1.5, math.nan, True, "条", pd.NA] if dtype is object else ["a", None, "条", "a"]
+    series = pd.Series(values, dtype=dtype)  # type: ignore[call-overload]
+    want = [None if pd.isna(v) else str(v) for v in values]
+    assert (
+        _text_column(series).tolist()
+        == want
+        == [None if m else s for s, m in zip(series.astype(str), series.isna(), strict=True)]
+    )
+
+
+@pytest.mark.parametrize("sizes", [(5, 3, 4), (2**40, 2**30, 7)])  # the second overflows one int64
+def test_first_of_key_is_not_duplicated(sizes: tuple[int, ...]) -> None:
+    rng = np.random.default_rng(2)
+    columns = [(rng.integers(-1, min(size, 6), 5000).astype(np.int32), size) for size in sizes]
+    want = ~pd.DataFrame({k: codes for k, (codes, _) in enumerate(columns)}).duplicated().to_numpy()
+    assert np.array_equal(_first_of_key(columns), want) and 0 < want.sum() < len(want)
 
 
 def _source() -> Source:
