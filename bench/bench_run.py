@@ -196,7 +196,7 @@ def _checks(records: list[dict[str, Any]], source_of: dict[str, str]) -> dict[st
         if r["rule"] in RULES and r.get("document"):
             loc = r.get("location") or r  # a finding's location, a not-assessable record's own keys
             check = (r["rule"], loc.get("table"), loc.get("row"), loc.get("column"))
-            out[os.path.abspath(source_of[r["document"]])].add(check)
+            out[os.path.realpath(source_of[r["document"]])].add(check)
     return out
 
 
@@ -205,7 +205,7 @@ def _refusals(findings: list[dict[str, Any]], source_of: dict[str, str]) -> dict
     out: dict[str, set[str | None]] = defaultdict(set)
     for f in findings:
         if f["rule"] in REFUSALS and f.get("document"):
-            out[os.path.abspath(source_of[f["document"]])].add((f.get("location") or {}).get("table"))
+            out[os.path.realpath(source_of[f["document"]])].add((f.get("location") or {}).get("table"))
     return out
 
 
@@ -221,7 +221,7 @@ def confusion(truth_path: Path, audit: dict[str, Any]) -> dict[str, Counter[str]
     table: dict[str, Counter[str]] = defaultdict(Counter)
     misses: list[str] = []
     for item in load_truth(truth_path):
-        path = os.path.abspath(item.path)
+        path = os.path.realpath(item.path)
         got = found.get(path, set())
         expected, clean = set(item.expected), set(item.clean)
         for check in expected:
