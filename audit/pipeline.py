@@ -12,18 +12,22 @@ from __future__ import annotations
 
 import ctypes
 import json
+import multiprocessing as mp
 import os
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from audit.chunks import audit_inputs, source_faults
 from audit.model import Fault, Frames, RunResult
 from audit.validate import load_rules, run_rules
 
 TIMINGS_ENV = "XXGK_TIMINGS"
+_T = TypeVar("_T")
 
 
 @contextmanager
@@ -56,6 +60,41 @@ def _resident_mb() -> int | None:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") >> 20
     except (OSError, ValueError, IndexError):
         return None
+
+
+# From this many documents the rules run in a forked child that sends back their results (in_child).
+CHILD_DOCUMENTS = 2000
+_WORK: Callable[[], Any] | None = None  # what the forked child runs (set just before the fork)
+
+
+def in_child(work: Callable[[], _T]) -> _T:
+    """`work()` in a forked child process, its result sent back pickled. The rules build and drop
+    millions of short-lived objects (their workers' results, the findings' parts) between the run's
+    long-lived ones: in this process the heap stays fragmented afterwards (1.4 GB at 100,000
+    documents that malloc_trim cannot give back); a child's goes with it, and the result arrives
+    compact. Without fork, or when the child fails (it died, its result could not come back, `work`
+    raised), `work()` runs here: an exception it raises is raised from here."""
+    global _WORK
+    if "fork" not in mp.get_all_start_methods():
+        return work()
+    _WORK = work
+    try:
+        with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as pool:
+            future = pool.submit(_run_work)
+            try:
+                return cast(_T, future.result())
+            except Exception:  # noqa: BLE001 - the child died or its result did not come back: here, again
+                pass
+    except BrokenProcessPool:
+        pass
+    finally:
+        _WORK = None
+    return work()
+
+
+def _run_work() -> Any:
+    assert _WORK is not None
+    return _WORK()
 
 
 def release_heap() -> None:
@@ -117,9 +156,14 @@ def run_audit(
         if engine == "gx":
             from audit.gx.engine import run_rules as rules_engine
         with timed("rules") as t:
-            findings, not_assessable = rules_engine(
-                frames, sources, rules=rules, severities=severities, history=history, faults=faults
-            )
+
+            def judge() -> tuple[Any, Any, list[Fault]]:
+                found, undecided = rules_engine(
+                    frames, sources, rules=rules, severities=severities, history=history, faults=faults
+                )
+                return found, undecided, faults
+
+            findings, not_assessable, faults[:] = in_child(judge) if len(documents) >= CHILD_DOCUMENTS else judge()
             t["documents"] = len(documents)
         result = RunResult(
             sources=sources,

@@ -1,0 +1,72 @@
+"""The rules of a large batch run in a forked child (audit.pipeline.in_child) that sends back their
+findings, undecided checks and the faults they met: the same as running them here, and nothing lost
+when the child dies or fails."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from audit import pipeline
+from audit.model import Fault
+from audit.pipeline import in_child, run_audit
+from audit.validate.registry import REGISTRY, Kind
+
+SAMPLES = Path(__file__).resolve().parents[1] / "audit" / "samples"
+CULPRIT = "002_6460700eaa6e9ee9.txt#4"
+
+
+def test_the_result_and_what_the_child_appended_come_back() -> None:
+    parent = os.getpid()
+    met: list[Fault] = []
+
+    def work() -> tuple[int, list[Fault]]:
+        met.append(Fault("rule x", "boom", document="d#1"))
+        return os.getpid(), met
+
+    pid, faults = in_child(work)
+    assert pid != parent and faults == [Fault("rule x", "boom", document="d#1")]
+    assert met == []  # appended in the child's copy only
+
+
+def test_a_child_that_dies_is_redone_here() -> None:
+    parent = os.getpid()
+
+    def work() -> int:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return 7
+
+    assert in_child(work) == 7
+
+
+def test_an_error_of_the_work_is_raised_here() -> None:
+    def work() -> int:
+        raise ValueError("severity given for unknown rules: x")
+
+    with pytest.raises(ValueError, match="unknown rules"):
+        in_child(work)
+
+
+def _run(monkeypatch: pytest.MonkeyPatch, child_documents: int) -> Any:
+    monkeypatch.setattr(pipeline, "CHILD_DOCUMENTS", child_documents)
+    return run_audit([str(SAMPLES)], validate_frames=False)
+
+
+def test_rules_in_a_child_give_what_they_give_here_faults_included(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = REGISTRY["balance"]
+
+    def breaks_on_culprit(ctx: Any, params: dict[str, Any]) -> Any:
+        if CULPRIT in set(ctx.documents["id"]):
+            raise TypeError("injected")
+        return original.function(ctx, params)
+
+    monkeypatch.setitem(REGISTRY, "balance", Kind("balance", breaks_on_culprit, original.params, original.doc))
+    here, child = _run(monkeypatch, 10**9), _run(monkeypatch, 1)
+    assert child.findings.equals(here.findings) and child.not_assessable.equals(here.not_assessable)
+    assert [(f.stage, f.document) for f in child.faults] == [(f.stage, f.document) for f in here.faults]
+    assert any(f.document == CULPRIT and f.stage == "rule applications.column_balance" for f in child.faults)
