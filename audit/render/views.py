@@ -10,13 +10,14 @@ gives the index a light record of every finding (`light`) in the order the views
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import pandas as pd
 
 from audit.model import SEVERITIES
 from audit.render.context import FindingView, UndecidedView
 
+_V = TypeVar("_V")
 Position = tuple[str | None, int]  # (document or None for the run as a whole, index among its views)
 
 
@@ -24,7 +25,44 @@ def _rank(view: Any) -> int:
     return SEVERITIES.index(view["severity"]) if view["severity"] in SEVERITIES else 9
 
 
-class FindingViews:
+class _ByDocument(Generic[_V]):
+    """Document → the views of its rows of a frame, built by `build` on first use, in the frame's
+    order sorted by `order` (stable) when given, dropped by `forget`."""
+
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        key: Callable[[Any], Any],
+        build: Callable[[dict[str, Any]], _V],
+        order: Callable[[Any], int] | None = None,
+    ):
+        self._table, self._build, self._order = _Table(frame), build, order
+        self._rows: dict[Any, list[int]] = {}
+        for at, doc in enumerate(self._table.column("document")):
+            self._rows.setdefault(key(doc), []).append(at)
+        self._built: dict[Any, list[_V]] = {}
+
+    def get(self, doc: str | None, default: list[_V] | None = None) -> list[_V]:
+        if doc in self._built:
+            return self._built[doc]
+        rows = self._rows.get(doc)
+        if rows is None:
+            return [] if default is None else default
+        views = [self._build(self._table.row(at)) for at in rows]
+        if self._order is not None:
+            views.sort(key=self._order)
+        self._built[doc] = views
+        return views
+
+    def __getitem__(self, doc: str | None) -> list[_V]:
+        return self.get(doc)
+
+    def forget(self, docs: Iterable[str]) -> None:
+        for doc in docs:
+            self._built.pop(doc, None)
+
+
+class FindingViews(_ByDocument[FindingView]):
     """Document (None: the run as a whole, or a document not in the run) → its finding views, most
     severe first (stable), as `build` makes them from the findings frame's rows."""
 
@@ -35,26 +73,9 @@ class FindingViews:
         build: Callable[[dict[str, Any]], FindingView],
         light: Callable[[dict[str, Any]], dict[str, Any]],
     ):
-        self._table, self._build, self._light = _Table(findings), build, light
-        self._rows: dict[str | None, list[int]] = {}
-        for at, doc in enumerate(self._table.column("document")):
-            self._rows.setdefault(doc if doc in documents else None, []).append(at)
-        self._built: dict[str | None, list[FindingView]] = {}
+        super().__init__(findings, lambda doc: doc if doc in documents else None, build, _rank)
+        self._light = light
         self.kept: set[Position] = set()  # views whose documents keep them past `forget` (the index lists them)
-
-    def get(self, doc: str | None, default: list[FindingView] | None = None) -> list[FindingView]:
-        if doc in self._built:
-            return self._built[doc]
-        rows = self._rows.get(doc)
-        if rows is None:
-            return [] if default is None else default
-        views = [self._build(self._table.row(at)) for at in rows]
-        views.sort(key=_rank)
-        self._built[doc] = views
-        return views
-
-    def __getitem__(self, doc: str | None) -> list[FindingView]:
-        return self.get(doc)
 
     def documents(self) -> list[str | None]:
         """Every key, in the order the findings frame first names it."""
@@ -76,34 +97,14 @@ class FindingViews:
     def forget(self, docs: Iterable[str]) -> None:
         """Drop the views of these documents (their page is written), but those `kept`."""
         held = {doc for doc, _ in self.kept}
-        for doc in docs:
-            if doc not in held:
-                self._built.pop(doc, None)
+        super().forget(doc for doc in docs if doc not in held)
 
 
-class UndecidedViews:
+class UndecidedViews(_ByDocument[UndecidedView]):
     """Document → the views of its undecided checks, built on first use (see the module)."""
 
     def __init__(self, undecided: pd.DataFrame, build: Callable[[dict[str, Any]], UndecidedView]):
-        self._table, self._build = _Table(undecided), build
-        self._rows: dict[Any, list[int]] = {}
-        for at, doc in enumerate(self._table.column("document")):
-            self._rows.setdefault(None if doc is None or doc != doc else doc, []).append(at)
-        self._built: dict[Any, list[UndecidedView]] = {}
-
-    def get(self, doc: str | None, default: list[UndecidedView] | None = None) -> list[UndecidedView]:
-        if doc in self._built:
-            return self._built[doc]
-        rows = self._rows.get(doc)
-        if rows is None:
-            return [] if default is None else default
-        views = [self._build(self._table.row(at)) for at in rows]
-        self._built[doc] = views
-        return views
-
-    def forget(self, docs: Iterable[str]) -> None:
-        for doc in docs:
-            self._built.pop(doc, None)
+        super().__init__(undecided, lambda doc: None if doc is None or doc != doc else doc, build)
 
 
 class _Table:
