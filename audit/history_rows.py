@@ -121,17 +121,17 @@ def _hash_codes(documents: pd.Series, hash_of: dict[Any, Any]) -> tuple[np.ndarr
     return np.concatenate([of_name, [-1]]).astype(np.int32)[codes], pd.Index(hashes)
 
 
-def _texts(codes: np.ndarray, values: pd.Index) -> np.ndarray:
-    """The strings of `codes` into `values` (str() of each), None for -1: an object column."""
-    strings = np.concatenate([values.astype(str).to_numpy(dtype=object), np.array([None], dtype=object)])
-    return strings[codes]
+def _strings(values: pd.Index) -> np.ndarray:
+    """str() of each value as an object array, and None last: `_strings(values)[codes]` are the
+    strings of codes into `values`, None for -1."""
+    return np.concatenate([values.astype(str).to_numpy(dtype=object), np.array([None], dtype=object)])
 
 
 def _text_column(series: pd.Series) -> np.ndarray:
     """`series.astype(str)` with missing values None, as an object column; a category's strings
     are converted once each."""
     if isinstance(series.dtype, pd.CategoricalDtype):
-        return _texts(series.cat.codes.to_numpy(), series.cat.categories)
+        return _strings(series.cat.categories)[series.cat.codes.to_numpy()]
     missing = series.isna().to_numpy()
     values = [
         None if gone else v if type(v) is str else str(v) for v, gone in zip(series.tolist(), missing, strict=True)
@@ -150,20 +150,31 @@ def _frame(columns: dict[str, Any]) -> pd.DataFrame:
     )
 
 
-def report_tables(result: RunResult, stored: set[str], chunk: int) -> Iterator[tuple[str, pd.DataFrame]]:
+def _compact(texts: list[str], index: pd.Index | None = None) -> pd.Series:
+    """Long texts (JSON) as pandas' string dtype: with pyarrow, one UTF-8 buffer (a Chinese text
+    as a Python str takes twice its UTF-8, and DuckDB adds a UTF-8 copy to each while it holds a
+    transaction's rows), ~40% less memory held until the commit; without, Python strings."""
+    return pd.Series(texts, index=index, dtype="str")
+
+
+def report_tables(
+    result: RunResult, stored: set[str], chunk: int, json_chunk: int
+) -> Iterator[tuple[str, pd.DataFrame]]:
     """The cells and claims this run adds — one copy per content hash not stored yet — as (table,
-    frame) pairs of `chunk` rows (see _slices), so that the save never holds a second copy of the
-    batch's frames; the text lines come from `line_tables`, the rest from `final_tables`."""
+    frame) pairs of `chunk` rows (claims: `json_chunk`; the last of each table: the rest), so that the save never holds a
+    second copy of the batch's frames, nor a JSON text per claim of the whole batch; the text lines
+    come from `line_tables`, the rest from `final_tables`."""
     hash_of = _hash_of(result)
     yield from _cell_slices(result.frames.cells, hash_of, stored, chunk)
-    yield from _claim_slices(result.frames.claims, hash_of, stored, chunk)
+    yield from _claim_slices(result.frames.claims, hash_of, stored, json_chunk)
 
 
 def final_tables(
     result: RunResult, stored_hashes: set[str], stored_ids: set[str], chunk: int
 ) -> Iterator[tuple[str, pd.DataFrame]]:
     """The documents rows (one per content hash not stored) and the findings whose id is not
-    stored, `chunk` rows at a time: built while they are appended, never the whole batch's JSON at once."""
+    stored, `chunk` rows at a time: built while they are appended, never the whole batch's JSON
+    at once."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
     documents = result.frames.documents
     docs = documents[documents["content_hash"].notna() & ~documents["content_hash"].isin(stored_hashes)]
@@ -194,7 +205,7 @@ def _documents(docs: pd.DataFrame, now: str) -> pd.DataFrame:
             "year": pd.array([_plain(v) for v in docs["year"].tolist()], dtype="Int64"),
             "kind": docs["kind"].tolist(),
             "format": docs["format"].tolist(),
-            "row_json": json_rows(docs, DOCUMENT_COLUMNS),
+            "row_json": _compact(json_rows(docs, DOCUMENT_COLUMNS)),
             "first_seen": now,
         },
         columns=["content_hash", "doc_id", "source", "agency_key", "year", "kind", "format", "row_json", "first_seen"],
@@ -213,7 +224,7 @@ def _findings(f: pd.DataFrame, hash_of: dict[Any, Any], now: str) -> pd.DataFram
             "agency": f["agency"].map(_plain),
             "year": pd.array([_plain(y) for y in f["year"]], dtype="Int64"),
             "message": f["message"].astype(str),
-            "evidence_json": pd.Series([_encode(e) for e in f["evidence"].tolist()], index=f.index, dtype=object),
+            "evidence_json": _compact([_encode(e) for e in f["evidence"].tolist()], f.index),
             "first_seen": now,
         }
     )
@@ -242,15 +253,11 @@ def _first_of_key(columns: list[tuple[np.ndarray, int]]) -> np.ndarray:
 
 
 def _slices(keep: np.ndarray, chunk: int) -> Iterator[np.ndarray]:
-    """The positions of the kept rows, `chunk` of them at a time and the rest with the last (up to
-    twice `chunk`). With `chunk` a multiple of DuckDB's row group, every append but the last is whole
-    row groups, which DuckDB compresses straight into the file; the last is at least one. A short
-    append goes through the WAL and is compressed again at the checkpoint, and an append that ends
-    a row group half-way has it rewritten by the next: a third more CPU and file, measured."""
+    """The positions of the kept rows, `chunk` of them at a time (the last: the rest)."""
     held = np.zeros(0, dtype=np.intp)
     for start in range(0, len(keep), chunk):
         held = np.concatenate([held, np.flatnonzero(keep[start : start + chunk]) + start])
-        while len(held) >= 2 * chunk:
+        while len(held) >= chunk:
             yield held[:chunk]
             held = held[chunk:]
     if len(held):
@@ -266,14 +273,15 @@ def _cell_slices(
     keys = {c: _codes(cells[c]) for c in ("table", "row", "column")}
     first = _first_of_key([(h, len(hashes)), *((codes, len(values)) for codes, values in keys.values())])
     keep = first & (h >= 0) & ~np.append(hashes.isin(stored), True)[h]
+    del first
+    strings = {"content_hash": (h, _strings(hashes)), **{c: (codes, _strings(v)) for c, (codes, v) in keys.items()}}
     for rows in _slices(keep, chunk):
         part = cells.iloc[rows]
         yield (
             "cells",
             _frame(
                 {
-                    "content_hash": _texts(h[rows], hashes),
-                    **{c: _texts(codes[rows], values) for c, (codes, values) in keys.items()},
+                    **{c: values[codes[rows]] for c, (codes, values) in strings.items()},
                     "value": pd.to_numeric(part["value"], errors="coerce").astype(float).to_numpy(),
                     "raw": _text_column(part["raw"]),
                     "blank": part["blank"].fillna(False).astype(bool).to_numpy(),
@@ -294,15 +302,15 @@ def _claim_slices(
     first_doc = pd.Series(documents).groupby(h, sort=False).transform("first").to_numpy()
     keep = (h >= 0) & (documents == first_doc) & ~np.append(hashes.isin(stored), True)[h]
     seq = (pd.Series(h[keep]).groupby(h[keep], sort=False).cumcount() + 1).to_numpy(dtype="int64")
-    taken = 0
+    strings, taken = _strings(hashes), 0
     for rows in _slices(keep, chunk):
         yield (
             "claims",
             _frame(
                 {
-                    "content_hash": _texts(h[rows], hashes),
+                    "content_hash": strings[h[rows]],
                     "seq": seq[taken : taken + len(rows)],
-                    "row_json": np.array(json_rows(claims.iloc[rows], CLAIM_COLUMNS), dtype=object),
+                    "row_json": _compact(json_rows(claims.iloc[rows], CLAIM_COLUMNS)),
                 }
             ),
         )
@@ -311,8 +319,7 @@ def _claim_slices(
 
 def line_tables(documents: Sequence[Document], stored: set[str], chunk: int) -> Iterator[pd.DataFrame]:
     """The text lines of the documents not stored yet (one copy each: the first), `chunk` rows at
-    a time (the last up to twice that, see _slices); a line number met twice in a document keeps
-    its first text."""
+    a time (the last: the rest); a line number met twice in a document keeps its first text."""
     seen = set(stored)
     columns: tuple[list[Any], ...] = ([], [], [], [])  # content_hash, line, text, original
     for doc in documents:
@@ -325,7 +332,7 @@ def line_tables(documents: Sequence[Document], stored: set[str], chunk: int) -> 
         columns[1].extend(numbers)
         columns[2].extend(texts)
         columns[3].extend(originals)
-        while len(columns[0]) >= 2 * chunk:
+        while len(columns[0]) >= chunk:
             yield _lines_frame([c[:chunk] for c in columns])
             for c in columns:
                 del c[:chunk]

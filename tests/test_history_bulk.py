@@ -115,7 +115,9 @@ def test_bulk_appends_hold_what_keyed_inserts_held(
     tmp_path: Path, runs: list[RunResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(history, "LINES_CHUNK", 3)  # several chunks of text lines per save
-    monkeypatch.setattr(history, "ROWS_CHUNK", 7)  # and of cells and claims
+    monkeypatch.setattr(history, "ROWS_CHUNK", 7)  # and of cells
+    monkeypatch.setattr(history, "JSON_CHUNK", 3)  # and of claims, documents and findings
+    monkeypatch.setattr(history, "COMMIT_ROWS", 21)  # several commits per table
     store, keyed = tmp_path / "appends.duckdb", tmp_path / "keyed.duckdb"
     for result in runs:
         HistoryStore(store).save(result)

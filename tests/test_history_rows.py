@@ -105,18 +105,51 @@ def test_document_lines_are_numbered_lines(doc: Document) -> None:
     assert originals == [doc.source.original_line(n) for n in numbers]
 
 
-def test_appends_are_whole_chunks_and_the_rest_goes_with_the_last() -> None:
+def test_slices_are_whole_chunks_and_the_rest() -> None:
     keep = np.random.default_rng(1).random(1000) < 0.7
     for chunk in (1, 7, 100, 2000):
         slices = list(_slices(keep, chunk))
         assert np.array_equal(np.concatenate(slices), np.flatnonzero(keep))
-        assert all(len(s) == chunk for s in slices[:-1])
-        assert len(slices[-1]) < 2 * chunk and (len(slices) == 1 or len(slices[-1]) >= chunk)
+        assert all(len(s) == chunk for s in slices[:-1]) and 0 < len(slices[-1]) <= chunk
     docs = [Document(_source(), k, 0, 10) for k in range(25)]
     for k, doc in enumerate(docs):
         doc.__dict__["content_hash"] = f"h{k % 20}"  # five copies, stored once
     frames = list(line_tables(docs, {"h0"}, 30))
-    assert [len(f) for f in frames] == [30] * 5 + [40] and len(set(pd.concat(frames)["content_hash"])) == 19
+    assert [len(f) for f in frames] == [30] * 6 + [10] and len(set(pd.concat(frames)["content_hash"])) == 19
+
+
+class _Spy:
+    """A connection that records the rows appended in each transaction, per table."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con, self.transactions, self.registered = con, list[list[tuple[str, int]]](), 0
+
+    def execute(self, sql: str) -> duckdb.DuckDBPyConnection:
+        if sql.startswith("BEGIN"):
+            self.transactions.append([])
+        elif sql.startswith("INSERT INTO"):
+            self.transactions[-1].append((sql.split()[2], self.registered))
+        return self.con.execute(sql)
+
+    def register(self, name: str, frame: pd.DataFrame) -> None:
+        self.registered = len(frame)
+        self.con.register(name, frame)
+
+    def unregister(self, name: str) -> None:
+        self.con.unregister(name)
+
+
+def test_each_table_is_committed_in_whole_commits_and_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(history, "COMMIT_ROWS", 12)
+    with duckdb.connect() as con:
+        con.execute("CREATE TABLE a (x INTEGER)")
+        con.execute("CREATE TABLE b (x INTEGER)")
+        spy = _Spy(con)
+        slices = [("a", 4)] * 7 + [("a", 2), ("b", 4), ("b", 1)]
+        history._append_committed(spy, ((t, pd.DataFrame({"x": range(n)})) for t, n in slices))  # type: ignore[arg-type]
+        assert [[n for _, n in t] for t in spy.transactions] == [[4, 4, 4], [4, 4, 4], [4, 2], [4, 1]]
+        assert [{t for t, _ in tx} for tx in spy.transactions] == [{"a"}] * 3 + [{"b"}]
+        assert con.execute("SELECT count(*) FROM a").fetchone() == (30,)
 
 
 @pytest.mark.skipif(not LIXIA.is_file(), reason="needs ../shared/corpus")
