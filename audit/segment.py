@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from audit.extract.labels import APP_ROW, RL_HEADER, classify_short
+from audit.labels import APP_ROW, RL_HEADER, classify_short
 from audit.model import Document, Fault, Source
 
 BLANK, RESIDUE, BOUNDARY, ATTACHED, CONTENT = "blank", "residue", "boundary", "attached", "content"

@@ -33,9 +33,9 @@ from typing import Any
 import yaml
 from shapes_render import FILE_SHAPES, TEXT_SHAPES, Cells, Key, Line, Printed, Value, print_tables
 
-from audit.extract.labels import HEADING, classify
 from audit.extract.tables import scan_tables
 from audit.extract.tokens import tokenize
+from audit.labels import HEADING, classify
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 APP, RL, A20 = "applications", "review_litigation", "article20"

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from audit.extract.cells import parse_cell
-from audit.extract.labels import SHAPE_2019_WORDS, SHAPE_2021_WORDS
 from audit.extract.run_together import run_together_tables
 from audit.extract.tables import (
     APPLICATIONS,
@@ -28,6 +27,7 @@ from audit.extract.tables import (
     scan_tables,
 )
 from audit.extract.tokens import BLANK, Token, tokenize
+from audit.labels import SHAPE_2019_WORDS, SHAPE_2021_WORDS
 from audit.model import (
     A20_2019,
     A20_2021,

@@ -22,9 +22,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from audit.extract import labels as L
+from audit import labels as L
 from audit.extract.cells import parse_cell
-from audit.extract.labels import (
+from audit.extract.tokens import BLANK, PIPES_ONLY, ROWEND, Token, several_values
+from audit.labels import (
     A20_CAPTION,
     A20_HEADER,
     A20_ROW,
@@ -38,7 +39,6 @@ from audit.extract.labels import (
     TEXT,
     UNKNOWN,
 )
-from audit.extract.tokens import BLANK, PIPES_ONLY, ROWEND, Token, several_values
 
 APPLICATIONS, REVIEW, ARTICLE20 = "applications", "review_litigation", "article20"
 REVIEW_CELLS = 15

@@ -17,7 +17,7 @@ The shapes of domain.md §10 differ in how cells and rows are delimited, not in 
   share a line (`26 26`), and PDF text puts a label and its numbers on one line.
 
 Every shape becomes CELL / BLANK / ROWEND tokens carrying their original line number; the table
-readers then map rows by label (audit.extract.labels), never by position alone. A ROWEND made by a
+readers then map rows by label (audit.labels), never by position alone. A ROWEND made by a
 line of pipes alone (`| ||`) has the text PIPES_ONLY, one that closes a row with empty cells or
 padding after its last cell the text "": after a row label that printed no value, both say the
 row's cells are blank (§10.20); a row that simply ends (`| 规章 |`) has the text ROW_CLOSED.
