@@ -11,6 +11,7 @@ findings (the CLI then exits 2).
 from __future__ import annotations
 
 import ctypes
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -78,6 +79,7 @@ def in_child(work: Callable[[], _T]) -> _T:
     if "fork" not in mp.get_all_start_methods():
         return work()
     _WORK = work
+    gc.freeze()  # the run's objects: the child's collector never walks them (which would copy every page)
     try:
         with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as pool:
             future = pool.submit(_run_work)
@@ -89,6 +91,7 @@ def in_child(work: Callable[[], _T]) -> _T:
         pass
     finally:
         _WORK = None
+        gc.unfreeze()
     return work()
 
 
