@@ -461,6 +461,27 @@ def none_for_missing(frame: pd.DataFrame, columns: Iterable[str] | None = None) 
     return frame.assign(**{c: frame[c].astype(object).where(frame[c].notna(), None) for c in text})
 
 
+def shared_strings(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """Text columns (str or missing values only) where equal strings are one object: a cell's `raw`
+    or a finding's rule id recurs millions of times in a large batch, each its own ~60-byte object
+    (0.6 GB of `raw` at 100,000 documents), and a forked process copies every page of them it
+    reads. Values, dtypes and missing values (None or NaN) stay exactly as they were."""
+    import numpy as np
+    import pandas as pd
+
+    shared = {}
+    for c in columns:
+        if frame[c].dtype != object:
+            continue  # categories and Arrow-backed strings hold each value once already
+        values = frame[c].to_numpy()
+        codes, uniques = pd.factorize(values)
+        out = np.asarray(uniques, dtype=object).take(np.maximum(codes, 0)) if len(uniques) else values.copy()
+        missing = codes < 0
+        out[missing] = values[missing]
+        shared[c] = pd.Series(out, index=frame.index, dtype=object, name=c)
+    return frame.assign(**shared) if shared else frame
+
+
 def empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
     import pandas as pd
 

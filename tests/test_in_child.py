@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,34 @@ def test_an_error_of_the_work_is_raised_here() -> None:
 
     with pytest.raises(ValueError, match="unknown rules"):
         in_child(work)
+
+
+def test_the_result_comes_through_a_file_that_is_gone_after(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    parent = os.getpid()
+    assert in_child(lambda: {"pid": os.getpid(), "rows": list(range(1000))})["pid"] != parent
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_hand_off_that_cannot_be_written_is_redone_here(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))  # mkstemp fails in the child
+    parent = os.getpid()
+    assert in_child(os.getpid) == parent
+
+
+def test_a_hand_off_that_cannot_be_read_is_redone_here(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    parent = os.getpid()
+    real = pipeline._run_work
+
+    def truncated() -> str:
+        path = real()
+        os.truncate(path, 3)
+        return path
+
+    monkeypatch.setattr(pipeline, "_run_work", truncated)
+    assert in_child(os.getpid) == parent
+    assert list(tmp_path.iterdir()) == []
 
 
 def _run(monkeypatch: pytest.MonkeyPatch, child_documents: int) -> Any:

@@ -29,6 +29,7 @@ from audit.model import (
     Frames,
     empty_frame,
     none_for_missing,
+    shared_strings,
 )
 
 
@@ -278,7 +279,7 @@ def finish_frames(frames: Frames) -> Frames:
     documents = _inherit_agency(frames.documents)
     return Frames(
         documents=none_for_missing(documents),
-        cells=none_for_missing(frames.cells, ["raw"]),  # the cells' keys are never missing
+        cells=shared_strings(none_for_missing(frames.cells, ["raw"]), ["raw"]),  # the cells' keys are never missing
         claims=frames.claims,
         issues=none_for_missing(frames.issues),
     )

@@ -28,6 +28,7 @@ from audit.model import (
     Fault,
     Frames,
     Source,
+    shared_strings,
     short_hash,
 )
 from audit.validate.kinds import COLUMN_ORDER, ROW_ORDER, TABLE_ORDER, Context, is_missing
@@ -77,14 +78,25 @@ def prepare_frames(
             faults.append(Fault.of("renderings", exc))
     documents = documents.assign(rendering_of=documents["id"].map(renderings).astype(object))
     cells = _with_columns(frames.cells, CELL_COLUMNS).reset_index(drop=True)
+    value = cells["value"]
     cells = cells.assign(
-        value=pd.to_numeric(cells["value"], errors="coerce").astype(float),
+        value=value if value.dtype == np.float64 else pd.to_numeric(value, errors="coerce").astype(float),
         blank=cells["blank"].fillna(False).astype(bool),
         placeholder=cells["placeholder"].fillna(False).astype(bool),
         line=pd.to_numeric(cells["line"], errors="coerce").astype(float),
     )
     issues = _with_columns(frames.issues, ISSUE_COLUMNS).reset_index(drop=True)
     return documents, cells, issues
+
+
+def _positions(ids: pd.Index, documents: pd.Series) -> np.ndarray:
+    """Each row's position in `ids` (-1: not there), from the categories of a categorical column
+    (millions of cells, a few thousand documents) rather than from every value."""
+    if isinstance(documents.dtype, pd.CategoricalDtype):
+        codes = documents.cat.codes.to_numpy()
+        at = np.append(ids.get_indexer(documents.cat.categories.astype(object)), -1)
+        return at[np.where(codes < 0, len(at) - 1, codes)]
+    return ids.get_indexer(documents.astype(object))
 
 
 class _Scopes:
@@ -108,8 +120,8 @@ class _Scopes:
         self._table_masks: dict[str, Any] = {}
         # position of each cell's and issue's document in `documents` (-1: unknown document)
         ids = pd.Index(documents["id"])
-        self._cell_doc = ids.get_indexer(cells["document"].astype(object))
-        self._issue_doc = ids.get_indexer(issues["document"].astype(object))
+        self._cell_doc = _positions(ids, cells["document"])
+        self._issue_doc = _positions(ids, issues["document"])
 
     def context(self, applies_to: dict[str, Any] | None) -> Context:
         scope = {**DEFAULT_SCOPE, **(applies_to or {})}
@@ -486,13 +498,18 @@ def _sort_keys(frame: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
     )
 
 
+# their values recur across findings: each held once (hundreds of thousands of findings in a large batch)
+_SHARED_FINDING_COLUMNS = ("rule", "severity", "document", "agency", "message", "table", "row", "column")
+_SHARED_NOT_ASSESSABLE_COLUMNS = ("rule", "document", "table", "row", "column", "reason")
+
+
 def sorted_findings(findings: list[dict[str, Any]], order: dict[str, int]) -> pd.DataFrame:
     if not findings:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in FINDING_COLUMNS})
     frame = _sort_keys(pd.DataFrame(findings, columns=list(FINDING_COLUMNS)).astype(object), order)
     frame = frame.assign(_source=[e[0]["source"] or "" for e in frame["evidence"]])
     frame = frame.sort_values(["_doc", "_source", "rule", "_table", "_row", "_column", "id"], kind="stable")
-    return frame[list(FINDING_COLUMNS)].reset_index(drop=True)
+    return shared_strings(frame[list(FINDING_COLUMNS)].reset_index(drop=True), _SHARED_FINDING_COLUMNS)
 
 
 def sorted_not_assessable(parts: list[pd.DataFrame], order: dict[str, int]) -> pd.DataFrame:
@@ -502,4 +519,4 @@ def sorted_not_assessable(parts: list[pd.DataFrame], order: dict[str, int]) -> p
     frame = frame.sort_values(["_doc", "rule", "_table", "_row", "_column", "reason"], kind="stable")
     frame = frame[list(NOT_ASSESSABLE_COLUMNS)].reset_index(drop=True)
     frame["line"] = [None if is_missing(x) else int(x) for x in frame["line"]]
-    return frame
+    return shared_strings(frame, _SHARED_NOT_ASSESSABLE_COLUMNS)
