@@ -96,7 +96,7 @@ def _positions(ids: pd.Index, documents: pd.Series) -> np.ndarray:
         codes = documents.cat.codes.to_numpy()
         at = np.append(ids.get_indexer(documents.cat.categories.astype(object)), -1)
         return at[np.where(codes < 0, len(at) - 1, codes)]
-    return ids.get_indexer(documents.astype(object))
+    return ids.get_indexer(pd.Index(documents.astype(object)))
 
 
 class _Scopes:
