@@ -3,13 +3,17 @@ they find over the whole batch at once: the same findings, ids, evidence and und
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
 from audit.pipeline import run_audit
 from audit.validate import engine, load_rules, run_rules
+from audit.validate.registry import REGISTRY, Kind
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -32,3 +36,37 @@ def test_groups_of_agencies_find_what_the_whole_batch_finds(monkeypatch: pytest.
     for got, want in zip(grouped, whole, strict=True):
         pd.testing.assert_frame_equal(got, want)
     assert len(whole[0]) > 50 and {"history.copied_text", "document.duplicate"} <= set(whole[0]["rule"])
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="needs ../shared/corpus")
+def test_batch_wide_rules_beside_the_waves_find_the_same_and_survive_their_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In parallel, the batch-wide rules run in a process of their own beside the waves of groups:
+    the same findings and faults in the same order; when that process dies they are run here."""
+    batch = run_audit([str(CORPUS), str(ROOT / "audit" / "samples")], validate_frames=False)
+    rules = load_rules()
+    parent = os.getpid()
+    copied = REGISTRY["copied_text"]
+
+    def dies_away(ctx: Any, params: dict[str, Any]) -> Any:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return copied.function(ctx, params)
+
+    def run(*, parallel: bool) -> tuple[pd.DataFrame, pd.DataFrame, list[Any]]:
+        faults: list[Any] = []
+        monkeypatch.setattr(engine, "PARALLEL_MIN_DOCUMENTS", 1 if parallel else 10**9)
+        found, undecided = run_rules(batch.frames, batch.sources, rules=rules, faults=faults)
+        return found, undecided, [(f.stage, f.document) for f in faults]
+
+    monkeypatch.setattr(engine, "PARTITION_DOCUMENTS", 4)
+    alone = run(parallel=False)
+    assert "history.copied_text" in set(alone[0]["rule"])
+    for killed in (False, True):
+        if killed:
+            monkeypatch.setitem(REGISTRY, "copied_text", Kind("copied_text", dies_away, copied.params, copied.doc))
+        beside = run(parallel=True)
+        pd.testing.assert_frame_equal(beside[0], alone[0])
+        pd.testing.assert_frame_equal(beside[1], alone[1])
+        assert beside[2] == alone[2]

@@ -10,9 +10,10 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -243,9 +244,7 @@ def run_rules(
     tasks, groups = _tasks(active, scopes)
     _RUN = (tasks, scopes, info, by_path, groups)
     try:
-        for wave in _waves(tasks):
-            ran = _run_in_workers(wave) if len(documents) >= PARALLEL_MIN_DOCUMENTS else None
-            outcomes += ran or [_run_one(i) for i in wave]
+        outcomes += _run_waves(tasks, parallel=len(documents) >= PARALLEL_MIN_DOCUMENTS)
         faults.extend(f for _, _, met in outcomes for f in met)
         _RUN = ([(r, s, -1) for r, s in last], scopes, info, by_path, groups)
         outcomes += [_run_one(i) for i in range(len(last))]
@@ -400,6 +399,53 @@ def _waves(tasks: list[_Task]) -> list[list[int]]:
     for i, (_, _, group) in enumerate(tasks):
         waves.setdefault(max(group, 0), []).append(i)
     return list(waves.values())
+
+
+def _run_waves(tasks: list[_Task], *, parallel: bool) -> list[_Outcome]:
+    """Every task's outcome, in task order. In parallel, the batch-wide tasks (history.copied_text
+    alone is a quarter of the rules' time) run in a process of their own beside all the waves of
+    groups, not in the first wave, whose other worker would wait for them with nothing to do."""
+    waves = _waves(tasks)
+    if not parallel:
+        return [_run_one(i) for wave in waves for i in wave]
+    wide = [i for i, (_, _, group) in enumerate(tasks) if group < 0] if len(waves) > 1 else []
+    outcomes: dict[int, _Outcome] = {}
+    with _beside(wide) as aside:
+        for wave in waves:
+            wave = [i for i in wave if i not in set(wide)] if wide else wave
+            outcomes.update(zip(wave, _run_in_workers(wave) or [_run_one(i) for i in wave], strict=True))
+    outcomes.update(zip(wide, aside() if wide else [], strict=True))
+    return [outcomes[i] for i in sorted(outcomes)]
+
+
+@contextmanager
+def _beside(indices: list[int]) -> Iterator[Callable[[], list[_Outcome]]]:
+    """The tasks `indices` started in a forked process while the block runs; the yielded function
+    gives their outcomes (run here when the process died or cannot be forked)."""
+    if not indices or "fork" not in mp.get_all_start_methods():
+        yield lambda: [_run_one(i) for i in indices]
+        return
+    pool = ProcessPoolExecutor(1, mp_context=mp.get_context("fork"))
+    gc.freeze()  # a forking pool starts its process at the first submit
+    try:
+        running = pool.submit(_run_list, indices)
+    finally:
+        gc.unfreeze()
+
+    def outcomes() -> list[_Outcome]:
+        try:
+            return running.result()
+        except Exception:  # noqa: BLE001 - it died (memory, a signal) or its result did not come back: here
+            return [_run_one(i) for i in indices]
+
+    try:
+        yield outcomes
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_list(indices: list[int]) -> list[_Outcome]:
+    return [_run_one(i) for i in indices]
 
 
 def _run_in_workers(indices: list[int]) -> list[_Outcome] | None:
