@@ -410,9 +410,13 @@ def _run_waves(tasks: list[_Task], *, parallel: bool) -> list[_Outcome]:
         return [_run_one(i) for wave in waves for i in wave]
     wide = [i for i, (_, _, group) in enumerate(tasks) if group < 0] if len(waves) > 1 else []
     outcomes: dict[int, _Outcome] = {}
+    every, all_groups = _RUN[1], _RUN[4]
     with _beside(wide) as aside:
         for wave in waves:
             wave = [i for i in wave if i not in set(wide)] if wide else wave
+            groups = {tasks[i][2] for i in wave} - {-1}
+            if len(groups) == 1:  # built once here, before the fork: the workers share it, and never
+                _scopes_of(every, all_groups, groups.pop())  # touch (so copy) the whole batch's objects
             outcomes.update(zip(wave, _run_in_workers(wave) or [_run_one(i) for i in wave], strict=True))
     outcomes.update(zip(wide, aside() if wide else [], strict=True))
     return [outcomes[i] for i in sorted(outcomes)]
