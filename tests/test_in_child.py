@@ -10,9 +10,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import pandas as pd
 import pytest
 
 from audit import pipeline
+from audit.history import TABLES, HistoryStore
 from audit.model import Fault
 from audit.pipeline import in_child, run_audit
 from audit.validate.registry import REGISTRY, Kind
@@ -99,3 +102,38 @@ def test_rules_in_a_child_give_what_they_give_here_faults_included(monkeypatch: 
     assert child.findings.equals(here.findings) and child.not_assessable.equals(here.not_assessable)
     assert [(f.stage, f.document) for f in child.faults] == [(f.stage, f.document) for f in here.faults]
     assert any(f.document == CULPRIT and f.stage == "rule applications.column_balance" for f in child.faults)
+
+
+def _stored(path: Path) -> dict[str, pd.DataFrame]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {
+            table: con.execute(f"SELECT * EXCLUDE (first_seen) FROM {table} ORDER BY ALL").df()
+            if table in ("documents", "findings")
+            else con.execute(f"SELECT * FROM {table} ORDER BY ALL").df()
+            for table in TABLES
+        }
+
+
+def test_the_store_saved_by_a_child_holds_what_a_save_here_holds(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    stores = {}
+    for name, child_documents in (("here", 10**9), ("child", 1)):
+        monkeypatch.setattr(pipeline, "CHILD_DOCUMENTS", child_documents)
+        result = run_audit([str(SAMPLES)], validate_frames=False, db=str(tmp_path / f"{name}.duckdb"))
+        assert not result.faults
+        stores[name] = _stored(tmp_path / f"{name}.duckdb")
+    assert len(stores["here"]["documents"]) >= 10 and len(stores["here"]["lines"]) > 1000
+    for table in TABLES:
+        pd.testing.assert_frame_equal(stores["child"][table], stores["here"][table])
+
+
+def test_a_save_that_fails_in_the_child_is_a_fault_of_the_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    def full_disk(self: HistoryStore, result: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pipeline, "CHILD_DOCUMENTS", 1)
+    monkeypatch.setattr(HistoryStore, "save", full_disk)
+    result = run_audit([str(SAMPLES)], validate_frames=False, db=str(tmp_path / "h.duckdb"))
+    assert [f.stage for f in result.faults] == ["store"] and "No space" in result.faults[0].error
+    assert "extraction.internal_error" in set(result.findings["rule"])
