@@ -70,13 +70,14 @@ class PageJob:
         for i in chunk:
             key, docs = self.tasks[i]
             pages: list[AgencyPage] = agency_pages(self.run, key, docs, self.tool, build_faults)
+            listed = len(out.summaries)
             for page in pages:
                 out.summaries.append(summarize(page, self.run if self.places else None))
                 for name, template, context in split_page(page):
                     if self.write_page(self.out_dir, name, template, context, render_faults):
                         out.written += [f"{name}.html", f"{name}.json"]
             ids = [str(d["id"]) for d in docs]
-            shown = {link["id"] for s in out.summaries for link, _, _ in s["documents"]}
+            shown = {link["id"] for s in out.summaries[listed:] for link, _, _ in s["documents"]}  # this agency's pages
             if send_findings:
                 for doc in ids:
                     for n, view in enumerate(self.run.findings_by_doc.get(doc, [])):

@@ -76,6 +76,7 @@ class FindingViews(_ByDocument[FindingView]):
         super().__init__(findings, lambda doc: doc if doc in documents else None, build, _rank)
         self._light = light
         self.kept: set[Position] = set()  # views whose documents keep them past `forget` (the index lists them)
+        self._held: tuple[set[Position], int, set[str | None]] = (self.kept, 0, set())  # `kept`, its size, its documents
 
     def documents(self) -> list[str | None]:
         """Every key, in the order the findings frame first names it."""
@@ -96,7 +97,9 @@ class FindingViews(_ByDocument[FindingView]):
 
     def forget(self, docs: Iterable[str]) -> None:
         """Drop the views of these documents (their page is written), but those `kept`."""
-        held = {doc for doc, _ in self.kept}
+        kept, size, held = self._held
+        if kept is not self.kept or size != len(kept):  # once per set of kept views, not once per page
+            self._held = (self.kept, len(self.kept), held := {doc for doc, _ in self.kept})
         super().forget(doc for doc in docs if doc not in held)
 
 
