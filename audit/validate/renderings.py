@@ -42,9 +42,7 @@ def rendering_copies(frames: Frames, sources: list[Source]) -> dict[str, str]:
     ids = set(docs["id"])
     cells = frames.cells[frames.cells["document"].isin(ids)]
     numbers = cells[pd.to_numeric(cells["value"], errors="coerce").notna()]
-    read: dict[Any, dict[tuple[Any, ...], float]] = defaultdict(dict)
-    for doc, table, row, column, value in plain_rows(numbers, "document", *_KEY, "value"):
-        read[doc][(table, row, column)] = float(value)
+    read = _Read(numbers)
     claims = frames.claims[frames.claims["document"].isin(ids)]
     said: dict[Any, list[tuple[str, str, float]]] = defaultdict(list)
     for doc, metric, kind, value in plain_rows(claims, "document", "metric", "kind", "value"):
@@ -65,10 +63,11 @@ def rendering_copies(frames: Frames, sources: list[Source]) -> dict[str, str]:
         record = dict(zip(columns, row, strict=True))
         groups[(record["agency_key"], record["year"])].append(record)
     for records in groups.values():
-        members = sorted(records, key=lambda d: (-len(read[d["id"]]), order[d["id"]]))
+        numbers_of = {d["id"]: read.of(d["id"]) for d in records}  # one group's at a time: 0.5 GB for 100k documents
+        members = sorted(records, key=lambda d: (-len(numbers_of[d["id"]]), order[d["id"]]))
         kept: list[dict[str, Any]] = []
         for doc in members:
-            original = next((k for k in kept if _renders(doc, k, read, narrative, tables, texts)), None)
+            original = next((k for k in kept if _renders(doc, k, numbers_of, narrative, tables, texts)), None)
             if original is None:
                 kept.append(doc)
             else:
@@ -99,6 +98,23 @@ def _renders(
     span = tables.get(other["id"])
     printed = texts.digits(other, *span) if span else ""
     return bool(printed) and printed in texts.digits(doc)
+
+
+class _Read:
+    """The table numbers each document read, as {(table, row, column): value}, built per document on
+    request (the documents of one agency and year at a time) from the numbers' columns."""
+
+    def __init__(self, numbers: pd.DataFrame):
+        self._columns = [numbers[c].to_numpy(dtype=object) for c in _KEY]
+        self._values = numbers["value"].to_numpy(dtype=float)
+        self._rows = numbers.groupby("document", observed=True, sort=False).indices if len(numbers) else {}
+
+    def of(self, doc: Any) -> dict[tuple[Any, ...], float]:
+        at = self._rows.get(doc)
+        if at is None:
+            return {}
+        tables, rows, columns = (c[at].tolist() for c in self._columns)
+        return dict(zip(zip(tables, rows, columns, strict=True), self._values[at].tolist(), strict=True))
 
 
 class _Texts:
