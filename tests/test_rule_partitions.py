@@ -70,3 +70,28 @@ def test_batch_wide_rules_beside_the_waves_find_the_same_and_survive_their_proce
         pd.testing.assert_frame_equal(beside[0], alone[0])
         pd.testing.assert_frame_equal(beside[1], alone[1])
         assert beside[2] == alone[2]
+
+
+def test_parked_outcomes_come_back_in_task_order_and_a_full_disk_keeps_the_rest_in_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    outcomes = {i: ([{"id": f"f{i}", "evidence": [{"line": i}]}], None, []) for i in range(6)}
+    parked = engine._Parked()
+    parked.park((i, outcomes[i]) for i in (4, 0, 2))
+    assert parked.all() == [outcomes[0], outcomes[2], outcomes[4]]
+
+    real, calls = engine.pickle.dump, [0]
+
+    def fills_the_disk(obj: Any, file: Any, protocol: int) -> None:
+        calls[0] += 1
+        if calls[0] > 2:
+            file.write(b"\x80partial")
+            raise OSError(28, "No space left on device")
+        real(obj, file, protocol=protocol)
+
+    full = engine._Parked()
+    monkeypatch.setattr(engine.pickle, "dump", fills_the_disk)
+    full.park((i, outcomes[i]) for i in (5, 1, 3, 0))
+    full.park([(2, outcomes[2]), (4, outcomes[4])])
+    assert calls[0] == 3  # the disk refused the third; the rest never tried it
+    assert full.all() == [outcomes[i] for i in range(6)]

@@ -10,10 +10,12 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import os
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import numpy as np
@@ -409,7 +411,7 @@ def _run_waves(tasks: list[_Task], *, parallel: bool) -> list[_Outcome]:
     if not parallel:
         return [_run_one(i) for wave in waves for i in wave]
     wide = [i for i, (_, _, group) in enumerate(tasks) if group < 0] if len(waves) > 1 else []
-    outcomes: dict[int, _Outcome] = {}
+    outcomes = _Parked()
     every, all_groups = _RUN[1], _RUN[4]
     with _beside(wide) as aside:
         for wave in waves:
@@ -417,17 +419,72 @@ def _run_waves(tasks: list[_Task], *, parallel: bool) -> list[_Outcome]:
             groups = {tasks[i][2] for i in wave} - {-1}
             if len(groups) == 1:  # built once here, before the fork: the workers share it, and never
                 _scopes_of(every, all_groups, groups.pop())  # touch (so copy) the whole batch's objects
-            outcomes.update(zip(wave, _run_in_workers(wave) or [_run_one(i) for i in wave], strict=True))
-    outcomes.update(zip(wide, aside() if wide else [], strict=True))
-    return [outcomes[i] for i in sorted(outcomes)]
+            ran = _run_in_workers(wave, beside=int(aside.busy()))  # never more processes than cores
+            outcomes.park(zip(wave, ran or [_run_one(i) for i in wave], strict=True))
+    outcomes.park(zip(wide, aside.outcomes(), strict=True))
+    return outcomes.all()
+
+
+class _Parked:
+    """Outcomes kept on disk (an unnamed temporary file) until every wave is over: a batch's findings
+    grow to ~0.9 GB at 100,000 documents, and held here they would be held beside every later wave's
+    workers and the batch-wide rules' process. Kept in memory when the disk refuses them."""
+
+    def __init__(self) -> None:
+        self._held: dict[int, _Outcome] = {}
+        self._at: dict[int, int] = {}
+        self._file: Any = None
+        with suppress(OSError):
+            self._file = tempfile.TemporaryFile(prefix="xxgk-audit-outcomes-")  # noqa: SIM115 - all() closes it
+        self._writable = self._file is not None
+
+    def park(self, outcomes: Iterable[tuple[int, _Outcome]]) -> None:
+        for i, outcome in outcomes:
+            if self._writable:
+                try:
+                    self._at[i] = self._file.seek(0, os.SEEK_END)
+                    pickle.dump(outcome, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+                    continue
+                except OSError:  # a full disk: what is parked stays readable, the rest is held here
+                    del self._at[i]
+                    self._writable = False
+            self._held[i] = outcome
+
+    def all(self) -> list[_Outcome]:
+        """Every outcome, in task order; the file is closed (and so removed)."""
+        out = dict(self._held)
+        if self._file is not None:
+            with self._file:
+                for i, offset in self._at.items():
+                    self._file.seek(offset)
+                    out[i] = pickle.load(self._file)
+        return [out[i] for i in sorted(out)]
+
+
+class _Aside:
+    """Tasks running in a process of their own (see _beside)."""
+
+    def __init__(self, indices: list[int], running: Future[list[_Outcome]] | None):
+        self.indices, self._running = indices, running
+
+    def busy(self) -> bool:
+        return self._running is not None and not self._running.done()
+
+    def outcomes(self) -> list[_Outcome]:
+        """Their outcomes, once done (run here when the process died or could not be forked)."""
+        if self._running is not None:
+            try:
+                return self._running.result()
+            except Exception:  # noqa: BLE001 - it died (memory, a signal) or its result did not come back: here
+                pass
+        return [_run_one(i) for i in self.indices]
 
 
 @contextmanager
-def _beside(indices: list[int]) -> Iterator[Callable[[], list[_Outcome]]]:
-    """The tasks `indices` started in a forked process while the block runs; the yielded function
-    gives their outcomes (run here when the process died or cannot be forked)."""
+def _beside(indices: list[int]) -> Iterator[_Aside]:
+    """The tasks `indices` started in a forked process while the block runs."""
     if not indices or "fork" not in mp.get_all_start_methods():
-        yield lambda: [_run_one(i) for i in indices]
+        yield _Aside(indices, None)
         return
     pool = ProcessPoolExecutor(1, mp_context=mp.get_context("fork"))
     gc.freeze()  # a forking pool starts its process at the first submit
@@ -435,15 +492,8 @@ def _beside(indices: list[int]) -> Iterator[Callable[[], list[_Outcome]]]:
         running = pool.submit(_run_list, indices)
     finally:
         gc.unfreeze()
-
-    def outcomes() -> list[_Outcome]:
-        try:
-            return running.result()
-        except Exception:  # noqa: BLE001 - it died (memory, a signal) or its result did not come back: here
-            return [_run_one(i) for i in indices]
-
     try:
-        yield outcomes
+        yield _Aside(indices, running)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -452,10 +502,13 @@ def _run_list(indices: list[int]) -> list[_Outcome]:
     return [_run_one(i) for i in indices]
 
 
-def _run_in_workers(indices: list[int]) -> list[_Outcome] | None:
-    workers = min(os.cpu_count() or 1, 8)
-    if workers < 2 or len(indices) < 2 or "fork" not in mp.get_all_start_methods():
+def _run_in_workers(indices: list[int], beside: int = 0) -> list[_Outcome] | None:
+    """The outcomes of `indices` from forked workers, one per core but the `beside` processes busy
+    with other tasks; None when there is one core, one task or no fork, or a worker died."""
+    cores = min(os.cpu_count() or 1, 8)
+    if cores < 2 or len(indices) < 2 or "fork" not in mp.get_all_start_methods():
         return None
+    workers = max(cores - beside, 1)
     gc.freeze()  # the batch's objects: never walked by a worker's collector (which would copy every page)
     try:
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
