@@ -4,6 +4,7 @@ when the child dies or fails."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import tempfile
@@ -137,3 +138,19 @@ def test_a_save_that_fails_in_the_child_is_a_fault_of_the_run(monkeypatch: pytes
     result = run_audit([str(SAMPLES)], validate_frames=False, db=str(tmp_path / "h.duckdb"))
     assert [f.stage for f in result.faults] == ["store"] and "No space" in result.faults[0].error
     assert "extraction.internal_error" in set(result.findings["rule"])
+
+
+@pytest.mark.parametrize("child_documents", [1, 10**9])
+def test_the_timings_log_has_every_stage_once_in_order(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, child_documents: int
+) -> None:
+    """The rules and the save log their stages from the child that runs them, as they would here."""
+    log = tmp_path / "timings.jsonl"
+    monkeypatch.setenv(pipeline.TIMINGS_ENV, str(log))
+    monkeypatch.setattr(pipeline, "CHILD_DOCUMENTS", child_documents)
+    run_audit([str(SAMPLES)], validate_frames=False, db=str(tmp_path / "h.duckdb"))
+    stages = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [s["stage"] for s in stages] == ["ingest+segment+extract", "store.load", "rules", "store.save"]
+    assert all(s["documents"] for s in stages[2:]) and all(
+        a["end"] <= b["start"] for a, b in zip(stages, stages[1:], strict=False)
+    )
