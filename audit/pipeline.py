@@ -79,32 +79,42 @@ def in_child(work: Callable[[], _T]) -> _T:
     child's memory and the result's copy here are never held at once (0.8 GB at 100,000 documents).
     Without fork, or when the child fails (it died, its result could not come back, `work`
     raised), `work()` runs here: an exception it raises is raised from here."""
+    handed = handed_over(work)
+    if handed is not None:
+        with suppress(Exception):  # an unreadable hand-off: the work is done here, again
+            return cast(_T, taken(handed))
+    return work()
+
+
+def handed_over(work: Callable[[], Any]) -> str | None:
+    """The name of a temporary file holding `work()`'s result pickled, `work` run in a forked child
+    that has exited by now; None without fork or when the child failed (died, raised, could not write)."""
     global _WORK
     if "fork" not in mp.get_all_start_methods():
-        return work()
+        return None
     _WORK = work
     gc.freeze()  # the run's objects: the child's collector never walks them (which would copy every page)
-    handed: str | None = None
     try:
         with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as pool:
             future = pool.submit(_run_work)
-            with suppress(Exception):  # the child died or its result did not come back: here, again
-                handed = future.result()
+            with suppress(Exception):  # the child died or its result did not come back
+                return cast(str, future.result())
     except BrokenProcessPool:
         pass
     finally:
         _WORK = None
         gc.unfreeze()
-    if handed is not None:  # the child has exited: its memory is back before the result is read
-        try:
-            with open(handed, "rb") as result:
-                return cast(_T, pickle.load(result))
-        except Exception:  # noqa: BLE001, S110 - an unreadable hand-off: the work is done here, again
-            pass
-        finally:
-            with suppress(OSError):
-                os.unlink(handed)
-    return work()
+    return None
+
+
+def taken(handed: str) -> Any:
+    """The result in the file `handed_over` named; the file is removed, read or not."""
+    try:
+        with open(handed, "rb") as result:
+            return pickle.load(result)
+    finally:
+        with suppress(OSError):
+            os.unlink(handed)
 
 
 def _run_work() -> str:
@@ -188,8 +198,42 @@ def run_audit(
                 )
                 return found, undecided, faults
 
-            findings, not_assessable, faults[:] = in_child(judge) if len(documents) >= CHILD_DOCUMENTS else judge()
+            # a large batch's are judged in a child and left in its file until the store is saved
+            handed = handed_over(judge) if len(documents) >= CHILD_DOCUMENTS else None
+            judged = judge() if handed is None else None
             t["documents"] = len(documents)
+        saving = store is not None and not any(f.stage == "store" for f in faults)
+        late: list[Fault] = []
+        if saving:
+            with timed("store.save") as t:
+
+                def save() -> list[Fault]:
+                    met: list[Fault] = []
+                    _guarded_store(
+                        met, db, lambda: store.save(RunResult(sources, documents, frames, *judged_findings()))
+                    )
+                    return met
+
+                def judged_findings() -> tuple[Any, Any]:
+                    # the save's child reads the findings from the rules' file itself: forked from a
+                    # process holding them, it would copy every page of them (~0.5 GB at 100,000 documents)
+                    if judged is not None:
+                        return judged[0], judged[1]
+                    assert handed is not None
+                    with open(handed, "rb") as result:
+                        found, undecided, _ = pickle.load(result)
+                    return found, undecided
+
+                # in a child as well: the rows it builds and DuckDB's buffers leave this process's heap
+                # 0.5 GB larger at 100,000 documents, which the site would start from
+                late = in_child(save) if len(documents) >= CHILD_DOCUMENTS else save()
+                t["documents"] = len(documents)
+        if judged is None:
+            try:
+                judged = taken(cast(str, handed))
+            except Exception:  # noqa: BLE001 - an unreadable hand-off: the rules are run here, again
+                judged = judge()
+        findings, not_assessable, faults[:] = judged
         result = RunResult(
             sources=sources,
             documents=documents,
@@ -202,20 +246,7 @@ def run_audit(
             severities=severities,
             started=started,
         )
-        if store is not None and not any(f.stage == "store" for f in faults):
-            saved = len(faults)
-            with timed("store.save") as t:
-
-                def save() -> list[Fault]:
-                    met: list[Fault] = []
-                    _guarded_store(met, db, lambda: store.save(result))
-                    return met
-
-                # in a child as well: the rows it builds and DuckDB's buffers leave this process's heap
-                # 0.5 GB larger at 100,000 documents, which the site would start from
-                faults.extend(in_child(save) if len(documents) >= CHILD_DOCUMENTS else save())
-                t["documents"] = len(documents)
-            report_faults(result, faults[saved:])
+        report_faults(result, late)
     return result
 
 

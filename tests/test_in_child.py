@@ -23,6 +23,14 @@ from audit.validate.registry import REGISTRY, Kind
 
 SAMPLES = Path(__file__).resolve().parents[1] / "audit" / "samples"
 CULPRIT = "002_6460700eaa6e9ee9.txt#4"
+_RUN_WORK = pipeline._run_work
+
+
+def _cut_short() -> str:
+    """The child's side of a hand-off whose file is cut short (module level: the pool pickles it by name)."""
+    path = _RUN_WORK()
+    os.truncate(path, 3)
+    return path
 
 
 def test_the_result_and_what_the_child_appended_come_back() -> None:
@@ -73,14 +81,10 @@ def test_a_hand_off_that_cannot_be_written_is_redone_here(monkeypatch: pytest.Mo
 def test_a_hand_off_that_cannot_be_read_is_redone_here(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     parent = os.getpid()
-    real = pipeline._run_work
-
-    def truncated() -> str:
-        path = real()
-        os.truncate(path, 3)
-        return path
-
-    monkeypatch.setattr(pipeline, "_run_work", truncated)
+    monkeypatch.setattr(pipeline, "_run_work", _cut_short)
+    handed = pipeline.handed_over(os.getpid)
+    assert handed is not None and os.path.getsize(handed) == 3  # the child did hand a (cut) file over
+    os.unlink(handed)
     assert in_child(os.getpid) == parent
     assert list(tmp_path.iterdir()) == []
 
@@ -154,3 +158,15 @@ def test_the_timings_log_has_every_stage_once_in_order(
     assert all(s["documents"] for s in stages[2:]) and all(
         a["end"] <= b["start"] for a, b in zip(stages, stages[1:], strict=False)
     )
+
+
+def test_an_unreadable_hand_off_of_the_rules_loses_no_finding(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The rules' file cut short: the store's save says it could not save (a fault), the rules are
+    run again here and every finding is there."""
+    here = run_audit([str(SAMPLES)], validate_frames=False)
+    monkeypatch.setattr(pipeline, "_run_work", _cut_short)
+    monkeypatch.setattr(pipeline, "CHILD_DOCUMENTS", 1)
+    cut = run_audit([str(SAMPLES)], validate_frames=False, db=str(tmp_path / "h.duckdb"))
+    assert [(f.stage, f.error.split(":")[0]) for f in cut.faults] == [("store", "UnpicklingError")]
+    kept = cut.findings[cut.findings["rule"] != "extraction.internal_error"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept, here.findings)
