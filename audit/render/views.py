@@ -76,7 +76,8 @@ class FindingViews(_ByDocument[FindingView]):
         super().__init__(findings, lambda doc: doc if doc in documents else None, build, _rank)
         self._light = light
         self.kept: set[Position] = set()  # views whose documents keep them past `forget` (the index lists them)
-        self._held: tuple[set[Position], int, set[str | None]] = (self.kept, 0, set())  # `kept`, its size, its documents
+        # `kept` as last seen, its size then, and its documents
+        self._held: tuple[set[Position], int, set[str | None]] = (self.kept, 0, set())
 
     def documents(self) -> list[str | None]:
         """Every key, in the order the findings frame first names it."""
