@@ -107,14 +107,15 @@ def handed_over(work: Callable[[], Any]) -> str | None:
     return None
 
 
-def taken(handed: str) -> Any:
-    """The result in the file `handed_over` named; the file is removed, read or not."""
+def taken(handed: str, *, keep: bool = False) -> Any:
+    """The result in the file `handed_over` named; the file is removed, read or not, unless `keep`."""
     try:
         with open(handed, "rb") as result:
             return pickle.load(result)
     finally:
-        with suppress(OSError):
-            os.unlink(handed)
+        if not keep:
+            with suppress(OSError):
+                os.unlink(handed)
 
 
 def _run_work() -> str:
@@ -219,9 +220,7 @@ def run_audit(
                     # process holding them, it would copy every page of them (~0.5 GB at 100,000 documents)
                     if judged is not None:
                         return judged[0], judged[1]
-                    assert handed is not None
-                    with open(handed, "rb") as result:
-                        found, undecided, _ = pickle.load(result)
+                    found, undecided, _ = taken(cast(str, handed), keep=True)  # the parent takes it after
                     return found, undecided
 
                 # in a child as well: the rows it builds and DuckDB's buffers leave this process's heap

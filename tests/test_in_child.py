@@ -14,15 +14,14 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pytest
+from faulty_rules import CULPRIT, break_balance_on
 
 from audit import pipeline
 from audit.history import TABLES, HistoryStore
 from audit.model import Fault
 from audit.pipeline import in_child, run_audit
-from audit.validate.registry import REGISTRY, Kind
 
 SAMPLES = Path(__file__).resolve().parents[1] / "audit" / "samples"
-CULPRIT = "002_6460700eaa6e9ee9.txt#4"
 _RUN_WORK = pipeline._run_work
 
 
@@ -95,14 +94,7 @@ def _run(monkeypatch: pytest.MonkeyPatch, child_documents: int) -> Any:
 
 
 def test_rules_in_a_child_give_what_they_give_here_faults_included(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = REGISTRY["balance"]
-
-    def breaks_on_culprit(ctx: Any, params: dict[str, Any]) -> Any:
-        if CULPRIT in set(ctx.documents["id"]):
-            raise TypeError("injected")
-        return original.function(ctx, params)
-
-    monkeypatch.setitem(REGISTRY, "balance", Kind("balance", breaks_on_culprit, original.params, original.doc))
+    break_balance_on(monkeypatch, CULPRIT)
     here, child = _run(monkeypatch, 10**9), _run(monkeypatch, 1)
     assert child.findings.equals(here.findings) and child.not_assessable.equals(here.not_assessable)
     assert [(f.stage, f.document) for f in child.faults] == [(f.stage, f.document) for f in here.faults]

@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from faulty_rules import CULPRIT, break_balance_on
 
 from audit.cli import main
 from audit.validate import load_rules
 from audit.validate.registry import REGISTRY, Kind
 
 SAMPLES = Path(__file__).resolve().parents[1] / "audit" / "samples"
-CULPRIT = "002_6460700eaa6e9ee9.txt#4"  # the 2021 report of 历下区 (version B): column_balance fails on it
 
 
 def strict_json(path: Path) -> Any:
@@ -64,14 +64,7 @@ def _internal_errors(audit: dict[str, Any]) -> list[dict[str, Any]]:
 def test_a_rule_failing_on_one_document_loses_nothing_else(
     tmp_path: Path, clean: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = REGISTRY["balance"]
-
-    def breaks_on_culprit(ctx: Any, params: dict[str, Any]) -> Any:
-        if CULPRIT in set(ctx.documents["id"]):
-            raise TypeError("injected: invalid entry 0 in condlist")
-        return original.function(ctx, params)
-
-    monkeypatch.setitem(REGISTRY, "balance", Kind("balance", breaks_on_culprit, original.params, original.doc))
+    break_balance_on(monkeypatch, CULPRIT, "injected: invalid entry 0 in condlist")
     code, audit, output = run(tmp_path, str(SAMPLES))
     assert code == 2
     (fault,) = _internal_errors(audit)
