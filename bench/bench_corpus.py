@@ -16,6 +16,8 @@ The truth of a file lists the identities of the four arithmetic rules, decided f
 cells: `expected` (they fail: the injected error, and the real report's own errors) and `clean`
 (they hold). An identity with an operand the rendering does not show, shows blank, shows as a
 placeholder or shows so that no reader may place it is in neither: the run is not scored there.
+`excusable` names the failing ones with an operand the truth lets a reader refuse (the rest of a row a
+cut or a spaced cell went through): refusing it with a finding is as right as finding it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import random
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +75,9 @@ class Item:
     injected: list[dict[str, Any]]
     expected: list[Check]
     clean: list[Check]
+    # failing identities over a cell the truth lets a reader refuse (`optional`: the rest of a row a cut or
+    # a spaced cell went through): found, or refused with a finding — both right; never silently missed
+    excusable: list[Check] = field(default_factory=list)
 
 
 def tag(n: int) -> str:
@@ -177,10 +182,13 @@ def _identities(cells: dict[Key, Any]) -> Iterator[tuple[Check, list[Key], list[
             yield ("review_litigation.totals", RL, group, "total"), parts, [(RL, group, "total")]
 
 
-def judged(cells: dict[Key, Any], shown: set[Key], refused: set[Key]) -> tuple[list[Check], list[Check]]:
-    """(expected, clean): the identities that fail and those that hold, over the cells the text shows
-    as numbers a reader can place; the others are not scored."""
-    expected, clean = [], []
+def judged(
+    cells: dict[Key, Any], shown: set[Key], refused: set[Key], optional: frozenset[Key] = frozenset()
+) -> tuple[list[Check], list[Check], list[Check]]:
+    """(expected, clean, excusable): the identities that fail and those that hold, over the cells the
+    text shows as numbers a reader can place (the others are not scored), and the failing ones over a
+    cell the reader may refuse (`optional`)."""
+    expected, clean, excusable = [], [], []
     for check, left, right in _identities(cells):
         keys = left + right
         values = [_number(cells.get(k)) for k in keys]
@@ -188,8 +196,13 @@ def judged(cells: dict[Key, Any], shown: set[Key], refused: set[Key]) -> tuple[l
             continue
         total_left = sum(values[: len(left)])
         total_right = sum(values[len(left) :])
-        (clean if abs(total_left - total_right) < 1e-9 else expected).append(check)
-    return expected, clean
+        if abs(total_left - total_right) < 1e-9:
+            clean.append(check)
+        else:
+            expected.append(check)
+            if optional.intersection(keys):
+                excusable.append(check)
+    return expected, clean, excusable
 
 
 def _variants(text_only: bool) -> tuple[list[str], list[float]]:
@@ -247,7 +260,7 @@ def _one(
         path = folder / f"{index:06d}_{variant.name.replace('@', '-')}{out.suffix}"
         path.write_bytes(out.data)
         shown = set(out.truth.cells)
-        expected, clean = judged(out.truth.cells, shown, out.truth.refuse)
+        expected, clean, excusable = judged(out.truth.cells, shown, out.truth.refuse, frozenset(out.truth.optional))
         return Item(
             str(path),
             report.name,
@@ -257,6 +270,7 @@ def _one(
             [injected] if injected and tuple(injected["cell"]) in shown else [],
             expected,
             clean,
+            excusable,
         )
     return None
 
@@ -268,5 +282,6 @@ def load_truth(path: Path) -> list[Item]:
             raw = json.loads(line)
             raw["expected"] = [tuple(c) for c in raw["expected"]]
             raw["clean"] = [tuple(c) for c in raw["clean"]]
+            raw["excusable"] = [tuple(c) for c in raw.get("excusable", [])]
             items.append(Item(**raw))
     return items

@@ -211,9 +211,10 @@ def _refusals(findings: list[dict[str, Any]], source_of: dict[str, str]) -> dict
 
 def confusion(truth_path: Path, audit: dict[str, Any]) -> dict[str, Counter[str]]:
     """Per rule: tp (failing identity found), fn (missed silently), refused (missed, but the run
-    said it could not decide there: not assessable, or the table incomplete or missing), fp (found
-    where the identity holds), tn, unscored (found where the truth cannot say: an operand not shown
-    as a number a reader can place)."""
+    said it could not decide there: not assessable, or the table incomplete or missing), excused
+    (refused where the truth allows it: an operand in the rest of a row a cut or a spaced cell went
+    through), fp (found where the identity holds), tn, unscored (found where the truth cannot say: an
+    operand not shown as a number a reader can place). Recall is tp / (tp + fn + refused)."""
     source_of = {d["id"]: d["source"] for d in audit["documents"]}
     found = _checks(audit["findings"], source_of)
     unassessed = _checks(audit.get("not_assessable", []), source_of)
@@ -223,12 +224,12 @@ def confusion(truth_path: Path, audit: dict[str, Any]) -> dict[str, Counter[str]
     for item in load_truth(truth_path):
         path = os.path.realpath(item.path)
         got = found.get(path, set())
-        expected, clean = set(item.expected), set(item.clean)
+        expected, clean, excusable = set(item.expected), set(item.clean), set(item.excusable)
         for check in expected:
             said = check in unassessed.get(path, set()) or refused.get(path, set()) & {check[1], None}
-            missed = "refused" if said else "fn"
+            missed = ("excused" if check in excusable else "refused") if said else "fn"
             table[check[0]]["tp" if check in got else missed] += 1
-            if check not in got and len(misses) < 5:
+            if check not in got and missed != "excused" and len(misses) < 5:
                 misses.append(f"{missed}: {Path(item.path).name} ({item.report}): {check}")
         for check in clean:
             table[check[0]]["fp" if check in got else "tn"] += 1
@@ -271,12 +272,16 @@ def report(n: int, run: dict[str, Any], base: dict[str, float], scores: dict[str
         f"numbers {base['regex']:.2f} s, NFKC {base['nfkc']:.2f} s → read+regex {docs / floor_s:,.0f} documents/s; "
         f"the whole run is {run['seconds'] / floor_s:,.0f}× the floor"
     )
-    lines.append(f"   {'rule':<30}{'tp':>7}{'fn':>6}{'refused':>9}{'fp':>6}{'tn':>9}{'unscored':>10}{'recall':>8}")
+    head = f"{'tp':>7}{'fn':>6}{'refused':>9}{'excused':>9}{'fp':>6}{'tn':>9}{'unscored':>10}{'recall':>8}"
+    lines.append(f"   {'rule':<30}{head}")
     for rule in RULES:
         c = scores.get(rule, Counter())
         positives = c["tp"] + c["fn"] + c["refused"]
         recall = f"{c['tp'] / positives:.1%}" if positives else "-"
-        row = f"{c['tp']:>7}{c['fn']:>6}{c['refused']:>9}{c['fp']:>6}{c['tn']:>9}{c['unscored']:>10}{recall:>8}"
+        row = (
+            f"{c['tp']:>7}{c['fn']:>6}{c['refused']:>9}{c['excused']:>9}{c['fp']:>6}{c['tn']:>9}"
+            f"{c['unscored']:>10}{recall:>8}"
+        )
         lines.append(f"   {rule:<30}{row}")
     lines += [f"   missed: {m}" for m in scores["_misses"]]
     return lines
