@@ -70,7 +70,9 @@ def term_values(cells: pd.DataFrame, table: str, terms: set[str]) -> dict[str, d
         part = table_cells[np.isin(rows, members)]
         grouped = part.groupby(["document", "column"])["value"]
         sums = grouped.sum(min_count=1).where(grouped.count() == grouped.size())
-        out[term] = sums.to_dict()  # type: ignore[assignment]
+        # keys zipped from the levels: Series.to_dict builds the MultiIndex's tuples first (slow in pandas 3)
+        keys = zip(sums.index.get_level_values(0).tolist(), sums.index.get_level_values(1).tolist(), strict=True)
+        out[term] = dict(zip(keys, sums.tolist(), strict=True))
     return out
 
 
@@ -97,14 +99,15 @@ def reading_values(
 ) -> list[list[float]]:
     """For each claim, the value of each reading of its metric in the table of `documents` (default:
     the claim's own document); NaN for a reading the table cannot give."""
-    metrics = list(claims["metric"])
-    docs = claims["document"] if documents is None else documents
+    metrics = claims["metric"].tolist()  # list() walks an Arrow column a boxed scalar at a time
+    of = claims["document"] if documents is None else documents
+    docs = of.tolist()
     by_table: dict[str, set[str]] = {}
     for metric in metrics:
         table = split_metric(metric)[0]
         for alternative in readings_of(metric, readings):
             by_table.setdefault(table, set()).update(split_term(t, "")[0] for t in alternative)
-    cells = cells[cells["document"].isin(pd.unique(docs))]
+    cells = cells[cells["document"].isin(pd.unique(of))]
     values = {table: term_values(cells, table, terms) for table, terms in by_table.items()}
     out = []
     for metric, doc in zip(metrics, docs, strict=True):
@@ -198,6 +201,7 @@ def _sum(cells: DocCells, table: str, terms: list[str], column: str) -> float:
 
 def _explain(value: float, table: str, row: str, column: str, cells: DocCells, params: dict[str, Any]) -> str:
     """Why the stated number may differ: it is another column of the row, or another known sum."""
+    cells = [c for c in cells if c[0] == table]  # every sum below is over this table's cells
     for col in dict.fromkeys(c for t, r, c, _, _ in cells if t == table and in_term(r, row)):
         if col != column and _sum(cells, table, [row], col) == value:
             return f"；{number(value)} 是{column_label(table, col)}列的数，不是{column_label(table, column)}"
