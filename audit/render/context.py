@@ -319,6 +319,35 @@ class _Column:
         return list(self.values[self.codes[rows]].tolist())
 
 
+def _rows_by_document(documents: pd.Series) -> dict[Any, Any]:
+    """document → the positions of its cells: a slice when every document's cells are consecutive,
+    as extraction writes them (two integers a document, where groupby's indices hold 8 bytes a cell:
+    200 MB for a national year), else an index array."""
+    if isinstance(documents.dtype, pd.CategoricalDtype):
+        codes = documents.cat.codes.to_numpy()
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+        owners = codes[starts]
+        if (owners >= 0).all() and len(np.unique(owners)) == len(owners):
+            ends = [*starts[1:].tolist(), len(codes)]
+            names = documents.cat.categories.to_numpy(dtype=object)
+            return {names[c]: slice(a, b) for c, a, b in zip(owners.tolist(), starts.tolist(), ends, strict=True)}
+    return documents.groupby(documents, sort=False, observed=True).indices
+
+
+def _numbers(column: pd.Series) -> np.ndarray:
+    """A numeric column as a numpy array: the frame's own when it is one (no copy of every cell)."""
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iuf":
+        return column.to_numpy()
+    return pd.to_numeric(column, errors="coerce").astype(float).to_numpy()
+
+
+def _plain_numbers(values: np.ndarray) -> list[Any]:
+    """JSON numbers: integers as int, None for NaN."""
+    if values.dtype.kind in "iu":
+        return values.tolist()
+    return [None if v != v else (int(v) if v.is_integer() else v) for v in values.tolist()]
+
+
 class CellsByDocument:
     """The cells of a cells frame by document, keyed by (table, row, column): {value, raw, blank,
     placeholder, line} as plain JSON values (the first cell wins when a key repeats).
@@ -328,10 +357,10 @@ class CellsByDocument:
     held as Python dicts at once."""
 
     def __init__(self, frame: pd.DataFrame):
-        self._rows = frame.groupby("document", sort=False).indices if len(frame) else {}
+        self._rows = _rows_by_document(frame["document"]) if len(frame) else {}
         self._columns = [_Column(frame[c]) for c in ("table", "row", "column", "raw", "blank", "placeholder")]
-        self._values = pd.to_numeric(frame["value"], errors="coerce").astype(float).to_numpy()
-        self._lines = pd.to_numeric(frame["line"], errors="coerce").astype(float).to_numpy()
+        self._values = _numbers(frame["value"])
+        self._lines = _numbers(frame["line"])
         self._built: dict[str, Cells] = {}
 
     def __contains__(self, doc: object) -> bool:
@@ -344,8 +373,7 @@ class CellsByDocument:
         if rows is None:
             return {} if default is None else default
         table, row, column, raw, blank, placeholder = (c.take(rows) for c in self._columns)
-        values = [None if v != v else (int(v) if v.is_integer() else v) for v in self._values[rows].tolist()]
-        lines = [None if v != v else (int(v) if v.is_integer() else v) for v in self._lines[rows].tolist()]
+        values, lines = _plain_numbers(self._values[rows]), _plain_numbers(self._lines[rows])
         out: Cells = {}
         keys = zip(table, row, column, strict=True)
         for key, w, b, p, value, line in zip(keys, raw, blank, placeholder, values, lines, strict=True):
