@@ -194,19 +194,20 @@ def row_label(table: str, row: str, column: str | None = None) -> str:
     return f"{label} {column_label(table, column)}" if column else label
 
 
-def _sum(cells: DocCells, table: str, terms: list[str], column: str) -> float:
-    values = [v for t, row, col, v, _ in cells if t == table and col == column and any(in_term(row, x) for x in terms)]
+def _sum(cells: list[tuple[str, str, float]], terms: list[str], column: str) -> float:
+    """The sum of the (row, column, value) cells of `terms` in `column`; NaN when there are none."""
+    values = [v for row, col, v in cells if col == column and any(in_term(row, x) for x in terms)]
     return sum(values) if values else math.nan
 
 
 def _explain(value: float, table: str, row: str, column: str, cells: DocCells, params: dict[str, Any]) -> str:
     """Why the stated number may differ: it is another column of the row, or another known sum."""
-    cells = [c for c in cells if c[0] == table]  # every sum below is over this table's cells
-    for col in dict.fromkeys(c for t, r, c, _, _ in cells if t == table and in_term(r, row)):
-        if col != column and _sum(cells, table, [row], col) == value:
+    in_table = [(r, c, v) for t, r, c, v, _ in cells if t == table]  # every sum below is over this table
+    for col in dict.fromkeys(c for r, c, _ in in_table if in_term(r, row)):
+        if col != column and _sum(in_table, [row], col) == value:
             return f"；{number(value)} 是{column_label(table, col)}列的数，不是{column_label(table, column)}"
     for item in params.get("explain") or []:
-        if _sum(cells, table, item["terms"], column) == value:
+        if _sum(in_table, item["terms"], column) == value:
             return f"；{number(value)} {item['text']}"
     return ""
 
